@@ -1,0 +1,88 @@
+"""The bot object: resources it owns, extensions it loads, how it syncs commands."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.errors import MentorTree
+from bot.settings import Settings
+from bot.texts import Catalogue, CatalogueTranslator
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.help",
+    "cogs.timezone",
+)
+
+
+def bot_intents() -> discord.Intents:
+    """Return the smallest intents that work.
+
+    Only `guilds`: the bot needs the server's channels and roles (setup, permission checks).
+    Slash commands, buttons and modals arrive as interactions whatever the intents; members
+    named in a command come resolved with it; no privileged intent is needed.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class MentorCoach(commands.Bot):
+    """Mentor Coach: owns its database, clock, settings and texts."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        texts: Catalogue,
+        clock: Clock,
+        sync_globally_on_start: bool = False,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            tree_cls=MentorTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.db = db
+        self.settings = settings
+        self.texts = texts
+        self.clock = clock
+        self.sync_globally_on_start = sync_globally_on_start
+        self.failed_extensions: dict[str, BaseException] = {}
+
+    async def setup_hook(self) -> None:
+        """Load the extensions, set the translator and sync where asked to."""
+        await self.tree.set_translator(CatalogueTranslator(self.texts))
+        for name in EXTENSIONS:
+            try:
+                await self.load_extension(name)
+            except Exception as error:
+                self.failed_extensions[name] = error
+                log.exception("Extension %s failed to load", name)
+        await self.sync_on_start()
+
+    async def sync_on_start(self) -> None:
+        """Sync to the development guild if one is set; globally only when asked."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to guild %s", len(synced), guild.id)
+        if self.sync_globally_on_start:
+            synced = await self.tree.sync()
+            log.info("Synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        """Log who we are once connected."""
+        log.info("Connected as %s to %d server(s)", self.user, len(self.guilds))

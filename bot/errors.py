@@ -1,0 +1,118 @@
+"""One place that turns errors into short, private answers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.texts import tr
+
+log = logging.getLogger(__name__)
+
+
+class UserError(app_commands.AppCommandError):
+    """A refusal the user can act on; its text comes from the catalogue."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+    def render(self, locale: discord.Locale | str | None) -> str:
+        """Return the refusal in the reader's language."""
+        return tr(self.key, locale, **self.values)
+
+
+def new_reference() -> str:
+    """Return a short id that a user can quote and that the log carries."""
+    return secrets.token_hex(4)
+
+
+def describe_error(error: BaseException, locale: discord.Locale | str | None) -> str | None:
+    """Return the text for a known error, or None for an unexpected one."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserError):
+        return error.render(locale)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return tr("errors.guild_only", locale)
+    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
+        names = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        key = "errors.missing_permissions"
+        if isinstance(error, app_commands.BotMissingPermissions):
+            key = "errors.bot_missing_permissions"
+        return tr(key, locale, permissions=names)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return tr("errors.cooldown", locale, seconds=f"{error.retry_after:.0f}")
+    if isinstance(error, app_commands.TransformerError):
+        return tr("errors.bad_value", locale, value=str(error.value)[:100])
+    if isinstance(error, app_commands.CheckFailure):
+        return tr("errors.not_allowed", locale)
+    if isinstance(error, discord.Forbidden) and error.code == 50007:
+        return tr("errors.dm_closed", locale)
+    return None
+
+
+async def send_private(interaction: discord.Interaction, text: str) -> None:
+    """Answer ephemerally, whether or not the interaction was already answered."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user what went wrong; log what we did not expect, with a reference."""
+    text = describe_error(error, interaction.locale)
+    if text is None:
+        reference = new_reference()
+        original = getattr(error, "original", error)
+        log.error(
+            "Unexpected error (ref %s) in %s by user %s",
+            reference,
+            interaction.command.qualified_name if interaction.command else interaction.data,
+            interaction.user.id,
+            exc_info=original,
+        )
+        text = tr("errors.unexpected", interaction.locale, ref=reference)
+    try:
+        await send_private(interaction, text)
+    except discord.HTTPException:
+        log.warning("Could not deliver an error message to user %s", interaction.user.id)
+
+
+class MentorTree(app_commands.CommandTree[discord.Client]):
+    """The command tree whose single error handler answers every failure privately."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Turn any command error into a private message."""
+        await report_error(interaction, error)
+
+
+class BaseView(discord.ui.View):
+    """A view whose errors are answered like command errors."""
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction,
+        error: Exception,
+        item: discord.ui.Item[discord.ui.View],
+        /,
+    ) -> None:
+        """Report a failure in a button, select or its callback."""
+        await report_error(interaction, error)
+
+
+class BaseModal(discord.ui.Modal):
+    """A modal whose errors are answered like command errors."""
+
+    async def on_error(  # type: ignore[override]  # discord.py's Modal narrows BaseView's
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
+        """Report a failure while handling a submitted modal."""
+        await report_error(interaction, error)

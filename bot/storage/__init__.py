@@ -1,0 +1,1 @@
+"""Storage: one module per aggregate, parameterised SQL, rows as small dataclasses."""

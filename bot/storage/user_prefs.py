@@ -1,0 +1,39 @@
+"""People's own preferences (time zone, language)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import iso
+from bot.db import Database
+
+
+@dataclass(frozen=True)
+class UserPrefs:
+    """What a person chose for themselves."""
+
+    user_id: int
+    timezone: str | None
+    locale: str | None
+
+
+async def get_prefs(db: Database, user_id: int) -> UserPrefs:
+    """Return a person's preferences (empty ones when they never set any)."""
+    row = await db.fetch_one(
+        "SELECT user_id, timezone, locale FROM user_prefs WHERE user_id = ?", (user_id,)
+    )
+    if row is None:
+        return UserPrefs(user_id=user_id, timezone=None, locale=None)
+    return UserPrefs(user_id=row["user_id"], timezone=row["timezone"], locale=row["locale"])
+
+
+async def set_timezone(db: Database, user_id: int, zone: str, now: datetime) -> None:
+    """Record a person's time zone."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone, "
+            "updated_at = excluded.updated_at",
+            (user_id, zone, iso(now)),
+        )

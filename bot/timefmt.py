@@ -1,0 +1,22 @@
+"""Showing instants to people: Discord timestamps and wall-clock text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+STAMP_STYLES = frozenset("tTdDfFR")
+
+
+def discord_stamp(instant: datetime, style: str = "F") -> str:
+    """Return `<t:UNIX:STYLE>`, which Discord shows in each reader's own zone and language."""
+    if style not in STAMP_STYLES:
+        raise ValueError(f"unknown Discord timestamp style {style!r}")
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def local_clock(instant: datetime, zone: ZoneInfo) -> str:
+    """Return the wall-clock time in `zone` with its UTC offset, e.g. `18:00 (UTC+01:00)`."""
+    local = instant.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"

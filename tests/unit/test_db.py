@@ -1,0 +1,81 @@
+"""The database: migrations from empty, idempotent re-runs, transactions that roll back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, Migration, load_migrations, split_statements
+
+
+async def test_migrations_from_empty_reach_the_latest_version(tmp_path: Path) -> None:
+    migrations = load_migrations()
+    async with await Database.open(tmp_path / "fresh.db") as db:
+        assert await db.schema_version() == migrations[-1].version
+        assert "user_prefs" in await db.table_names()
+
+
+async def test_rerunning_migrations_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "again.db"
+    async with await Database.open(path) as db:
+        version = await db.schema_version()
+        schema = await db.fetch_all("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+    async with await Database.open(path) as db:
+        assert await db.migrate() == []
+        assert await db.schema_version() == version
+        again = await db.fetch_all("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+    assert [tuple(row) for row in again] == [tuple(row) for row in schema]
+
+
+async def test_a_failing_migration_leaves_the_schema_untouched(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "broken.db") as db:
+        version = await db.schema_version()
+        tables = await db.table_names()
+        broken = [
+            Migration(version + 1, "good.sql", "CREATE TABLE half_done (id INTEGER);"),
+            Migration(version + 2, "bad.sql", "CREATE TABLE oops (;"),
+        ]
+        with pytest.raises(Exception, match="syntax error"):
+            await db.migrate(broken)
+        assert await db.schema_version() == version
+        assert await db.table_names() == tables
+
+
+async def test_pragmas_are_set(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "pragmas.db") as db:
+        journal = await db.fetch_one("PRAGMA journal_mode")
+        foreign_keys = await db.fetch_one("PRAGMA foreign_keys")
+        busy = await db.fetch_one("PRAGMA busy_timeout")
+    assert journal is not None and journal[0] == "wal"
+    assert foreign_keys is not None and foreign_keys[0] == 1
+    assert busy is not None and busy[0] >= 1000
+
+
+async def test_a_failed_transaction_stores_nothing(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "tx.db") as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (1, 'UTC', 'x')"
+                )
+                raise RuntimeError("the user action failed half-way")
+        assert await db.fetch_all("SELECT * FROM user_prefs") == []
+
+
+def test_statements_split_with_triggers() -> None:
+    script = """
+    -- a comment
+    CREATE TABLE a (id INTEGER);
+    CREATE TRIGGER t AFTER INSERT ON a BEGIN
+        INSERT INTO a VALUES (1);
+    END;
+    """
+    statements = split_statements(script)
+    assert len(statements) == 2
+    assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+
+
+def test_migration_files_are_numbered_without_gaps() -> None:
+    versions = [m.version for m in load_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
