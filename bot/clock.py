@@ -25,3 +25,13 @@ class SystemClock:
 def iso(instant: datetime) -> str:
     """Format an aware instant as the ISO text stored in the database."""
     return instant.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    """Read an instant stored by `iso()`."""
+    return datetime.fromisoformat(text)
+
+
+def from_iso_or_none(text: str | None) -> datetime | None:
+    """Read an optional instant stored by `iso()`."""
+    return None if text is None else datetime.fromisoformat(text)

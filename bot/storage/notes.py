@@ -1,0 +1,260 @@
+"""A mentor's notes on a mentorship, shared with the student on demand, full-text searchable."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.clock import from_iso_or_none, iso
+from bot.db import Database, Transaction
+
+TITLE_MAX: Final = 100
+BODY_MAX: Final = 4000
+_QUERY_TOKENS_MAX: Final = 32
+
+_FIELDS = (
+    "id",
+    "mentorship_id",
+    "author_id",
+    "session_id",
+    "title",
+    "body",
+    "source_url",
+    "template",
+    "fields",
+    "shared_at",
+    "created_at",
+    "updated_at",
+)
+_COLUMNS = ", ".join(_FIELDS)
+_N_COLUMNS = ", ".join(f"n.{field}" for field in _FIELDS)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note a mentor wrote on a mentorship."""
+
+    id: int
+    mentorship_id: int
+    author_id: int
+    session_id: int | None
+    title: str
+    body: str
+    source_url: str | None
+    template: str | None
+    fields: dict[str, str] | None
+    shared_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteHit:
+    """A note found by a search, with an excerpt of its body (matches in **bold**)."""
+
+    note: Note
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class NoteTitle:
+    """A note's id and title, for lists and autocomplete."""
+
+    id: int
+    title: str
+    created_at: datetime
+
+
+def _encode_fields(fields: dict[str, str] | None) -> str | None:
+    if fields is None:
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items()):
+        raise ValueError("note fields must map text to text")
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _decode_fields(text: str | None) -> dict[str, str] | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("stored note fields are not a JSON object")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _row_to_note(row: aiosqlite.Row) -> Note:
+    return Note(
+        id=row["id"],
+        mentorship_id=row["mentorship_id"],
+        author_id=row["author_id"],
+        session_id=row["session_id"],
+        title=row["title"],
+        body=row["body"],
+        source_url=row["source_url"],
+        template=row["template"],
+        fields=_decode_fields(row["fields"]),
+        shared_at=from_iso_or_none(row["shared_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def fts_query(text: str) -> str:
+    """Turn arbitrary user text into a safe FTS5 query: every word a quoted phrase, all required.
+
+    Return "" when nothing searchable is left.
+    """
+    cleaned = "".join(" " if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    phrases = [
+        '"' + token.replace('"', '""') + '"'
+        for token in cleaned.split()
+        if any(ch.isalnum() for ch in token)
+    ]
+    return " ".join(phrases[:_QUERY_TOKENS_MAX])
+
+
+async def add_note(
+    tx: Transaction,
+    mentorship_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    now: datetime,
+    *,
+    session_id: int | None = None,
+    source_url: str | None = None,
+    template: str | None = None,
+    fields: dict[str, str] | None = None,
+) -> Note:
+    """Store a new note and return it."""
+    stamp = iso(now)
+    row = await tx.fetch_one(
+        "INSERT INTO notes (mentorship_id, author_id, session_id, title, body, source_url, "
+        "template, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"RETURNING {_COLUMNS}",
+        (
+            mentorship_id,
+            author_id,
+            session_id,
+            title,
+            body,
+            source_url,
+            template,
+            _encode_fields(fields),
+            stamp,
+            stamp,
+        ),
+    )
+    assert row is not None
+    return _row_to_note(row)
+
+
+async def get_note(db: Database | Transaction, note_id: int) -> Note | None:
+    """Return one note by id, if it exists."""
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM notes WHERE id = ?", (note_id,))
+    return None if row is None else _row_to_note(row)
+
+
+async def notes_of(
+    db: Database, mentorship_id: int, author_id: int, limit: int = 10, offset: int = 0
+) -> list[Note]:
+    """Return an author's notes on a mentorship, newest first."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM notes WHERE mentorship_id = ? AND author_id = ? "
+        "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+        (mentorship_id, author_id, limit, offset),
+    )
+    return [_row_to_note(row) for row in rows]
+
+
+async def count_notes(db: Database, mentorship_id: int, author_id: int) -> int:
+    """Count an author's notes on a mentorship."""
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM notes WHERE mentorship_id = ? AND author_id = ?",
+        (mentorship_id, author_id),
+    )
+    return 0 if row is None else int(row[0])
+
+
+async def update_note(tx: Transaction, note_id: int, title: str, body: str, now: datetime) -> bool:
+    """Replace a note's title and body; return whether the note exists."""
+    changed = await tx.changes(
+        "UPDATE notes SET title = ?, body = ?, updated_at = ? WHERE id = ?",
+        (title, body, iso(now), note_id),
+    )
+    return changed > 0
+
+
+async def delete_note(tx: Transaction, note_id: int) -> bool:
+    """Delete a note; return whether it existed."""
+    return await tx.changes("DELETE FROM notes WHERE id = ?", (note_id,)) > 0
+
+
+async def mark_shared(tx: Transaction, note_id: int, now: datetime) -> bool:
+    """Record that the note was shared with the student now; return whether it exists."""
+    changed = await tx.changes("UPDATE notes SET shared_at = ? WHERE id = ?", (iso(now), note_id))
+    return changed > 0
+
+
+async def shared_with_student(
+    db: Database, student_id: int, guild_id: int | None, *, limit: int = 25, offset: int = 0
+) -> list[Note]:
+    """Return the notes shared with a student (in one server, or everywhere), latest first."""
+    sql = (
+        f"SELECT {_N_COLUMNS} FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
+        "WHERE m.student_id = ? AND n.shared_at IS NOT NULL"
+    )
+    params: list[Any] = [student_id]
+    if guild_id is not None:
+        sql += " AND m.guild_id = ?"
+        params.append(guild_id)
+    rows = await db.fetch_all(
+        sql + " ORDER BY n.shared_at DESC, n.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
+    )
+    return [_row_to_note(row) for row in rows]
+
+
+async def search_notes(
+    db: Database, author_id: int, query: str, mentorship_id: int | None = None, limit: int = 10
+) -> list[NoteHit]:
+    """Search the author's own notes, best match first (title matches weigh double)."""
+    match = fts_query(query)
+    if not match:
+        return []
+    sql = (
+        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 1, '**', '**', '…', 12) AS snippet, "
+        "bm25(notes_fts, 2.0, 1.0) AS score "
+        "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+        "WHERE notes_fts MATCH ? AND n.author_id = ?"
+    )
+    params: list[Any] = [match, author_id]
+    if mentorship_id is not None:
+        sql += " AND n.mentorship_id = ?"
+        params.append(mentorship_id)
+    rows = await db.fetch_all(sql + " ORDER BY score, n.id LIMIT ?", [*params, limit])
+    return [
+        NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=float(row["score"]))
+        for row in rows
+    ]
+
+
+async def latest_titles(
+    db: Database, mentorship_id: int, author_id: int, n: int = 3
+) -> list[NoteTitle]:
+    """Return the titles of an author's latest notes on a mentorship, newest first."""
+    rows = await db.fetch_all(
+        "SELECT id, title, created_at FROM notes WHERE mentorship_id = ? AND author_id = ? "
+        "ORDER BY created_at DESC, id DESC LIMIT ?",
+        (mentorship_id, author_id, n),
+    )
+    return [
+        NoteTitle(
+            id=row["id"], title=row["title"], created_at=datetime.fromisoformat(row["created_at"])
+        )
+        for row in rows
+    ]
