@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 
 import aiosqlite
 
-from bot.clock import from_iso_or_none, iso
+from bot.clock import from_iso, from_iso_or_none, iso
 from bot.db import Database, Transaction
 
 
@@ -62,8 +62,7 @@ class Mentorship:
 
 
 def _row_to_mentorship(row: aiosqlite.Row) -> Mentorship:
-    created = from_iso_or_none(row["created_at"])
-    assert created is not None
+    created = from_iso(row["created_at"])
     return Mentorship(
         id=row["id"],
         guild_id=row["guild_id"],
