@@ -10,6 +10,8 @@ STAMP_STYLES = frozenset("tTdDfFR")
 
 def discord_stamp(instant: datetime, style: str = "F") -> str:
     """Return `<t:UNIX:STYLE>`, which Discord shows in each reader's own zone and language."""
+    if instant.utcoffset() is None:
+        raise ValueError("instant must be an aware datetime")
     if style not in STAMP_STYLES:
         raise ValueError(f"unknown Discord timestamp style {style!r}")
     return f"<t:{int(instant.timestamp())}:{style}>"

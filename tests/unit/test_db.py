@@ -47,19 +47,26 @@ async def test_pragmas_are_set(tmp_path: Path) -> None:
         journal = await db.fetch_one("PRAGMA journal_mode")
         foreign_keys = await db.fetch_one("PRAGMA foreign_keys")
         busy = await db.fetch_one("PRAGMA busy_timeout")
-    assert journal is not None and journal[0] == "wal"
-    assert foreign_keys is not None and foreign_keys[0] == 1
-    assert busy is not None and busy[0] >= 1000
+    assert journal is not None
+    assert journal[0] == "wal"
+    assert foreign_keys is not None
+    assert foreign_keys[0] == 1
+    assert busy is not None
+    assert busy[0] >= 1000
+
+
+async def _insert_then_fail(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (1, 'UTC', 'x')"
+        )
+        raise RuntimeError("the user action failed half-way")
 
 
 async def test_a_failed_transaction_stores_nothing(tmp_path: Path) -> None:
     async with await Database.open(tmp_path / "tx.db") as db:
         with pytest.raises(RuntimeError):
-            async with db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (1, 'UTC', 'x')"
-                )
-                raise RuntimeError("the user action failed half-way")
+            await _insert_then_fail(db)
         assert await db.fetch_all("SELECT * FROM user_prefs") == []
 
 
@@ -73,7 +80,8 @@ def test_statements_split_with_triggers() -> None:
     """
     statements = split_statements(script)
     assert len(statements) == 2
-    assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+    assert statements[1].startswith("CREATE TRIGGER")
+    assert statements[1].endswith("END;")
 
 
 def test_migration_files_are_numbered_without_gaps() -> None:

@@ -55,7 +55,7 @@ def test_language_of_discord_locales() -> None:
 
 def test_command_descriptions_fit_discord_limits() -> None:
     texts = catalogue()
-    for key in texts.keys():
-        section, _, name = key.partition(".")
+    for key in texts:
+        _section, _, name = key.partition(".")
         if name in {"command", "group", "set", "show"} or name.endswith("_zone"):
             assert 1 <= len(texts.get(key)) <= 100, key

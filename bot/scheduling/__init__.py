@@ -1,0 +1,1 @@
+"""Scheduling rules: reading a mentor's "when" text and weekly series of sessions."""

@@ -1,0 +1,298 @@
+"""Reading the "when" text a mentor types ("tomorrow 18:00", "lundi prochain 9h30", ...).
+
+The text is read on the wall clock of the mentor's zone and turned into an aware UTC
+instant. Pieces, in order:
+1. "in 2 hours" / "dans 30 minutes": a real duration added to `now`;
+2. otherwise a time of day is required ("18:00", "18h30", "6pm", "noon", "midi"), then
+   the rest names the day: nothing (today if the time is still ahead, else tomorrow), a
+   weekday with an optional "next"/"prochain" (read here, because dateparser misreads some
+   of these forms), or anything dateparser reads as a day ("tomorrow", "demain",
+   "2026-12-03", "03/12/2026" day first, "3 décembre").
+The wall-clock result is placed in the zone with zoneinfo: a time skipped by a
+daylight-saving change is refused, a repeated one takes its first occurrence (fold=0).
+Errors carry a `WhenProblem`; the caller turns it into a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+
+MAX_AHEAD = timedelta(days=366)
+MAX_TEXT_LENGTH = 200
+LANGUAGES = ["en", "fr"]
+
+
+class WhenProblem(Enum):
+    """Why a "when" text was refused."""
+
+    UNREADABLE = "unreadable"
+    NO_TIME = "no_time"
+    IN_PAST = "in_past"
+    TOO_FAR = "too_far"
+    NONEXISTENT = "nonexistent"
+
+
+class WhenError(ValueError):
+    """A "when" text that cannot be turned into a future instant."""
+
+    def __init__(self, reason: WhenProblem) -> None:
+        """Keep the reason; the caller picks the message."""
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """A time of day found in the text, and the text left once it is removed."""
+
+    at: time
+    rest: str
+
+
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "lundi": 0,
+    "tuesday": 1, "tue": 1, "tues": 1, "mardi": 1,
+    "wednesday": 2, "wed": 2, "mercredi": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "jeudi": 3,
+    "friday": 4, "fri": 4, "vendredi": 4,
+    "saturday": 5, "sat": 5, "samedi": 5,
+    "sunday": 6, "sun": 6, "dimanche": 6,
+}  # fmt: skip
+_WEEKDAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_WEEKDAY_FORM = re.compile(
+    rf"^(?:(?:(?P<next>next|prochain)|this|ce)\s+)?"
+    rf"(?P<day>{_WEEKDAY_NAMES})"
+    rf"(?:\s+(?P<after>prochain))?$"
+)
+
+_CLOCK = re.compile(
+    r"""
+    (?<![\w:/.\-])(?P<hour>\d{1,2})
+    (?:
+        :(?P<minute>\d{2})(?::\d{2})?(?:\s*(?P<meridiem>am|pm))?
+      | \s*h\s*(?P<french_minute>\d{2})?
+      | \s*(?P<bare_meridiem>am|pm)
+    )
+    (?![\w:])
+    """,
+    re.VERBOSE,
+)
+_NAMED_CLOCK = re.compile(r"(?<![\w\-])(?P<name>noon|midday|midi|midnight|minuit)(?![\w\-])")
+_NAMED_TIMES = {
+    "noon": time(12),
+    "midday": time(12),
+    "midi": time(12),
+    "midnight": time(0),
+    "minuit": time(0),
+}
+_CONNECTORS = frozenset({"at", "à", "a", "@", "on", "le", "vers", "around"})
+
+_RELATIVE = re.compile(r"^(?:in|dans)\s+(?P<rest>.+)$")
+_AMOUNT = re.compile(
+    r"""
+    (?P<count>\d+|an|a|one|une|un)\s*
+    (?P<unit>minutes|minute|mins|min|m|hours|hour|hrs|hr|heures|heure|h)(?![a-z])
+    (?P<extra_minutes>\d{2})?
+    (?:\s+(?:and|et))?\s*
+    """,
+    re.VERBOSE,
+)
+_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+
+
+def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """Return the aware UTC instant that `text`, read in `zone`, designates after `now`."""
+    if now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    cleaned = _normalise(text)
+    if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
+        raise WhenError(WhenProblem.UNREADABLE)
+    instant = _read_relative(cleaned, now)
+    if instant is None:
+        wall_clock = _read_wall_clock(cleaned, zone, now)
+        instant = _place_in_zone(wall_clock, zone, now)
+    _check_range(instant, now)
+    return instant
+
+
+def _normalise(text: str) -> str:
+    """Return `text` lowercased, with plain quotes, spaces and an ISO `T` as a space."""
+    lowered = text.strip().lower().replace("’", "'").replace(",", " ")
+    lowered = re.sub(r"(?<=\d)t(?=\d)", " ", lowered)
+    return " ".join(lowered.split())
+
+
+def _read_relative(text: str, now: datetime) -> datetime | None:
+    """Return `now` plus the duration of an "in 2 hours" text, or None for other forms."""
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    rest = match["rest"]
+    if not re.fullmatch(f"(?:{_AMOUNT.pattern})+", rest, re.VERBOSE):
+        return None
+    minutes = sum(_amount_minutes(part) for part in _AMOUNT.finditer(rest))
+    try:
+        # In UTC: adding to a datetime in `zone` would add wall-clock time, not elapsed time.
+        return now.astimezone(UTC) + timedelta(minutes=minutes)
+    except OverflowError:
+        raise WhenError(WhenProblem.TOO_FAR) from None
+
+
+def _amount_minutes(part: re.Match[str]) -> int:
+    """Return the number of minutes one "2 hours" piece stands for."""
+    count = int(part["count"]) if part["count"].isdigit() else 1
+    if part["unit"].startswith("h"):
+        return count * 60 + int(part["extra_minutes"] or 0)
+    if part["extra_minutes"]:
+        raise WhenError(WhenProblem.UNREADABLE)
+    return count
+
+
+def _read_wall_clock(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """Return the naive wall-clock datetime that a day-and-time text designates."""
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    clock = _find_clock(text)
+    if clock is None:
+        named = _names_a_day(_strip_connectors(text), local_now)
+        raise WhenError(WhenProblem.NO_TIME if named else WhenProblem.UNREADABLE)
+    rest = _strip_connectors(clock.rest)
+    if not rest:
+        return _next_at(clock.at, zone, now)
+    weekday = _WEEKDAY_FORM.match(rest)
+    if weekday is not None:
+        return datetime.combine(_weekday_date(weekday, local_now, clock.at), clock.at)
+    day = _read_day(rest, local_now)
+    if day is None:
+        raise WhenError(WhenProblem.UNREADABLE)
+    if not _YEAR.search(rest):
+        day = _undo_early_rollover(day, local_now, clock.at)
+    return datetime.combine(day, clock.at)
+
+
+def _names_a_day(text: str, local_now: datetime) -> bool:
+    """Return whether `text` names a day (without a time of day)."""
+    return _WEEKDAY_FORM.match(text) is not None or _read_day(text, local_now) is not None
+
+
+def _find_clock(text: str) -> _Clock | None:
+    """Return the single time of day in `text`, or None if there is none."""
+    numeric = list(_CLOCK.finditer(text))
+    named = list(_NAMED_CLOCK.finditer(text))
+    if len(numeric) + len(named) > 1:
+        raise WhenError(WhenProblem.UNREADABLE)
+    if named:
+        match = named[0]
+        at = _NAMED_TIMES[match["name"]]
+    elif numeric:
+        match = numeric[0]
+        at = _clock_time(match)
+    else:
+        return None
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return _Clock(at=at, rest=" ".join(rest.split()))
+
+
+def _clock_time(match: re.Match[str]) -> time:
+    """Return the time of day of a numeric clock match, checking its ranges."""
+    hour = int(match["hour"])
+    minute = int(match["minute"] or match["french_minute"] or 0)
+    meridiem = match["meridiem"] or match["bare_meridiem"]
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            raise WhenError(WhenProblem.UNREADABLE)
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise WhenError(WhenProblem.UNREADABLE)
+    return time(hour, minute)
+
+
+def _strip_connectors(text: str) -> str:
+    """Return `text` without linking words ("at", "à", "on", ...) at either end."""
+    words = text.split()
+    while words and words[0] in _CONNECTORS:
+        words.pop(0)
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    return " ".join(words)
+
+
+def _next_at(at: time, zone: ZoneInfo, now: datetime) -> datetime:
+    """Return today at `at` if that instant (first one, fold=0) is still ahead, else tomorrow."""
+    today = datetime.combine(now.astimezone(zone).date(), at)
+    ahead = today.replace(tzinfo=zone).astimezone(UTC) > now.astimezone(UTC)
+    return today if ahead else today + timedelta(days=1)
+
+
+def _weekday_date(match: re.Match[str], local_now: datetime, at: time) -> date:
+    """Return the date a weekday form designates.
+
+    "monday 9:30" / "this monday 9:30" is the next Monday 9:30 still ahead (today if it is
+    Monday before 9:30);
+    "next monday" / "lundi prochain" is the first Monday after today, never today.
+    """
+    wanted = _WEEKDAYS[match["day"]]
+    days_ahead = (wanted - local_now.weekday()) % 7
+    is_next = match["next"] is not None or match["after"] is not None
+    if days_ahead == 0 and (is_next or datetime.combine(local_now.date(), at) <= local_now):
+        days_ahead = 7
+    return local_now.date() + timedelta(days=days_ahead)
+
+
+def _read_day(text: str, local_now: datetime) -> date | None:
+    """Return the day dateparser reads in `text` (a whole day, not a week or month), or None."""
+    parser = DateDataParser(
+        languages=LANGUAGES,
+        settings={
+            "RELATIVE_BASE": local_now,
+            "PREFER_DATES_FROM": "future",
+            "DATE_ORDER": "DMY",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "REQUIRE_PARTS": ["day"],
+        },
+    )
+    data = parser.get_date_data(text)
+    if data.date_obj is None or data.period != "day":
+        return None
+    found: date = data.date_obj.date()
+    return found
+
+
+def _undo_early_rollover(day: date, local_now: datetime, at: time) -> date:
+    """Return this year's date if dateparser pushed a year-less date still ahead to next year.
+
+    dateparser prefers future dates day by day, so "29 nov 18:00" read on 29 November at
+    10:00 comes back as next year's 29 November.
+    """
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:
+        return day
+    if earlier >= local_now.date() and datetime.combine(earlier, at) > local_now:
+        return earlier
+    return day
+
+
+def _place_in_zone(wall_clock: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """Return the UTC instant of `wall_clock` in `zone`; refuse a time skipped by DST."""
+    try:
+        instant = wall_clock.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    except OverflowError:
+        later = wall_clock > now.astimezone(zone).replace(tzinfo=None)
+        raise WhenError(WhenProblem.TOO_FAR if later else WhenProblem.IN_PAST) from None
+    if instant.astimezone(zone).replace(tzinfo=None) != wall_clock:
+        raise WhenError(WhenProblem.NONEXISTENT)
+    return instant
+
+
+def _check_range(instant: datetime, now: datetime) -> None:
+    """Refuse an instant not after `now` or more than `MAX_AHEAD` after it."""
+    if instant <= now:
+        raise WhenError(WhenProblem.IN_PAST)
+    if instant - now > MAX_AHEAD:
+        raise WhenError(WhenProblem.TOO_FAR)
