@@ -51,11 +51,3 @@ def test_language_of_discord_locales() -> None:
     assert language_of(discord.Locale.american_english) == "en"
     assert language_of("fr") == "fr"
     assert language_of(None) == FALLBACK
-
-
-def test_command_descriptions_fit_discord_limits() -> None:
-    texts = catalogue()
-    for key in texts:
-        _section, _, name = key.partition(".")
-        if name in {"command", "group", "set", "show"} or name.endswith("_zone"):
-            assert 1 <= len(texts.get(key)) <= 100, key
