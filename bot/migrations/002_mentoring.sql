@@ -6,6 +6,7 @@ CREATE TABLE mentorships (
     guild_id         INTEGER NOT NULL,
     mentor_id        INTEGER NOT NULL,
     student_id       INTEGER NOT NULL,
+    student_name     TEXT NOT NULL,
     project          TEXT NOT NULL,
     path             TEXT,
     goal             TEXT,

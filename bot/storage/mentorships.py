@@ -22,8 +22,8 @@ UNSET: Final = _Unset.UNSET
 """Marks an `update_mentorship` field that the caller leaves as it is."""
 
 _COLUMNS = (
-    "id, guild_id, mentor_id, student_id, project, path, goal, session_minutes, status, "
-    "created_at, archived_at"
+    "id, guild_id, mentor_id, student_id, student_name, project, path, goal, session_minutes, "
+    "status, created_at, archived_at"
 )
 
 
@@ -47,6 +47,7 @@ class Mentorship:
     guild_id: int
     mentor_id: int
     student_id: int
+    student_name: str
     project: str
     path: str | None
     goal: str | None
@@ -68,6 +69,7 @@ def _row_to_mentorship(row: aiosqlite.Row) -> Mentorship:
         guild_id=row["guild_id"],
         mentor_id=row["mentor_id"],
         student_id=row["student_id"],
+        student_name=row["student_name"],
         project=row["project"],
         path=row["path"],
         goal=row["goal"],
@@ -93,13 +95,25 @@ async def add_mentorship(
     goal: str | None,
     session_minutes: int,
     now: datetime,
+    *,
+    student_name: str,
 ) -> Mentorship:
     """Start a mentorship; raise `AlreadyMentoring` when an active one exists."""
     try:
         new_id = await tx.execute(
-            "INSERT INTO mentorships (guild_id, mentor_id, student_id, project, path, goal, "
-            "session_minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, mentor_id, student_id, project, path, goal, session_minutes, iso(now)),
+            "INSERT INTO mentorships (guild_id, mentor_id, student_id, student_name, project, "
+            "path, goal, session_minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                mentor_id,
+                student_id,
+                student_name,
+                project,
+                path,
+                goal,
+                session_minutes,
+                iso(now),
+            ),
         )
     except sqlite3.IntegrityError as error:
         if _is_active_duplicate(error):
@@ -205,3 +219,12 @@ async def archive_mentorship(tx: Transaction, mentorship_id: int, now: datetime)
         (stamp, mentorship_id),
     )
     return sorted(int(row[0]) for row in rows)
+
+
+async def rename_student(tx: Transaction, guild_id: int, student_id: int, name: str) -> None:
+    """Remember a student's current display name in their mentorships of a server."""
+    await tx.execute(
+        "UPDATE mentorships SET student_name = ? WHERE guild_id = ? AND student_id = ? "
+        "AND student_name <> ?",
+        (name, guild_id, student_id, name),
+    )

@@ -30,7 +30,16 @@ async def _add(
 ) -> ms.Mentorship:
     async with db.transaction() as tx:
         return await ms.add_mentorship(
-            tx, GUILD, mentor, student, "P2 Website", "Web developer", "Get hired", 30, at
+            tx,
+            GUILD,
+            mentor,
+            student,
+            "P2 Website",
+            "Web developer",
+            "Get hired",
+            30,
+            at,
+            student_name="Chloé",
         )
 
 
@@ -77,7 +86,9 @@ async def test_a_mentor_lists_students_oldest_first(db: Database) -> None:
 async def test_session_length_must_be_30_or_45(db: Database) -> None:
     with pytest.raises(Exception, match="CHECK constraint failed"):
         async with db.transaction() as tx:
-            await ms.add_mentorship(tx, GUILD, ALICE, CHLOE, "P1", None, None, 60, NOW)
+            await ms.add_mentorship(
+                tx, GUILD, ALICE, CHLOE, "P1", None, None, 60, NOW, student_name="C"
+            )
 
 
 async def test_update_changes_only_the_given_fields(db: Database) -> None:

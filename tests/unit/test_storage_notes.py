@@ -53,7 +53,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def _mentorship(db: Database, mentor: int = ALICE) -> int:
     async with db.transaction() as tx:
-        added = await ms.add_mentorship(tx, GUILD, mentor, CHLOE, "P4", None, None, 45, NOW)
+        added = await ms.add_mentorship(
+            tx, GUILD, mentor, CHLOE, "P4", None, None, 45, NOW, student_name="Student"
+        )
     return added.id
 
 

@@ -28,7 +28,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def _mentorship(db: Database, mentor: int = ALICE, student: int = CHLOE) -> int:
     async with db.transaction() as tx:
-        added = await ms.add_mentorship(tx, GUILD, mentor, student, "P3", None, None, 30, NOW)
+        added = await ms.add_mentorship(
+            tx, GUILD, mentor, student, "P3", None, None, 30, NOW, student_name="Student"
+        )
     return added.id
 
 
