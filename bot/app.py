@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.help",
     "cogs.timezone",
+    "cogs.students",
+    "cogs.sessions",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -20,6 +20,29 @@ class SystemClock:
     def now(self) -> datetime:
         """Return the current instant (aware, UTC)."""
         return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that moves only when told to (tests, and the playground's world clock)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.utcoffset() is None:
+            raise ValueError("the clock needs an aware start time")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        """Return the clock's current instant."""
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        """Jump to `instant` (aware)."""
+        if instant.utcoffset() is None:
+            raise ValueError("the clock needs an aware time")
+        self._now = instant.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward by `delta`."""
+        self._now += delta
 
 
 def iso(instant: datetime) -> str:

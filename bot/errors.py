@@ -8,22 +8,10 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.refusal import Refusal
 from bot.texts import tr
 
 log = logging.getLogger(__name__)
-
-
-class UserError(app_commands.AppCommandError):
-    """A refusal the user can act on; its text comes from the catalogue."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-    def render(self, locale: discord.Locale | str | None) -> str:
-        """Return the refusal in the reader's language."""
-        return tr(self.key, locale, **self.values)
 
 
 def new_reference() -> str:
@@ -35,8 +23,10 @@ def describe_error(error: BaseException, locale: discord.Locale | str | None) ->
     """Return the text for a known error, or None for an unexpected one."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, UserError):
-        return error.render(locale)
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, Refusal):
+        error = error.__cause__
+    if isinstance(error, Refusal):
+        return tr(error.key, locale, **error.values)
     if isinstance(error, app_commands.NoPrivateMessage):
         return tr("errors.guild_only", locale)
     if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):

@@ -1,4 +1,4 @@
-"""The one catalogue of user-facing texts, one TOML file per language."""
+"""The one catalogue of user-facing texts: `locales/<language>/*.toml`, merged."""
 
 from __future__ import annotations
 
@@ -55,11 +55,18 @@ class Catalogue:
 
     @classmethod
     def load(cls, folder: Path = LOCALES_DIR) -> Catalogue:
-        """Read every `<lang>.toml` in `folder`."""
+        """Read every `<lang>/*.toml` in `folder`; a key defined twice is an error."""
         languages: dict[str, dict[str, str]] = {}
-        for path in sorted(folder.glob("*.toml")):
-            with path.open("rb") as handle:
-                languages[path.stem] = _flatten(tomllib.load(handle))
+        for language_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            texts: dict[str, str] = {}
+            for path in sorted(language_dir.glob("*.toml")):
+                with path.open("rb") as handle:
+                    found = _flatten(tomllib.load(handle))
+                clash = texts.keys() & found.keys()
+                if clash:
+                    raise ValueError(f"{path}: keys defined twice: {sorted(clash)}")
+                texts.update(found)
+            languages[language_dir.name] = texts
         return cls(languages)
 
     @property

@@ -22,3 +22,12 @@ def local_clock(instant: datetime, zone: ZoneInfo) -> str:
     local = instant.astimezone(zone)
     offset = local.strftime("%z")
     return f"{local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def short_when(instant: datetime, zone: str) -> str:
+    """Return a compact wall-clock label for choices, e.g. `Thu 03 Dec 18:30 (Europe/Paris)`.
+
+    Autocomplete labels cannot hold Discord timestamps, so they show the reader's own zone.
+    """
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%a %d %b %H:%M} ({zone})"

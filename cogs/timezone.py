@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
-from bot.errors import UserError
+from bot.refusal import Refusal
 from bot.storage.user_prefs import get_prefs, set_timezone
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp, local_clock
@@ -39,7 +39,7 @@ class TimezoneCog(commands.Cog):
         """Set your time zone."""
         name = canonical_zone(zone)
         if name is None:
-            raise UserError("timezone.unknown", zone=discord.utils.escape_markdown(zone))
+            raise Refusal("timezone.unknown", zone=discord.utils.escape_markdown(zone))
         now = self.bot.clock.now()
         await set_timezone(self.bot.db, interaction.user.id, name, now)
         await interaction.response.send_message(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -33,7 +34,9 @@ _SESSION_FIELDS = (
     "created_at",
 )
 _SESSION_COLUMNS = ", ".join(f"s.{field}" for field in _SESSION_FIELDS)
-_VIEW_COLUMNS = f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.project"
+_VIEW_COLUMNS = (
+    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project"
+)
 _SERIES_COLUMNS = (
     "id, mentorship_id, zone, local_start, repeat, kind, duration_minutes, "
     "materialised_until, ended_at"
@@ -103,6 +106,7 @@ class SessionView:
     guild_id: int
     mentor_id: int
     student_id: int
+    student_name: str
     project: str
 
 
@@ -154,6 +158,7 @@ def _row_to_view(row: aiosqlite.Row) -> SessionView:
         guild_id=row["guild_id"],
         mentor_id=row["mentor_id"],
         student_id=row["student_id"],
+        student_name=row["student_name"],
         project=row["project"],
     )
 
@@ -210,7 +215,7 @@ async def add_sessions(
     tx: Transaction,
     mentorship_id: int,
     series_id: int | None,
-    occurrences: list[tuple[int | None, datetime]],
+    occurrences: Sequence[tuple[int | None, datetime]],
     duration_minutes: int,
     kind: str,
     now: datetime,
@@ -309,6 +314,16 @@ async def _views(
         [*params, limit, offset],
     )
     return [_row_to_view(row) for row in rows]
+
+
+async def get_session_view(db: Reader, session_id: int) -> SessionView | None:
+    """Return one session with its mentorship's people, if it exists."""
+    row = await db.fetch_one(
+        f"SELECT {_VIEW_COLUMNS} FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        "WHERE s.id = ?",
+        (session_id,),
+    )
+    return None if row is None else _row_to_view(row)
 
 
 async def sessions_of_mentor(

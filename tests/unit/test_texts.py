@@ -11,7 +11,7 @@ import pytest
 from bot.texts import FALLBACK, Catalogue, catalogue, language_of, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY_CALL = re.compile(r"""\b(?:tr|cmd|UserError|text_key)\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
+KEY_CALL = re.compile(r"""\b(?:tr|cmd|Refusal|text_key)\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
 
 
 def used_keys() -> set[str]:

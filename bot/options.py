@@ -1,0 +1,128 @@
+"""Command options shared by several features: a mentor's student, a session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+
+from bot.app import MentorCoach
+from bot.refusal import Refusal
+from bot.services.people import zone_of
+from bot.services.sessions import session_of_mentor
+from bot.services.students import resolve_student, student_choices
+from bot.storage import sessions as session_store
+from bot.storage.mentorships import Mentorship
+from bot.storage.sessions import SessionView
+from bot.timefmt import short_when
+
+RECENT = timedelta(days=30)
+
+
+def _bot(interaction: discord.Interaction) -> MentorCoach:
+    client = interaction.client
+    assert isinstance(client, MentorCoach)
+    return client
+
+
+def _guild_id(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise Refusal("errors.guild_only")
+    return interaction.guild_id
+
+
+class StudentOption(app_commands.Transformer):
+    """One of the caller's active students; autocompletes over them only."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> Mentorship:
+        """Resolve the chosen student, or refuse privately."""
+        bot = _bot(interaction)
+        return await resolve_student(bot.db, _guild_id(interaction), interaction.user.id, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's students whose name or project matches."""
+        if interaction.guild_id is None:
+            return []
+        pairs = await student_choices(
+            _bot(interaction).db, interaction.guild_id, interaction.user.id, value
+        )
+        return [app_commands.Choice(name=label, value=key) for label, key in pairs]
+
+
+class UpcomingSessionOption(app_commands.Transformer):
+    """One of the caller's scheduled sessions still to come."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
+        """Resolve the chosen session, or refuse privately."""
+        return await session_of_mentor(_bot(interaction).db, interaction.user.id, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's next sessions, matching a student's name."""
+        if interaction.guild_id is None:
+            return []
+        bot = _bot(interaction)
+        views = await session_store.sessions_of_mentor(
+            bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            after=bot.clock.now(),
+            statuses=["scheduled"],
+            limit=100,
+        )
+        return _session_choices(views, value, await _zone(interaction))
+
+
+class UnrecordedSessionOption(app_commands.Transformer):
+    """One of the caller's recent sessions whose outcome is not recorded yet."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
+        """Resolve the chosen session, or refuse privately."""
+        return await session_of_mentor(_bot(interaction).db, interaction.user.id, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's started sessions that still need an outcome."""
+        if interaction.guild_id is None:
+            return []
+        bot = _bot(interaction)
+        now = bot.clock.now()
+        views = await session_store.unrecorded_sessions(
+            bot.db,
+            interaction.user.id,
+            ended_before=now + timedelta(days=1),
+            since=now - RECENT,
+            guild_id=interaction.guild_id,
+            limit=100,
+        )
+        started = [view for view in views if view.session.starts_at <= now]
+        return _session_choices(started, value, await _zone(interaction))
+
+
+async def _zone(interaction: discord.Interaction) -> str:
+    bot = _bot(interaction)
+    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
+    return zone or bot.settings.default_timezone
+
+
+def _session_choices(
+    views: list[SessionView], typed: str, zone: str
+) -> list[app_commands.Choice[str]]:
+    folded = typed.strip().casefold()
+    choices = []
+    for view in views:
+        label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
+        if folded and folded not in label.casefold():
+            continue
+        choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
+    return choices[:25]
+
+
+StudentArg = app_commands.Transform[Mentorship, StudentOption]
+UpcomingSessionArg = app_commands.Transform[SessionView, UpcomingSessionOption]
+UnrecordedSessionArg = app_commands.Transform[SessionView, UnrecordedSessionOption]

@@ -1,0 +1,1 @@
+"""Services: one user action each, validated, then stored in one transaction."""

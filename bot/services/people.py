@@ -1,0 +1,18 @@
+"""What the bot knows of a person: their zone, falling back to the server's."""
+
+from __future__ import annotations
+
+from bot.db import Database
+from bot.storage.guild_config import get_config
+from bot.storage.user_prefs import get_prefs
+
+
+async def zone_of(db: Database, user_id: int, guild_id: int | None) -> str | None:
+    """Return the person's own zone, else their server's default, else None."""
+    prefs = await get_prefs(db, user_id)
+    if prefs.timezone:
+        return prefs.timezone
+    if guild_id is not None:
+        config = await get_config(db, guild_id)
+        return config.default_timezone
+    return None

@@ -1,0 +1,233 @@
+"""Sessions: scheduling series, moving, cancelling and recording them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.db import Database
+from bot.refusal import Refusal
+from bot.scheduling.recurrence import Repeat, SeriesRule
+from bot.scheduling.when import WhenError, WhenProblem, parse_when
+from bot.storage import sessions as store
+from bot.storage.mentorships import Mentorship
+from bot.storage.sessions import NotRecordable, Session, SessionView
+from bot.timefmt import discord_stamp
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(weeks=12)
+"""How far ahead the occurrences of a series exist as sessions."""
+DURATION_MIN = 15
+DURATION_MAX = 180
+KINDS = ("discovery", "regular", "mock_presentation", "assessment_prep")
+WHEN_PROBLEM_KEYS = {
+    WhenProblem.UNREADABLE: "when.unreadable",
+    WhenProblem.NO_TIME: "when.no_time",
+    WhenProblem.IN_PAST: "when.in_past",
+    WhenProblem.TOO_FAR: "when.too_far",
+    WhenProblem.NONEXISTENT: "when.nonexistent",
+}
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """What `/session schedule` created."""
+
+    first: Session
+    series_id: int
+    count: int
+    repeat: Repeat
+    zone: str
+
+
+def read_when(text: str, zone: str, now: datetime) -> datetime:
+    """Read a 'when' text in the mentor's zone, or refuse with examples."""
+    try:
+        return parse_when(text, ZoneInfo(zone), now)
+    except WhenError as error:
+        raise Refusal(WHEN_PROBLEM_KEYS[error.reason], text=text[:100], zone=zone) from error
+
+
+def check_duration(minutes: int) -> None:
+    """Refuse a session length outside what a session can be."""
+    if not DURATION_MIN <= minutes <= DURATION_MAX:
+        raise Refusal("sessions.bad_duration", low=DURATION_MIN, high=DURATION_MAX)
+
+
+async def _refuse_clash(
+    db: store.Reader,
+    mentor_id: int,
+    starts_at: datetime,
+    minutes: int,
+    exclude: int | None = None,
+) -> None:
+    found = await store.clashes(db, mentor_id, starts_at, minutes, exclude_session_id=exclude)
+    if found:
+        other = found[0]
+        raise Refusal(
+            "sessions.clash",
+            when=discord_stamp(other.session.starts_at, "F"),
+            student=other.student_name,
+        )
+
+
+def occurrences_between(
+    rule: SeriesRule, start: datetime, until: datetime
+) -> list[tuple[int, datetime]]:
+    """Return (index, instant) of the rule's occurrences from `start` (inclusive) to `until`."""
+    if rule.repeat is Repeat.NONE:
+        first = rule.nth(0)
+        return [(0, first)] if start <= first < until else []
+    found: list[tuple[int, datetime]] = []
+    n = 0
+    while (instant := rule.nth(n)) < until:
+        if instant >= start:
+            found.append((n, instant))
+        n += 1
+    return found
+
+
+async def schedule(
+    db: Database,
+    now: datetime,
+    mentorship: Mentorship,
+    *,
+    when_text: str,
+    zone: str,
+    repeat: Repeat,
+    kind: str,
+    duration: int | None,
+) -> Scheduled:
+    """Create a session (or a series of them) for a mentorship."""
+    if kind not in KINDS:
+        raise Refusal("sessions.bad_kind")
+    minutes = duration or mentorship.session_minutes
+    check_duration(minutes)
+    start = read_when(when_text, zone, now)
+    rule = SeriesRule.from_utc(start, zone, repeat)
+    until = max(now + HORIZON, start + timedelta(seconds=1))
+    planned = occurrences_between(rule, start, until)
+    async with db.transaction() as tx:
+        for _, instant in planned:
+            await _refuse_clash(tx, mentorship.mentor_id, instant, minutes)
+        series_id = await store.add_series(
+            tx, mentorship.id, zone, rule.local_start, repeat.value, kind, minutes
+        )
+        ids = await store.add_sessions(tx, mentorship.id, series_id, planned, minutes, kind, now)
+        await store.set_materialised_until(tx, series_id, until)
+        first = await store.get_session(tx, ids[0])
+    assert first is not None
+    return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
+
+
+async def extend_series(db: Database, now: datetime) -> int:
+    """Materialise the next occurrences of every running series; return how many were added."""
+    until = now + HORIZON
+    added = 0
+    for series in await store.series_to_extend(db, until):
+        rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
+        end = until if series.ended_at is None else min(until, series.ended_at)
+        start = series.materialised_until or rule.nth(0)
+        planned = occurrences_between(rule, start, end)
+        async with db.transaction() as tx:
+            ids = await store.add_sessions(
+                tx,
+                series.mentorship_id,
+                series.id,
+                planned,
+                series.duration_minutes,
+                series.kind,
+                now,
+            )
+            await store.set_materialised_until(tx, series.id, end)
+        added += len(ids)
+    if added:
+        log.info("Materialised %d upcoming sessions", added)
+    return added
+
+
+async def visible_sessions(
+    db: Database,
+    now: datetime,
+    *,
+    viewer_id: int,
+    guild_id: int | None,
+    mentorship: Mentorship | None,
+    past: bool,
+    limit: int = 200,
+) -> list[SessionView]:
+    """Return the sessions a person may see: as the mentor, and as the student.
+
+    With a mentorship, only its sessions (the caller is its mentor). In a DM, the person's
+    sessions as a student in every server.
+    """
+    after, before = (None, now) if past else (now, None)
+    if mentorship is not None:
+        views = await store.sessions_of_mentor(
+            db, mentorship.guild_id, viewer_id, after=after, before=before, limit=limit
+        )
+        views = [view for view in views if view.mentorship_id == mentorship.id]
+    elif guild_id is not None:
+        views = await store.sessions_of_mentor(
+            db, guild_id, viewer_id, after=after, before=before, limit=limit
+        )
+        views += await store.sessions_of_student(
+            db, viewer_id, guild_id=guild_id, after=after, before=before, limit=limit
+        )
+    else:
+        views = await store.sessions_of_student(
+            db, viewer_id, after=after, before=before, limit=limit
+        )
+    views.sort(key=lambda view: view.session.starts_at, reverse=past)
+    return views
+
+
+async def session_of_mentor(db: Database, mentor_id: int, text: str) -> SessionView:
+    """Find one of the mentor's sessions from an autocomplete value, or refuse."""
+    view = await store.get_session_view(db, int(text)) if text.strip().isdigit() else None
+    if view is None or view.mentor_id != mentor_id:
+        raise Refusal("sessions.unknown")
+    return view
+
+
+async def reschedule(
+    db: Database, now: datetime, view: SessionView, *, when_text: str, zone: str
+) -> Session:
+    """Move one scheduled session to a new time."""
+    if view.session.status != "scheduled":
+        raise Refusal("sessions.not_scheduled")
+    start = read_when(when_text, zone, now)
+    async with db.transaction() as tx:
+        await _refuse_clash(
+            tx, view.mentor_id, start, view.session.duration_minutes, exclude=view.session.id
+        )
+        await store.reschedule(tx, view.session.id, start)
+        moved = await store.get_session(tx, view.session.id)
+    assert moved is not None
+    return moved
+
+
+async def cancel(db: Database, view: SessionView, *, whole_series: bool) -> list[int]:
+    """Cancel one scheduled session, or it and the rest of its series; return the ids."""
+    if view.session.status != "scheduled":
+        raise Refusal("sessions.not_scheduled")
+    async with db.transaction() as tx:
+        if whole_series and view.session.series_id is not None:
+            return await store.cancel_series_from(
+                tx, view.session.series_id, view.session.starts_at
+            )
+        return [view.session.id] if await store.cancel_session(tx, view.session.id) else []
+
+
+async def record(db: Database, now: datetime, view: SessionView, status: str) -> Session:
+    """Record how a session went; only once, and only once it has started."""
+    if view.session.starts_at > now:
+        raise Refusal("sessions.not_started", when=discord_stamp(view.session.starts_at, "R"))
+    try:
+        async with db.transaction() as tx:
+            return await store.record_outcome(tx, view.session.id, status, now)
+    except NotRecordable as error:
+        raise Refusal("sessions.already_recorded") from error

@@ -1,0 +1,140 @@
+"""Mentorships: starting, finding, editing and ending them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db import Database
+from bot.refusal import Refusal
+from bot.storage import mentorships as store
+from bot.storage.mentorships import AlreadyMentoring, Mentorship
+
+PROJECT_MAX = 200
+PATH_MAX = 100
+GOAL_MAX = 300
+SESSION_LENGTHS = (30, 45)
+
+
+@dataclass(frozen=True)
+class NewStudent:
+    """Who a mentor wants to follow, as given in `/student add`."""
+
+    guild_id: int
+    mentor_id: int
+    student_id: int
+    student_name: str
+    student_is_bot: bool
+    project: str
+    path: str | None
+    goal: str | None
+    session_minutes: int
+
+
+def clean_text(value: str | None, *, limit: int, field: str, required: bool = False) -> str | None:
+    """Strip a text option; refuse it when empty but required, or longer than `limit`."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise Refusal("students.missing_text", field=field)
+        return None
+    if len(text) > limit:
+        raise Refusal("common.too_long", field=field, limit=limit, length=len(text))
+    return text
+
+
+async def start_mentorship(db: Database, new: NewStudent, now: datetime) -> Mentorship:
+    """Start following a student, or refuse with the reason."""
+    if new.student_is_bot:
+        raise Refusal("students.is_bot")
+    if new.student_id == new.mentor_id:
+        raise Refusal("students.is_self")
+    if new.session_minutes not in SESSION_LENGTHS:
+        raise Refusal("students.bad_length")
+    project = clean_text(new.project, limit=PROJECT_MAX, field="project", required=True)
+    path = clean_text(new.path, limit=PATH_MAX, field="path")
+    goal = clean_text(new.goal, limit=GOAL_MAX, field="goal")
+    assert project is not None
+    try:
+        async with db.transaction() as tx:
+            return await store.add_mentorship(
+                tx,
+                new.guild_id,
+                new.mentor_id,
+                new.student_id,
+                project,
+                path,
+                goal,
+                new.session_minutes,
+                now,
+                student_name=new.student_name,
+            )
+    except AlreadyMentoring as error:
+        raise Refusal("students.already", name=new.student_name) from error
+
+
+async def resolve_student(db: Database, guild_id: int, mentor_id: int, text: str) -> Mentorship:
+    """Find one of the mentor's active students from an autocomplete value or a typed name."""
+    wanted = text.strip()
+    mine = await store.active_for_mentor(db, guild_id, mentor_id)
+    if wanted.isdigit():
+        for mentorship in mine:
+            if mentorship.id == int(wanted) or mentorship.student_id == int(wanted):
+                return mentorship
+    folded = wanted.casefold().lstrip("@")
+    matches = [m for m in mine if m.student_name.casefold() == folded]
+    if len(matches) == 1:
+        return matches[0]
+    raise Refusal("students.unknown", text=wanted[:100])
+
+
+async def student_choices(
+    db: Database, guild_id: int, mentor_id: int, typed: str
+) -> list[tuple[str, str]]:
+    """Return up to 25 (label, value) pairs for the mentor's students matching `typed`."""
+    folded = typed.strip().casefold()
+    mine = await store.active_for_mentor(db, guild_id, mentor_id)
+    found = [
+        m for m in mine if folded in m.student_name.casefold() or folded in m.project.casefold()
+    ]
+    found.sort(key=lambda m: (not m.student_name.casefold().startswith(folded), m.student_name))
+    return [(f"{m.student_name} · {m.project}"[:100], str(m.id)) for m in found[:25]]
+
+
+async def edit_mentorship(
+    db: Database,
+    mentorship: Mentorship,
+    *,
+    project: str | None,
+    path: str | None,
+    goal: str | None,
+    session_minutes: int | None,
+) -> Mentorship:
+    """Change what was given (an empty text clears path or goal); refuse when nothing is."""
+    if project is None and path is None and goal is None and session_minutes is None:
+        raise Refusal("students.nothing_to_edit")
+    if session_minutes is not None and session_minutes not in SESSION_LENGTHS:
+        raise Refusal("students.bad_length")
+    new_project = mentorship.project
+    if project is not None:
+        new_project = clean_text(project, limit=PROJECT_MAX, field="project", required=True) or ""
+    new_path = mentorship.path if path is None else clean_text(path, limit=PATH_MAX, field="path")
+    new_goal = mentorship.goal if goal is None else clean_text(goal, limit=GOAL_MAX, field="goal")
+    async with db.transaction() as tx:
+        updated = await store.update_mentorship(
+            tx,
+            mentorship.id,
+            project=new_project,
+            path=new_path,
+            goal=new_goal,
+            session_minutes=session_minutes or mentorship.session_minutes,
+        )
+    if updated is None:
+        raise Refusal("students.unknown", text=mentorship.student_name)
+    return updated
+
+
+async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) -> list[int]:
+    """Archive the mentorship, cancel its future sessions; return their ids."""
+    async with db.transaction() as tx:
+        return await store.archive_mentorship(tx, mentorship.id, now)

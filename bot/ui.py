@@ -1,0 +1,155 @@
+"""Views shared by several features: owner-only views, confirmations, pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import discord
+
+from bot.errors import BaseView
+from bot.texts import tr
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 600.0
+"""Seconds a view stays live; below the 15 minutes an interaction token lives."""
+
+
+class OwnerView(BaseView):
+    """A view only its owner may use; its buttons are disabled when it times out."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.origin: discord.Interaction | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Refuse, privately, anyone but the owner."""
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            tr("common.not_yours", interaction.locale), ephemeral=True
+        )
+        return False
+
+    def disable_all(self) -> None:
+        """Grey out every button and select."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+
+    async def on_timeout(self) -> None:
+        """Disable the controls on the message that showed them."""
+        self.disable_all()
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(view=self)
+        except discord.HTTPException:
+            log.debug("Could not disable a timed-out view", exc_info=True)
+
+
+class ConfirmView(OwnerView):
+    """Ask the owner to confirm a destructive action."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        locale: discord.Locale,
+        *,
+        confirm_label: str,
+        on_confirm: Callable[[discord.Interaction], Awaitable[str]],
+    ) -> None:
+        super().__init__(owner_id)
+        self._on_confirm = on_confirm
+        self.confirm.label = confirm_label
+        self.keep.label = tr("common.keep", locale)
+
+    @discord.ui.button(style=discord.ButtonStyle.danger, label="confirm")
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
+        """Do the action and show its outcome in place of the question."""
+        self.stop()
+        text = await self._on_confirm(interaction)
+        await interaction.response.edit_message(content=text, embed=None, view=None)
+
+    @discord.ui.button(style=discord.ButtonStyle.secondary, label="keep")
+    async def keep(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
+        """Leave everything as it is."""
+        self.stop()
+        await interaction.response.edit_message(
+            content=tr("common.nothing_changed", interaction.locale), embed=None, view=None
+        )
+
+
+class PagesView(OwnerView):
+    """Flip through embeds with Previous / Next."""
+
+    def __init__(
+        self, owner_id: int, locale: discord.Locale, pages: Sequence[discord.Embed]
+    ) -> None:
+        super().__init__(owner_id)
+        self.pages = list(pages)
+        self.index = 0
+        self.previous.label = tr("common.previous", locale)
+        self.next.label = tr("common.next", locale)
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    @property
+    def current(self) -> discord.Embed:
+        """Return the page on show."""
+        return self.pages[self.index]
+
+    @discord.ui.button(style=discord.ButtonStyle.secondary, label="previous")
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[PagesView]
+    ) -> None:
+        """Show the page before."""
+        self.index = max(0, self.index - 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current, view=self)
+
+    @discord.ui.button(style=discord.ButtonStyle.secondary, label="next")
+    async def next(
+        self, interaction: discord.Interaction, button: discord.ui.Button[PagesView]
+    ) -> None:
+        """Show the page after."""
+        self.index = min(len(self.pages) - 1, self.index + 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current, view=self)
+
+
+async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
+    """Answer privately with the first page, and page buttons when there are more."""
+    if len(pages) <= 1:
+        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        return
+    view = PagesView(interaction.user.id, interaction.locale, pages)
+    view.origin = interaction
+    await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
+
+
+async def ask_to_confirm(
+    interaction: discord.Interaction,
+    question: str,
+    *,
+    confirm_label: str,
+    on_confirm: Callable[[discord.Interaction], Awaitable[str]],
+) -> None:
+    """Answer privately with a question and Confirm / Keep buttons."""
+    view = ConfirmView(
+        interaction.user.id,
+        interaction.locale,
+        confirm_label=confirm_label,
+        on_confirm=on_confirm,
+    )
+    view.origin = interaction
+    await interaction.response.send_message(question, view=view, ephemeral=True)

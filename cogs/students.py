@@ -1,0 +1,247 @@
+"""`/student`: the mentor's students: add, list, show, edit, archive."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorCoach
+from bot.options import StudentArg
+from bot.refusal import Refusal
+from bot.services import students as service
+from bot.storage import mentorships as store
+from bot.storage import notes as note_store
+from bot.storage import sessions as session_store
+from bot.storage.mentorships import Mentorship
+from bot.storage.sessions import Session
+from bot.texts import cmd, tr
+from bot.timefmt import discord_stamp
+from bot.ui import ask_to_confirm
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour.teal()
+LENGTH_CHOICES = [
+    app_commands.Choice(name=cmd("students.length_30"), value=30),
+    app_commands.Choice(name=cmd("students.length_45"), value=45),
+]
+
+
+class StudentsCog(commands.Cog):
+    """Let mentors manage the students they follow."""
+
+    student = app_commands.Group(
+        name="student",
+        description=cmd("students.group"),
+        guild_only=True,
+        extras={"audience": "mentor"},
+    )
+
+    def __init__(self, bot: MentorCoach) -> None:
+        self.bot = bot
+
+    @student.command(name="add", description=cmd("students.add"))
+    @app_commands.describe(
+        member=cmd("students.opt_member"),
+        project=cmd("students.opt_project"),
+        path=cmd("students.opt_path"),
+        goal=cmd("students.opt_goal"),
+        session_length=cmd("students.opt_length"),
+    )
+    @app_commands.choices(session_length=LENGTH_CHOICES)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        project: app_commands.Range[str, 1, service.PROJECT_MAX],
+        session_length: app_commands.Choice[int],
+        path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
+        goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
+    ) -> None:
+        """Start following a student."""
+        assert interaction.guild_id is not None
+        mentorship = await service.start_mentorship(
+            self.bot.db,
+            service.NewStudent(
+                guild_id=interaction.guild_id,
+                mentor_id=interaction.user.id,
+                student_id=member.id,
+                student_name=member.display_name,
+                student_is_bot=member.bot,
+                project=project,
+                path=path,
+                goal=goal,
+                session_minutes=session_length.value,
+            ),
+            self.bot.clock.now(),
+        )
+        embed = profile_embed(mentorship, interaction.locale)
+        await interaction.response.send_message(
+            tr("students.added", interaction.locale, name=mentorship.student_name),
+            embed=embed,
+            ephemeral=True,
+        )
+
+    @student.command(name="list", description=cmd("students.list"))
+    async def list_students(self, interaction: discord.Interaction) -> None:
+        """List your students with their next and last sessions."""
+        assert interaction.guild_id is not None
+        locale = interaction.locale
+        mine = await store.active_for_mentor(self.bot.db, interaction.guild_id, interaction.user.id)
+        if not mine:
+            await interaction.response.send_message(tr("students.none", locale), ephemeral=True)
+            return
+        now = self.bot.clock.now()
+        embed = discord.Embed(title=tr("students.list_title", locale), colour=COLOUR)
+        for mentorship in sorted(mine, key=lambda m: m.student_name.casefold())[:25]:
+            upcoming = await session_store.next_session(self.bot.db, mentorship.id, now)
+            last = await session_store.last_recorded(self.bot.db, mentorship.id)
+            embed.add_field(
+                name=mentorship.student_name[:256],
+                value=summary_lines(mentorship, upcoming, last, locale)[:1024],
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @student.command(name="show", description=cmd("students.show"))
+    @app_commands.describe(student=cmd("students.opt_student"))
+    async def show(self, interaction: discord.Interaction, student: StudentArg) -> None:
+        """Show a student's profile, attendance and latest notes."""
+        locale = interaction.locale
+        db = self.bot.db
+        embed = profile_embed(student, locale)
+        counts = await session_store.attendance(db, student.id)
+        embed.add_field(
+            name=tr("students.attendance", locale),
+            value=tr(
+                "students.attendance_line",
+                locale,
+                held=counts.held,
+                early=counts.cancelled_early,
+                late=counts.cancelled_late,
+                no_show=counts.no_show,
+            ),
+            inline=False,
+        )
+        if counts.last_held_at is not None:
+            embed.add_field(
+                name=tr("students.last_held", locale),
+                value=discord_stamp(counts.last_held_at, "D"),
+            )
+        upcoming = await session_store.next_session(db, student.id, self.bot.clock.now())
+        embed.add_field(
+            name=tr("students.next", locale),
+            value=discord_stamp(upcoming.starts_at)
+            if upcoming
+            else tr("students.not_planned", locale),
+        )
+        titles = await note_store.latest_titles(db, student.id, interaction.user.id)
+        embed.add_field(
+            name=tr("students.latest_notes", locale),
+            value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles)
+            or tr("students.no_notes", locale),
+            inline=False,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @student.command(name="edit", description=cmd("students.edit"))
+    @app_commands.describe(
+        student=cmd("students.opt_student"),
+        project=cmd("students.opt_project"),
+        path=cmd("students.opt_path_edit"),
+        goal=cmd("students.opt_goal_edit"),
+        session_length=cmd("students.opt_length"),
+    )
+    @app_commands.choices(session_length=LENGTH_CHOICES)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        student: StudentArg,
+        project: app_commands.Range[str, 1, service.PROJECT_MAX] | None = None,
+        path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
+        goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
+        session_length: app_commands.Choice[int] | None = None,
+    ) -> None:
+        """Change a student's project, path, goal or session length."""
+        updated = await service.edit_mentorship(
+            self.bot.db,
+            student,
+            project=project,
+            path=path,
+            goal=goal,
+            session_minutes=session_length.value if session_length else None,
+        )
+        await interaction.response.send_message(
+            tr("students.edited", interaction.locale, name=updated.student_name),
+            embed=profile_embed(updated, interaction.locale),
+            ephemeral=True,
+        )
+
+    @student.command(name="archive", description=cmd("students.archive"))
+    @app_commands.describe(student=cmd("students.opt_student"))
+    async def archive(self, interaction: discord.Interaction, student: StudentArg) -> None:
+        """End a mentorship; its history is kept and future sessions are cancelled."""
+        locale = interaction.locale
+
+        async def confirmed(done: discord.Interaction) -> str:
+            current = await store.get_mentorship(self.bot.db, student.id)
+            if current is None or not current.active:
+                raise Refusal("students.unknown", text=student.student_name)
+            cancelled = await service.end_mentorship(self.bot.db, current, self.bot.clock.now())
+            return tr(
+                "students.archived", done.locale, name=student.student_name, count=len(cancelled)
+            )
+
+        await ask_to_confirm(
+            interaction,
+            tr("students.archive_question", locale, name=student.student_name),
+            confirm_label=tr("students.archive_button", locale),
+            on_confirm=confirmed,
+        )
+
+
+def summary_lines(
+    mentorship: Mentorship,
+    upcoming: Session | None,
+    last: Session | None,
+    locale: discord.Locale,
+) -> str:
+    """Return a student's project, next session and last recorded one, a line each."""
+    next_text = (
+        discord_stamp(upcoming.starts_at) if upcoming else tr("students.not_planned", locale)
+    )
+    last_text = tr("students.never", locale)
+    if last is not None:
+        outcome = tr(f"outcome.{last.status}", locale)
+        last_text = f"{discord_stamp(last.starts_at, 'D')} ({outcome})"
+    return "\n".join(
+        [
+            tr("students.line_project", locale, project=mentorship.project),
+            tr("students.line_next", locale, when=next_text),
+            tr("students.line_last", locale, when=last_text),
+        ]
+    )
+
+
+def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Embed:
+    """Show who a student is to their mentor: project, path, goal, session length."""
+    embed = discord.Embed(title=mentorship.student_name[:256], colour=COLOUR)
+    embed.add_field(name=tr("students.project", locale), value=mentorship.project, inline=False)
+    if mentorship.path:
+        embed.add_field(name=tr("students.path", locale), value=mentorship.path)
+    if mentorship.goal:
+        embed.add_field(name=tr("students.goal", locale), value=mentorship.goal, inline=False)
+    embed.add_field(
+        name=tr("students.length", locale),
+        value=tr("students.minutes", locale, minutes=mentorship.session_minutes),
+    )
+    embed.set_footer(text=tr("students.private_footer", locale))
+    return embed
+
+
+async def setup(bot: MentorCoach) -> None:
+    """Add the cog to the bot."""
+    await bot.add_cog(StudentsCog(bot))

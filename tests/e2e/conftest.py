@@ -1,0 +1,91 @@
+"""The product bot connected to a fresh sandbox: what every end-to-end story starts from."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import MentorCoach
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.settings import Settings
+from bot.texts import catalogue
+from sandbox import Sandbox
+from sandbox.driver import Persona
+from sandbox.pytest_plugin import sb
+
+__all__ = ["sb", "world"]
+
+
+@dataclass
+class World:
+    """The sandbox, the bot connected to it, the bot's database and its clock."""
+
+    sb: Sandbox
+    bot: MentorCoach
+    db: Database
+    clock: ManualClock
+
+    def __getattr__(self, name: str) -> Persona:
+        """Return a persona by name: `world.mara`, `world.sam`."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.sb.persona(name)
+
+
+@dataclass
+class RunningBot:
+    """The product bot and the task that keeps its connection."""
+
+    bot: MentorCoach
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        """Close the bot and wait for its connection task to end."""
+        await self.bot.close()
+        await asyncio.wait_for(self.task, 10)
+
+
+async def start_bot(sb: Sandbox, db: Database, clock: ManualClock, path: Path) -> RunningBot:
+    """Start the product bot against the sandbox and wait until it is ready."""
+    settings = Settings(_env_file=None, database_path=path)  # type: ignore[call-arg]
+    bot = MentorCoach(
+        db=db,
+        settings=settings,
+        texts=catalogue(),
+        clock=clock,
+        sync_globally_on_start=True,
+        guild_ready_timeout=0.1,
+    )
+    task = asyncio.create_task(bot.start(sb.token))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    await asyncio.wait({ready, task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if not ready.done():
+        ready.cancel()
+        raise AssertionError(f"the bot did not get ready: {task}")
+    assert not bot.failed_extensions, bot.failed_extensions
+    return RunningBot(bot, task)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The bot's clock, starting at the real current time (tests move it on purpose)."""
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def world(sb: Sandbox, clock: ManualClock, tmp_path: Path) -> AsyncIterator[World]:
+    """A sandbox with the product bot logged in, ready and its commands synced."""
+    path = tmp_path / "mentor-coach.db"
+    db = await Database.open(path)
+    running = await start_bot(sb, db, clock, path)
+    try:
+        yield World(sb=sb, bot=running.bot, db=db, clock=clock)
+    finally:
+        await running.stop()
+        await db.close()
