@@ -1,0 +1,219 @@
+"""Mentoring core stories: a mentor follows students, plans, moves, cancels and records sessions."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.storage import mentorships as mentorship_store
+from bot.storage import sessions as session_store
+from sandbox.driver import Persona
+from tests.e2e.conftest import World
+
+ZoneInfoParis = ZoneInfo("Europe/Paris")
+STAMP = re.compile(r"<t:(\d+):F>")
+
+
+def stamps(text: str) -> list[int]:
+    """Return the instants of the `<t:..:F>` timestamps in a text."""
+    return [int(value) for value in STAMP.findall(text)]
+
+
+async def add_student(mentor: Persona, student: Persona, project: str, minutes: int = 30) -> None:
+    reply = await mentor.slash(
+        "student add", member=student, project=project, session_length=minutes
+    )
+    assert reply.ephemeral
+    assert "You now mentor" in reply.content, reply.content
+
+
+async def sessions_in_db(world: World, mentor: Persona) -> list[session_store.SessionView]:
+    assert world.sb.guild is not None
+    return await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mentor.id, limit=500)
+
+
+async def test_a_mentor_adds_two_students_and_lists_them(world: World) -> None:
+    mara = world.mara
+    await add_student(mara, world.sam, "P2 · Portfolio website")
+    await add_student(mara, world.sofia, "P3 · Data dashboard", 45)
+    listing = await mara.slash("student list")
+    assert listing.ephemeral
+    names = [field["name"] for field in listing.embeds[0]["fields"]]
+    assert names == ["Sam", "Sofia"]
+    choices = await mara.autocomplete("student show", "student", "so")
+    assert [c["name"].split(" · ")[0] for c in choices] == ["Sofia"]
+    shown = await mara.slash("student show", student=choices[0]["value"])
+    assert shown.embeds[0]["title"] == "Sofia"
+    assert "45 min" in str(shown.embeds[0])
+
+
+async def test_adding_is_refused_for_self_a_bot_and_a_second_time(world: World) -> None:
+    mara = world.mara
+    assert (await mara.slash("student add", member=mara, project="x", session_length=30)).ephemeral
+    robot = world.sb.add_user("helperbot", bot=True)
+    refused_bot = await mara.slash("student add", member=robot, project="x", session_length=30)
+    assert "Bots can't be students" in refused_bot.content
+    await add_student(mara, world.sam, "P2")
+    again = await mara.slash("student add", member=world.sam, project="P9", session_length=30)
+    assert "already your student" in again.content
+    assert world.sb.guild is not None
+    mine = await mentorship_store.active_for_mentor(world.db, world.sb.guild.id, mara.id)
+    assert [(m.student_name, m.project) for m in mine] == [("Sam", "P2")]
+
+
+async def test_scheduling_needs_a_time_zone_and_a_readable_future_time(world: World) -> None:
+    mara = world.mara
+    await add_student(mara, world.sam, "P2")
+    no_zone = await mara.slash("session schedule", student="Sam", when="tomorrow 18:00")
+    assert "/timezone set" in no_zone.content
+    await mara.slash("timezone set", zone="Europe/Paris")
+    for text, expected in [
+        ("someday soon", "could not read"),
+        ("tomorrow", "no time"),
+        ("2020-01-01 10:00", "already past"),
+        ("2099-01-01 10:00", "more than a year"),
+    ]:
+        reply = await mara.slash("session schedule", student="Sam", when=text)
+        assert reply.ephemeral
+        assert expected in reply.content, (text, reply.content)
+    assert await sessions_in_db(world, mara) == []
+
+
+async def test_the_whole_mentoring_week(world: World) -> None:
+    mara, sam, sofia = world.mara, world.sam, world.sofia
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, sam, "P2 · Portfolio")
+    await add_student(mara, sofia, "P3 · Dashboard", 45)
+
+    discovery = await mara.slash(
+        "session schedule", student="Sam", when="in 2 hours", kind="discovery"
+    )
+    assert "Discovery session with **Sam**" in discovery.content
+    assert "<t:" in discovery.content and ":R>" in discovery.content
+
+    weekly = await mara.slash(
+        "session schedule", student="Sofia", when="next monday 9:30", repeat="weekly"
+    )
+    assert "Repeats every week" in weekly.content
+    sofia_sessions = [v for v in await sessions_in_db(world, mara) if v.student_name == "Sofia"]
+    assert len(sofia_sessions) >= 12
+    assert all(v.session.duration_minutes == 45 for v in sofia_sessions)
+
+    # A clash with Sam's discovery session is refused.
+    [sam_session] = [v for v in await sessions_in_db(world, mara) if v.student_name == "Sam"]
+    clash_text = sam_session.session.starts_at.astimezone(UTC) + timedelta(minutes=10)
+    clash = await mara.slash(
+        "session schedule",
+        student="Sofia",
+        when=f"in {int((clash_text - world.clock.now()).total_seconds() // 60)} minutes",
+    )
+    assert "overlaps your session with **Sam**" in clash.content
+
+    # Reschedule Sofia's second weekly session by one day.
+    second = sofia_sessions[1].session
+    choices = await mara.autocomplete("session reschedule", "session", "Sofia")
+    assert str(second.id) in [c["value"] for c in choices]
+    moved_to = second.starts_at + timedelta(days=1)
+    when = moved_to.astimezone(ZoneInfoParis).strftime("%Y-%m-%d %H:%M")
+    moved = await mara.slash("session reschedule", session=str(second.id), when=when)
+    assert "moved" in moved.content
+    stored = await session_store.get_session(world.db, second.id)
+    assert stored is not None and stored.starts_at == moved_to and stored.moved
+
+    # Cancel the third one, with a confirm button.
+    third = sofia_sessions[2].session
+    question = await mara.slash("session cancel", session=str(third.id))
+    assert question.buttons == ["Cancel session", "Keep it"]
+    await mara.click(question, "Cancel session")
+    stored_third = await session_store.get_session(world.db, third.id)
+    assert stored_third is not None and stored_third.status == "cancelled"
+
+    # After the discovery session, Mara records it as held and is offered to write notes.
+    world.clock.advance(timedelta(hours=3))
+    options = await mara.autocomplete("session record", "session", "")
+    assert [c["value"] for c in options] == [str(sam_session.session.id)]
+    recorded = await mara.slash("session record", session=options[0]["value"], status="held")
+    assert "Held" in recorded.content
+    assert recorded.buttons == ["Write session notes"]
+    twice = await mara.slash("session record", session=options[0]["value"], status="no_show")
+    assert "already recorded" in twice.content
+
+    shown = await mara.slash("student show", student="Sam")
+    assert "1 held" in str(shown.embeds[0])
+
+    # Sam sees his session with his mentor, in the server and in DMs; nobody is pinged.
+    past = await sam.slash("session list", when="past")
+    assert "with your mentor" in past.embeds[0]["description"]
+    upcoming_dm = await sofia.slash("session list", dm=True)
+    assert "with your mentor" in upcoming_dm.embeds[0]["description"]
+    for message in world.sb.state.messages.values():
+        assert not message.mention_everyone
+
+
+async def test_archiving_cancels_the_future_and_keeps_history(world: World) -> None:
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, world.sofia, "P3", 45)
+    await mara.slash("session schedule", student="Sofia", when="tomorrow 10:00", repeat="weekly")
+    question = await mara.slash("student archive", student="Sofia")
+    await mara.click(question, "End mentorship")
+    assert "has ended" in question.content
+    views = await sessions_in_db(world, mara)
+    assert views and all(v.session.status == "cancelled" for v in views)
+    assert "don't follow any student" in (await mara.slash("student list")).content
+
+
+async def test_another_mentor_cannot_reach_my_students(world: World) -> None:
+    mara, mehdi = world.mara, world.mehdi
+    await add_student(mara, world.sam, "P2")
+    assert world.sb.guild is not None
+    [mentorship] = await mentorship_store.active_for_mentor(world.db, world.sb.guild.id, mara.id)
+    assert await mehdi.autocomplete("student show", "student", "") == []
+    for command in ("student show", "student archive"):
+        reply = await mehdi.slash(command, student=str(mentorship.id))
+        assert reply.ephemeral
+        assert "not one of your students" in reply.content
+    for persona in (world.sam, world.olga, world.morgan):
+        reply = await persona.slash("student show", student="Sam")
+        assert "not one of your students" in reply.content
+    assert (await mentorship_store.get_mentorship(world.db, mentorship.id)) == mentorship
+
+
+async def test_guild_commands_refuse_politely_in_dms(world: World) -> None:
+    reply = await world.mara.slash("session schedule", student="Sam", when="tomorrow 9:00", dm=True)
+    assert reply.ephemeral
+    assert "in a server only" in reply.content
+
+
+async def test_a_weekly_paris_series_keeps_18h_across_both_2026_changes(
+    world: World,
+) -> None:
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, world.sam, "P2")
+    world.clock.set(datetime(2026, 3, 20, 9, 0, tzinfo=UTC))
+    await mara.slash("session schedule", student="Sam", when="2026-03-23 18:00", repeat="weekly")
+    spring = [v.session.starts_at for v in await sessions_in_db(world, mara)][:2]
+    assert [t.hour for t in spring] == [17, 16]  # 18:00 CET, then 18:00 CEST
+
+    await add_student(mara, world.tom, "P4")
+    world.clock.set(datetime(2026, 10, 10, 9, 0, tzinfo=UTC))
+    await mara.slash("session schedule", student="Tom", when="2026-10-19 18:00", repeat="weekly")
+    autumn = [
+        v.session.starts_at for v in await sessions_in_db(world, mara) if v.student_name == "Tom"
+    ][:2]
+    assert [t.hour for t in autumn] == [16, 17]  # 18:00 CEST, then 18:00 CET
+
+
+async def test_new_york_mentor_and_tokyo_student_see_the_same_instant(world: World) -> None:
+    mehdi, tom = world.mehdi, world.tom
+    await mehdi.slash("timezone set", zone="America/New_York")
+    await tom.slash("timezone set", zone="Asia/Tokyo")
+    await add_student(mehdi, tom, "P5")
+    world.clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    reply = await mehdi.slash("session schedule", student="Tom", when="2026-12-03 18:30")
+    [instant] = stamps(reply.content)
+    assert datetime.fromtimestamp(instant, UTC) == datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
+    seen_by_tom = await tom.slash("session list")
+    assert stamps(seen_by_tom.embeds[0]["description"]) == [instant]
