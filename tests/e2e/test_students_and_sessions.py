@@ -90,7 +90,8 @@ async def test_the_whole_mentoring_week(world: World) -> None:
         "session schedule", student="Sam", when="in 2 hours", kind="discovery"
     )
     assert "Discovery session with **Sam**" in discovery.content
-    assert "<t:" in discovery.content and ":R>" in discovery.content
+    assert "<t:" in discovery.content
+    assert ":R>" in discovery.content
 
     weekly = await mara.slash(
         "session schedule", student="Sofia", when="next monday 9:30", repeat="weekly"
@@ -119,7 +120,9 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     moved = await mara.slash("session reschedule", session=str(second.id), when=when)
     assert "moved" in moved.content
     stored = await session_store.get_session(world.db, second.id)
-    assert stored is not None and stored.starts_at == moved_to and stored.moved
+    assert stored is not None
+    assert stored.starts_at == moved_to
+    assert stored.moved
 
     # Cancel the third one, with a confirm button.
     third = sofia_sessions[2].session
@@ -127,7 +130,8 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert question.buttons == ["Cancel session", "Keep it"]
     await mara.click(question, "Cancel session")
     stored_third = await session_store.get_session(world.db, third.id)
-    assert stored_third is not None and stored_third.status == "cancelled"
+    assert stored_third is not None
+    assert stored_third.status == "cancelled"
 
     # After the discovery session, Mara records it as held and is offered to write notes.
     world.clock.advance(timedelta(hours=3))
@@ -160,7 +164,8 @@ async def test_archiving_cancels_the_future_and_keeps_history(world: World) -> N
     await mara.click(question, "End mentorship")
     assert "has ended" in question.content
     views = await sessions_in_db(world, mara)
-    assert views and all(v.session.status == "cancelled" for v in views)
+    assert views
+    assert all(v.session.status == "cancelled" for v in views)
     assert "don't follow any student" in (await mara.slash("student list")).content
 
 
