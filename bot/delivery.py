@@ -1,0 +1,60 @@
+"""Sending to a person by DM: one request in steady state, closed DMs made explicit."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.storage.dm_channels import dm_channel_of, remember_dm_channel
+
+if TYPE_CHECKING:
+    from bot.app import MentorCoach
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007
+
+
+class DmClosed(Exception):
+    """The person does not accept DMs from the bot (Discord error 50007)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} does not accept DMs")
+        self.user_id = user_id
+
+
+async def dm_channel(bot: MentorCoach, user_id: int) -> discord.abc.Messageable:
+    """Return the DM channel with a person, opening (and remembering) it the first time."""
+    known = await dm_channel_of(bot.db, user_id)
+    if known is not None:
+        return bot.get_partial_messageable(known, type=discord.ChannelType.private)
+    channel = await bot.create_dm(discord.Object(id=user_id))
+    await remember_dm_channel(bot.db, user_id, channel.id, bot.clock.now())
+    return channel
+
+
+async def send_dm(
+    bot: MentorCoach,
+    user_id: int,
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    nonce: str | None = None,
+) -> discord.Message:
+    """Send a DM; raise `DmClosed` when the person does not accept DMs.
+
+    With a `nonce`, Discord returns the earlier message instead of sending a second one, so a
+    retried send after a crash is not duplicated.
+    """
+    channel = await dm_channel(bot, user_id)
+    given = {"content": content, "embed": embed, "view": view, "nonce": nonce}
+    options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    try:
+        return await channel.send(**options)
+    except discord.Forbidden as error:
+        if error.code == CANNOT_DM:
+            raise DmClosed(user_id) from error
+        raise
