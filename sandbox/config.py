@@ -1,0 +1,23 @@
+"""Knobs of a sandbox: deadlines, rate limits, spec checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sandbox.ratelimit import DEFAULT_RULES, BucketRule
+
+
+@dataclass
+class SandboxConfig:
+    """Settings a test may change; defaults follow Discord."""
+
+    rate_limits: bool = True
+    global_rate_limit: int = 50
+    rate_limit_rules: tuple[BucketRule, ...] = DEFAULT_RULES
+    response_deadline: float = 3.0
+    token_lifetime: timedelta = timedelta(minutes=15)
+    settle_timeout: float = 10.0
+    spec_validation: bool = True
+    heartbeat_interval: int = 41250
+    attachment_size_limit: int = 10 * 1024 * 1024
