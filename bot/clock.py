@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -22,10 +23,26 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class ManualClock:
-    """A clock that moves only when told to (tests, and the playground's world clock)."""
+class MovableClock:
+    """A clock that can be moved on purpose; listeners hear about each move."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every move (the reminder dispatcher re-arms on it)."""
+        self._listeners.append(listener)
+
+    def _moved(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
+class ManualClock(MovableClock):
+    """A clock that moves only when told to (tests)."""
 
     def __init__(self, start: datetime) -> None:
+        super().__init__()
         if start.utcoffset() is None:
             raise ValueError("the clock needs an aware start time")
         self._now = start.astimezone(UTC)
@@ -39,10 +56,31 @@ class ManualClock:
         if instant.utcoffset() is None:
             raise ValueError("the clock needs an aware time")
         self._now = instant.astimezone(UTC)
+        self._moved()
 
     def advance(self, delta: timedelta) -> None:
         """Move forward by `delta`."""
         self._now += delta
+        self._moved()
+
+
+class OffsetClock(MovableClock):
+    """Real time moved forward by an offset: the playground's world clock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        """Return real time plus the offset."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the world forward by `delta` (never backward)."""
+        if delta < timedelta(0):
+            raise ValueError("the world clock only moves forward")
+        self.offset += delta
+        self._moved()
 
 
 def iso(instant: datetime) -> str:

@@ -186,3 +186,7 @@ class Database:
             "ORDER BY name"
         )
         return [str(row[0]) for row in rows]
+
+
+Reader = Database | Transaction
+"""Anything storage reads can go through: the database, or an open transaction."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.db import Database
+from bot.db import Reader
 from bot.storage.guild_config import get_config
 from bot.storage.user_prefs import get_prefs
 
 
-async def zone_of(db: Database, user_id: int, guild_id: int | None) -> str | None:
+async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
     """Return the person's own zone, else their server's default, else None."""
     prefs = await get_prefs(db, user_id)
     if prefs.timezone:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db import Database
+from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
@@ -58,7 +58,7 @@ def check_duration(minutes: int) -> None:
 
 
 async def _refuse_clash(
-    db: store.Reader,
+    db: Reader,
     mentor_id: int,
     starts_at: datetime,
     minutes: int,

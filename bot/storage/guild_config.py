@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db import Database
+from bot.db import Reader
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class GuildConfig:
     locale: str | None
 
 
-async def get_config(db: Database, guild_id: int) -> GuildConfig:
+async def get_config(db: Reader, guild_id: int) -> GuildConfig:
     """Return a server's configuration (empty when never configured)."""
     row = await db.fetch_one(
         "SELECT guild_id, default_timezone, locale FROM guild_config WHERE guild_id = ?",

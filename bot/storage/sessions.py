@@ -10,7 +10,7 @@ from typing import Any, Final
 import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
-from bot.db import Database, Transaction
+from bot.db import Database, Reader, Transaction
 
 KINDS: Final = ("discovery", "regular", "mock_presentation", "assessment_prep")
 REPEATS: Final = ("none", "weekly", "biweekly")
@@ -44,8 +44,6 @@ _SERIES_COLUMNS = (
 # Epoch seconds of a stored start, and of its end: exact integer arithmetic for overlaps.
 _START_EPOCH = "CAST(strftime('%s', s.starts_at) AS INTEGER)"
 _END_EPOCH = f"({_START_EPOCH} + s.duration_minutes * 60)"
-
-Reader = Database | Transaction
 
 
 class NotRecordable(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import iso
-from bot.db import Database
+from bot.db import Database, Reader
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class UserPrefs:
     locale: str | None
 
 
-async def get_prefs(db: Database, user_id: int) -> UserPrefs:
+async def get_prefs(db: Reader, user_id: int) -> UserPrefs:
     """Return a person's preferences (empty ones when they never set any)."""
     row = await db.fetch_one(
         "SELECT user_id, timezone, locale FROM user_prefs WHERE user_id = ?", (user_id,)

@@ -1,0 +1,245 @@
+"""Reminder rows: planned with sessions, claimed and settled by the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import from_iso, from_iso_or_none, iso
+from bot.db import Database, Reader, Transaction
+from bot.reminders.planning import Planned, ReminderPrefs, format_leads, parse_leads
+
+_COLUMNS = (
+    "id, kind, session_id, recipient_id, guild_id, slot, due_at, status, attempts, late, "
+    "delivered_via, message_id, last_error, sent_at, created_at"
+)
+WAITING = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder: what, to whom, when, and how it went."""
+
+    id: int
+    kind: str
+    session_id: int | None
+    recipient_id: int
+    guild_id: int
+    slot: str
+    due_at: datetime
+    status: str
+    attempts: int
+    late: bool
+    delivered_via: str | None
+    message_id: int | None
+    last_error: str | None
+    sent_at: datetime | None
+    created_at: datetime
+
+    @property
+    def nonce(self) -> str:
+        """Return the nonce its sends carry, so a retried send never makes a second message."""
+        return f"rem{self.id}"
+
+
+def _row(row: aiosqlite.Row) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        kind=row["kind"],
+        session_id=row["session_id"],
+        recipient_id=row["recipient_id"],
+        guild_id=row["guild_id"],
+        slot=row["slot"],
+        due_at=from_iso(row["due_at"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        late=bool(row["late"]),
+        delivered_via=row["delivered_via"],
+        message_id=row["message_id"],
+        last_error=row["last_error"],
+        sent_at=from_iso_or_none(row["sent_at"]),
+        created_at=from_iso(row["created_at"]),
+    )
+
+
+async def add_planned(
+    tx: Transaction,
+    session_id: int | None,
+    guild_id: int,
+    planned: Sequence[Planned],
+    now: datetime,
+) -> None:
+    """Create reminders; one already planned is kept, a cancelled one comes back to life."""
+    target = "session_id, kind, recipient_id, slot) WHERE session_id IS NOT NULL"
+    if session_id is None:
+        target = "kind, recipient_id, slot) WHERE session_id IS NULL"
+    await tx.execute_many(
+        "INSERT INTO reminders (kind, session_id, recipient_id, guild_id, slot, due_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT ({target} DO UPDATE SET status = 'pending', due_at = excluded.due_at, "
+        "attempts = 0, late = 0, last_error = NULL WHERE status = 'cancelled'",
+        [
+            (p.kind, session_id, p.recipient_id, guild_id, p.slot, iso(p.due_at), iso(now))
+            for p in planned
+        ],
+    )
+
+
+async def cancel_waiting(
+    tx: Transaction, session_ids: Sequence[int], kinds: Sequence[str] = ()
+) -> int:
+    """Cancel the not-yet-sent reminders of sessions (optionally only some kinds)."""
+    if not session_ids:
+        return 0
+    marks = ", ".join("?" for _ in session_ids)
+    sql = (
+        f"UPDATE reminders SET status = 'cancelled' WHERE session_id IN ({marks}) "
+        "AND status IN ('pending', 'sending')"
+    )
+    params: list[object] = list(session_ids)
+    if kinds:
+        sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+        params.extend(kinds)
+    return await tx.changes(sql, params)
+
+
+async def next_due_at(db: Database) -> datetime | None:
+    """Return when the earliest pending reminder falls due."""
+    row = await db.fetch_one(
+        "SELECT due_at FROM reminders WHERE status IN ('pending', 'sending') "
+        "ORDER BY due_at LIMIT 1"
+    )
+    return None if row is None else from_iso(row["due_at"])
+
+
+async def due(db: Database, now: datetime, limit: int) -> list[Reminder]:
+    """Return pending reminders due by `now`, earliest first."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' AND due_at <= ? "
+        "ORDER BY due_at, id LIMIT ?",
+        (iso(now), limit),
+    )
+    return [_row(row) for row in rows]
+
+
+async def interrupted(db: Database) -> list[Reminder]:
+    """Return reminders whose send was interrupted (claimed but never settled)."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM reminders WHERE status = 'sending' ORDER BY due_at, id"
+    )
+    return [_row(row) for row in rows]
+
+
+async def get_reminder(db: Reader, reminder_id: int) -> Reminder | None:
+    """Return one reminder by id."""
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM reminders WHERE id = ?", (reminder_id,))
+    return None if row is None else _row(row)
+
+
+async def claim(tx: Transaction, reminder_id: int, *, late: bool) -> bool:
+    """Mark a pending reminder as being sent; return False if someone else took it."""
+    changed = await tx.changes(
+        "UPDATE reminders SET status = 'sending', attempts = attempts + 1, late = ? "
+        "WHERE id = ? AND status = 'pending'",
+        (int(late), reminder_id),
+    )
+    return changed == 1
+
+
+async def mark_sent(
+    tx: Transaction, reminder_id: int, *, via: str, message_id: int, now: datetime
+) -> None:
+    """Record a delivered reminder."""
+    await tx.execute(
+        "UPDATE reminders SET status = 'sent', delivered_via = ?, message_id = ?, sent_at = ?, "
+        "last_error = NULL WHERE id = ?",
+        (via, message_id, iso(now), reminder_id),
+    )
+
+
+async def mark_outcome(tx: Transaction, reminder_id: int, status: str, error: str | None) -> None:
+    """Record a reminder that was missed, failed or cancelled, with the reason."""
+    await tx.execute(
+        "UPDATE reminders SET status = ?, last_error = ? WHERE id = ?",
+        (status, error, reminder_id),
+    )
+
+
+async def retry_later(tx: Transaction, reminder_id: int, due_at: datetime, error: str) -> None:
+    """Put a reminder back in the queue after a temporary failure."""
+    await tx.execute(
+        "UPDATE reminders SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
+        (iso(due_at), error, reminder_id),
+    )
+
+
+async def snooze(tx: Transaction, reminder_id: int, recipient_id: int, due_at: datetime) -> bool:
+    """Send a delivered reminder again later; only its recipient may."""
+    changed = await tx.changes(
+        "UPDATE reminders SET status = 'pending', due_at = ?, late = 0 "
+        "WHERE id = ? AND recipient_id = ? AND status = 'sent'",
+        (iso(due_at), reminder_id, recipient_id),
+    )
+    return changed == 1
+
+
+async def reminders_of(
+    db: Database, recipient_id: int, statuses: Sequence[str], since: datetime, limit: int = 50
+) -> list[Reminder]:
+    """Return a person's reminders in the given statuses, due since `since`, soonest first."""
+    marks = ", ".join("?" for _ in statuses)
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM reminders WHERE recipient_id = ? AND status IN ({marks}) "
+        "AND due_at >= ? ORDER BY due_at LIMIT ?",
+        (recipient_id, *statuses, iso(since), limit),
+    )
+    return [_row(row) for row in rows]
+
+
+async def get_prefs(db: Reader, user_id: int) -> ReminderPrefs:
+    """Return a person's reminder settings, defaults filled in."""
+    row = await db.fetch_one(
+        "SELECT student_leads, review_lead_hours, via, paused FROM reminder_prefs "
+        "WHERE user_id = ?",
+        (user_id,),
+    )
+    defaults = ReminderPrefs()
+    if row is None:
+        return defaults
+    return ReminderPrefs(
+        student_leads=parse_leads(row["student_leads"])
+        if row["student_leads"]
+        else defaults.student_leads,
+        review_lead=timedelta(hours=row["review_lead_hours"])
+        if row["review_lead_hours"]
+        else defaults.review_lead,
+        via=row["via"] or defaults.via,
+        paused=bool(row["paused"]),
+    )
+
+
+async def save_prefs(tx: Transaction, user_id: int, prefs: ReminderPrefs, now: datetime) -> None:
+    """Store a person's reminder settings."""
+    await tx.execute(
+        "INSERT INTO reminder_prefs (user_id, student_leads, review_lead_hours, via, paused, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+        "student_leads = excluded.student_leads, review_lead_hours = excluded.review_lead_hours, "
+        "via = excluded.via, paused = excluded.paused, updated_at = excluded.updated_at",
+        (
+            user_id,
+            format_leads(prefs.student_leads),
+            int(prefs.review_lead.total_seconds() // 3600),
+            prefs.via,
+            int(prefs.paused),
+            iso(now),
+        ),
+    )
+
+
+async def count_by_status(db: Database) -> dict[str, int]:
+    """Count reminders per status (for health checks and benchmarks)."""
+    rows = await db.fetch_all("SELECT status, COUNT(*) AS n FROM reminders GROUP BY status")
+    return {row["status"]: row["n"] for row in rows}
