@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import MentorTree
+from bot.reminders.dispatcher import Dispatcher
+from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.texts import Catalogue, CatalogueTranslator
 
@@ -20,6 +24,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.timezone",
     "cogs.students",
     "cogs.sessions",
+    "cogs.reminders",
+    "cogs.notes",
+    "cogs.coaching",
 )
 
 
@@ -62,6 +69,8 @@ class MentorCoach(commands.Bot):
         self.clock = clock
         self.sync_globally_on_start = sync_globally_on_start
         self.failed_extensions: dict[str, BaseException] = {}
+        self.reminders = Dispatcher(self)
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def setup_hook(self) -> None:
         """Load the extensions, set the translator and sync where asked to."""
@@ -73,6 +82,32 @@ class MentorCoach(commands.Bot):
                 self.failed_extensions[name] = error
                 log.exception("Extension %s failed to load", name)
         await self.sync_on_start()
+        self.scheduler.add_job(
+            self.maintain,
+            "interval",
+            hours=6,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=3600,
+            coalesce=True,
+            id="maintenance",
+        )
+        self.scheduler.start()
+        self.reminders.start()
+
+    async def maintain(self) -> None:
+        """Materialise the coming weeks of every series (and their reminders)."""
+        try:
+            if await extend_series(self.db, self.clock.now()):
+                self.reminders.wake()
+        except Exception:
+            log.exception("Maintenance failed; it runs again in a few hours")
+
+    async def close(self) -> None:
+        """Stop the timers, then disconnect."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.reminders.stop()
+        await super().close()
 
     async def sync_on_start(self) -> None:
         """Sync to the development guild if one is set; globally only when asked."""

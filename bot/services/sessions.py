@@ -11,6 +11,7 @@ from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
+from bot.services import reminders
 from bot.storage import sessions as store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import NotRecordable, Session, SessionView
@@ -118,6 +119,7 @@ async def schedule(
         )
         ids = await store.add_sessions(tx, mentorship.id, series_id, planned, minutes, kind, now)
         await store.set_materialised_until(tx, series_id, until)
+        await reminders.plan_for_sessions(tx, ids, now)
         first = await store.get_session(tx, ids[0])
     assert first is not None
     return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
@@ -143,6 +145,7 @@ async def extend_series(db: Database, now: datetime) -> int:
                 now,
             )
             await store.set_materialised_until(tx, series.id, end)
+            await reminders.plan_for_sessions(tx, ids, now)
         added += len(ids)
     if added:
         log.info("Materialised %d upcoming sessions", added)
@@ -205,6 +208,7 @@ async def reschedule(
             tx, view.mentor_id, start, view.session.duration_minutes, exclude=view.session.id
         )
         await store.reschedule(tx, view.session.id, start)
+        await reminders.replan_session(tx, view.session.id, now)
         moved = await store.get_session(tx, view.session.id)
     assert moved is not None
     return moved
@@ -216,10 +220,11 @@ async def cancel(db: Database, view: SessionView, *, whole_series: bool) -> list
         raise Refusal("sessions.not_scheduled")
     async with db.transaction() as tx:
         if whole_series and view.session.series_id is not None:
-            return await store.cancel_series_from(
-                tx, view.session.series_id, view.session.starts_at
-            )
-        return [view.session.id] if await store.cancel_session(tx, view.session.id) else []
+            ids = await store.cancel_series_from(tx, view.session.series_id, view.session.starts_at)
+        else:
+            ids = [view.session.id] if await store.cancel_session(tx, view.session.id) else []
+        await reminders.forget_sessions(tx, ids)
+        return ids
 
 
 async def record(db: Database, now: datetime, view: SessionView, status: str) -> Session:
@@ -228,6 +233,18 @@ async def record(db: Database, now: datetime, view: SessionView, status: str) ->
         raise Refusal("sessions.not_started", when=discord_stamp(view.session.starts_at, "R"))
     try:
         async with db.transaction() as tx:
-            return await store.record_outcome(tx, view.session.id, status, now)
+            recorded = await store.record_outcome(tx, view.session.id, status, now)
+            await reminders.session_recorded(tx, view.session.id)
+            return recorded
     except NotRecordable as error:
         raise Refusal("sessions.already_recorded") from error
+
+
+async def respond(
+    db: Database, now: datetime, view: SessionView, response: str, reason: str | None
+) -> None:
+    """Store the student's answer to a reminder (confirmed, or declined with a reason)."""
+    if view.session.status != "scheduled" or view.session.starts_at <= now:
+        raise Refusal("sessions.not_scheduled")
+    async with db.transaction() as tx:
+        await store.set_student_response(tx, view.session.id, response, reason, now)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.refusal import Refusal
+from bot.services import reminders
 from bot.storage import mentorships as store
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
 
@@ -137,4 +138,6 @@ async def edit_mentorship(
 async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) -> list[int]:
     """Archive the mentorship, cancel its future sessions; return their ids."""
     async with db.transaction() as tx:
-        return await store.archive_mentorship(tx, mentorship.id, now)
+        cancelled = await store.archive_mentorship(tx, mentorship.id, now)
+        await reminders.forget_sessions(tx, cancelled)
+        return cancelled

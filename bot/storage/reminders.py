@@ -13,10 +13,9 @@ from bot.db import Database, Reader, Transaction
 from bot.reminders.planning import Planned, ReminderPrefs, format_leads, parse_leads
 
 _COLUMNS = (
-    "id, kind, session_id, recipient_id, guild_id, slot, due_at, status, attempts, late, "
-    "delivered_via, message_id, last_error, sent_at, created_at"
+    "id, kind, session_id, recipient_id, guild_id, slot, due_at, status, attempts, deliveries, "
+    "late, delivered_via, message_id, last_error, sent_at, created_at"
 )
-WAITING = ("pending", "sending")
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ class Reminder:
     due_at: datetime
     status: str
     attempts: int
+    deliveries: int
     late: bool
     delivered_via: str | None
     message_id: int | None
@@ -41,8 +41,11 @@ class Reminder:
 
     @property
     def nonce(self) -> str:
-        """Return the nonce its sends carry, so a retried send never makes a second message."""
-        return f"rem{self.id}"
+        """Return the nonce its sends carry, so a retried send never makes a second message.
+
+        It changes only once a delivery is recorded, so a snoozed reminder is a new message.
+        """
+        return f"rem{self.id}-{self.deliveries}"
 
 
 def _row(row: aiosqlite.Row) -> Reminder:
@@ -56,6 +59,7 @@ def _row(row: aiosqlite.Row) -> Reminder:
         due_at=from_iso(row["due_at"]),
         status=row["status"],
         attempts=row["attempts"],
+        deliveries=row["deliveries"],
         late=bool(row["late"]),
         delivered_via=row["delivered_via"],
         message_id=row["message_id"],
@@ -155,7 +159,7 @@ async def mark_sent(
     """Record a delivered reminder."""
     await tx.execute(
         "UPDATE reminders SET status = 'sent', delivered_via = ?, message_id = ?, sent_at = ?, "
-        "last_error = NULL WHERE id = ?",
+        "last_error = NULL, deliveries = deliveries + 1 WHERE id = ?",
         (via, message_id, iso(now), reminder_id),
     )
 

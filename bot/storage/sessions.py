@@ -324,6 +324,17 @@ async def get_session_view(db: Reader, session_id: int) -> SessionView | None:
     return None if row is None else _row_to_view(row)
 
 
+async def upcoming_sessions_of_person(db: Reader, user_id: int, after: datetime) -> list[int]:
+    """Return the ids of scheduled sessions after `after` where the person mentors or learns."""
+    rows = await db.fetch_all(
+        "SELECT s.id FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        "WHERE s.status = 'scheduled' AND s.starts_at > ? "
+        "AND (m.mentor_id = ? OR m.student_id = ?) ORDER BY s.starts_at",
+        (_stamp(after), user_id, user_id),
+    )
+    return [int(row["id"]) for row in rows]
+
+
 async def sessions_of_mentor(
     db: Database,
     guild_id: int,

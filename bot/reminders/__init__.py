@@ -1,0 +1,1 @@
+"""Reminders: planning them with sessions, and one dispatcher that delivers them."""

@@ -1,0 +1,154 @@
+"""Which reminders a session gets, and when: pure rules, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+STUDENT_REMINDER = "student_reminder"
+MENTOR_REVIEW = "mentor_review"
+RECORD_NUDGE = "record_nudge"
+DIGEST = "digest"
+
+DEFAULT_STUDENT_LEADS = (timedelta(hours=48), timedelta(hours=1))
+DEFAULT_REVIEW_LEAD = timedelta(hours=24)
+RECORD_AFTER_END = timedelta(minutes=15)
+EVENING = time(20, 0)
+EVENING_GAP = timedelta(hours=1)
+RECORD_USEFUL_FOR = timedelta(hours=24)
+DIGEST_USEFUL_FOR = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class ReminderPrefs:
+    """A person's reminder settings (the defaults when they chose nothing)."""
+
+    student_leads: tuple[timedelta, ...] = DEFAULT_STUDENT_LEADS
+    review_lead: timedelta = DEFAULT_REVIEW_LEAD
+    via: str = "dm"
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What planning needs to know of a session."""
+
+    session_id: int
+    guild_id: int
+    mentor_id: int
+    student_id: int
+    starts_at: datetime
+    duration_minutes: int
+    mentor_zone: str
+
+    @property
+    def ends_at(self) -> datetime:
+        """Return when the session ends."""
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One reminder to create: who gets what, when; `slot` tells same-kind reminders apart."""
+
+    kind: str
+    recipient_id: int
+    slot: str
+    due_at: datetime
+
+
+def lead_label(lead: timedelta) -> str:
+    """Return a lead time as the short label stored in a slot: `48h`, `90m`."""
+    minutes = int(lead.total_seconds() // 60)
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+def slot_for(label: str, starts_at: datetime) -> str:
+    """Return the slot of a session reminder; it names the start so a moved session replans."""
+    return f"{label}@{int(starts_at.timestamp())}"
+
+
+def evening_nudge(facts: SessionFacts, first_nudge: datetime) -> datetime | None:
+    """Return 20:00 on the session's day in the mentor's zone, if well after the first nudge."""
+    zone = ZoneInfo(facts.mentor_zone)
+    local_day = facts.ends_at.astimezone(zone).date()
+    evening = datetime.combine(local_day, EVENING, tzinfo=zone)
+    return evening if evening >= first_nudge + EVENING_GAP else None
+
+
+def plan_session(
+    facts: SessionFacts,
+    *,
+    mentor: ReminderPrefs,
+    student: ReminderPrefs,
+    now: datetime,
+) -> list[Planned]:
+    """Return the reminders a scheduled session gets; none that would already be due."""
+    planned: list[Planned] = []
+    for lead in student.student_leads:
+        due = facts.starts_at - lead
+        if due > now:
+            slot = slot_for(lead_label(lead), facts.starts_at)
+            planned.append(Planned(STUDENT_REMINDER, facts.student_id, slot, due))
+    review_due = facts.starts_at - mentor.review_lead
+    if review_due > now:
+        slot = slot_for(lead_label(mentor.review_lead), facts.starts_at)
+        planned.append(Planned(MENTOR_REVIEW, facts.mentor_id, slot, review_due))
+    first_nudge = facts.ends_at + RECORD_AFTER_END
+    planned.append(
+        Planned(RECORD_NUDGE, facts.mentor_id, slot_for("after", facts.starts_at), first_nudge)
+    )
+    evening = evening_nudge(facts, first_nudge)
+    if evening is not None:
+        planned.append(
+            Planned(RECORD_NUDGE, facts.mentor_id, slot_for("evening", facts.starts_at), evening)
+        )
+    return planned
+
+
+def still_useful(
+    kind: str,
+    *,
+    due_at: datetime,
+    now: datetime,
+    session_starts_at: datetime | None,
+    session_status: str | None,
+) -> bool:
+    """Tell whether a reminder that fell due while the bot was down is still worth sending."""
+    if kind in (STUDENT_REMINDER, MENTOR_REVIEW):
+        return (
+            session_starts_at is not None
+            and session_status == "scheduled"
+            and now < session_starts_at
+        )
+    if kind == RECORD_NUDGE:
+        return session_status == "scheduled" and now < due_at + RECORD_USEFUL_FOR
+    if kind == DIGEST:
+        return now < due_at + DIGEST_USEFUL_FOR
+    return now < due_at + RECORD_USEFUL_FOR
+
+
+def parse_leads(text: str) -> tuple[timedelta, ...]:
+    """Read lead times like `48h, 1h` or `30m` (largest first); raise ValueError if unreadable."""
+    leads: list[timedelta] = []
+    for part in text.replace(";", ",").split(","):
+        item = part.strip().lower()
+        if not item:
+            continue
+        unit = item[-1]
+        number = item[:-1].strip()
+        if unit not in "hm" or not number.isdigit():
+            raise ValueError(item)
+        lead = timedelta(hours=int(number)) if unit == "h" else timedelta(minutes=int(number))
+        if not timedelta(minutes=5) <= lead <= timedelta(days=7):
+            raise ValueError(item)
+        leads.append(lead)
+    if not 1 <= len(leads) <= 3:
+        raise ValueError(text)
+    return tuple(sorted(set(leads), reverse=True))
+
+
+def format_leads(leads: tuple[timedelta, ...]) -> str:
+    """Write lead times back as text: `48h, 1h`."""
+    return ", ".join(lead_label(lead) for lead in leads)

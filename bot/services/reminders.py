@@ -1,0 +1,77 @@
+"""Keep each session's reminders in step with it, inside the session's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.db import Database, Transaction
+from bot.reminders.planning import (
+    MENTOR_REVIEW,
+    RECORD_NUDGE,
+    STUDENT_REMINDER,
+    ReminderPrefs,
+    SessionFacts,
+    plan_session,
+)
+from bot.services.people import zone_of
+from bot.storage import reminders as store
+from bot.storage.sessions import get_session_view, upcoming_sessions_of_person
+
+FALLBACK_ZONE = "UTC"
+
+
+async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
+    """Return what planning needs to know of a scheduled session."""
+    view = await get_session_view(tx, session_id)
+    if view is None or view.session.status != "scheduled":
+        return None
+    zone = await zone_of(tx, view.mentor_id, view.guild_id)
+    return SessionFacts(
+        session_id=view.session.id,
+        guild_id=view.guild_id,
+        mentor_id=view.mentor_id,
+        student_id=view.student_id,
+        starts_at=view.session.starts_at,
+        duration_minutes=view.session.duration_minutes,
+        mentor_zone=zone or FALLBACK_ZONE,
+    )
+
+
+async def plan_for_sessions(tx: Transaction, session_ids: Sequence[int], now: datetime) -> None:
+    """Plan the reminders of newly scheduled sessions."""
+    for session_id in session_ids:
+        facts = await session_facts(tx, session_id)
+        if facts is None:
+            continue
+        planned = plan_session(
+            facts,
+            mentor=await store.get_prefs(tx, facts.mentor_id),
+            student=await store.get_prefs(tx, facts.student_id),
+            now=now,
+        )
+        await store.add_planned(tx, facts.session_id, facts.guild_id, planned, now)
+
+
+async def replan_session(tx: Transaction, session_id: int, now: datetime) -> None:
+    """Move a session's waiting reminders to its new time."""
+    await store.cancel_waiting(tx, [session_id])
+    await plan_for_sessions(tx, [session_id], now)
+
+
+async def forget_sessions(tx: Transaction, session_ids: Sequence[int]) -> None:
+    """Cancel the waiting reminders of cancelled sessions."""
+    await store.cancel_waiting(tx, session_ids)
+
+
+async def session_recorded(tx: Transaction, session_id: int) -> None:
+    """Stop nudging and reminding about a session whose outcome is recorded."""
+    await store.cancel_waiting(tx, [session_id], [RECORD_NUDGE, STUDENT_REMINDER, MENTOR_REVIEW])
+
+
+async def change_prefs(db: Database, user_id: int, prefs: ReminderPrefs, now: datetime) -> None:
+    """Store new reminder settings and re-plan the person's upcoming sessions with them."""
+    async with db.transaction() as tx:
+        await store.save_prefs(tx, user_id, prefs, now)
+        for session_id in await upcoming_sessions_of_person(tx, user_id, now):
+            await replan_session(tx, session_id, now)
