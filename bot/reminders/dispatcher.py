@@ -103,6 +103,11 @@ class Dispatcher:
                 await self._task
             self._task = None
 
+    @property
+    def idle(self) -> bool:
+        """Tell whether no delivery round is running right now."""
+        return not self._lock.locked()
+
     def wake(self) -> None:
         """Re-arm now: a reminder was planned or the clock moved."""
         self._wake.set()

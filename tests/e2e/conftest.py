@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,22 +23,6 @@ __all__ = ["sb", "world"]
 
 
 @dataclass
-class World:
-    """The sandbox, the bot connected to it, the bot's database and its clock."""
-
-    sb: Sandbox
-    bot: MentorCoach
-    db: Database
-    clock: ManualClock
-
-    def __getattr__(self, name: str) -> Persona:
-        """Return a persona by name: `world.mara`, `world.sam`."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self.sb.persona(name)
-
-
-@dataclass
 class RunningBot:
     """The product bot and the task that keeps its connection."""
 
@@ -49,6 +33,35 @@ class RunningBot:
         """Close the bot and wait for its connection task to end."""
         await self.bot.close()
         await asyncio.wait_for(self.task, 10)
+
+
+@dataclass
+class World:
+    """The sandbox, the bot connected to it, the bot's database and its clock."""
+
+    sb: Sandbox
+    running: RunningBot
+    db: Database
+    clock: ManualClock
+    path: Path
+
+    @property
+    def bot(self) -> MentorCoach:
+        """Return the bot now connected."""
+        return self.running.bot
+
+    async def restart(self, before_start: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Stop the bot and start a new one on the same database (as after a crash)."""
+        await self.running.stop()
+        if before_start is not None:
+            await before_start()
+        self.running = await start_bot(self.sb, self.db, self.clock, self.path)
+
+    def __getattr__(self, name: str) -> Persona:
+        """Return a persona by name: `world.mara`, `world.sam`."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.sb.persona(name)
 
 
 async def start_bot(sb: Sandbox, db: Database, clock: ManualClock, path: Path) -> RunningBot:
@@ -85,7 +98,8 @@ async def world(sb: Sandbox, clock: ManualClock, tmp_path: Path) -> AsyncIterato
     db = await Database.open(path)
     running = await start_bot(sb, db, clock, path)
     try:
-        yield World(sb=sb, bot=running.bot, db=db, clock=clock)
+        world = World(sb=sb, running=running, db=db, clock=clock, path=path)
+        yield world
     finally:
-        await running.stop()
+        await world.running.stop()
         await db.close()

@@ -1,0 +1,261 @@
+"""Reminder stories: the right message at the right instant, once, whatever happens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.storage import reminders as reminder_store
+from bot.storage import sessions as session_store
+from bot.storage.guild_config import set_reminders_channel
+from bot.storage.reminders import Reminder
+from sandbox.driver import Persona
+from tests.e2e.conftest import World
+
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+"""The bot's clock at the start of each story (a Tuesday, 09:00 in Paris)."""
+
+
+async def setup_pair(world: World, student: Persona, when: str = "2026-12-04 18:00") -> int:
+    """Mara (Paris) follows the student; one session is scheduled; return its id."""
+    world.clock.set(START)
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await mara.slash("student add", member=student, project="P2 · Portfolio", session_length=30)
+    await mara.slash("session schedule", student=student.name, when=when)
+    assert world.sb.guild is not None
+    [view] = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mara.id)
+    return view.session.id
+
+
+async def reminders_for(world: World, session_id: int) -> list[Reminder]:
+    rows = await world.db.fetch_all("SELECT id FROM reminders WHERE session_id = ?", (session_id,))
+    found = [await reminder_store.get_reminder(world.db, row["id"]) for row in rows]
+    return [r for r in found if r is not None]
+
+
+async def due_of(world: World, session_id: int, kind: str, slot_prefix: str) -> datetime:
+    [reminder] = [
+        r
+        for r in await reminders_for(world, session_id)
+        if r.kind == kind and r.slot.startswith(slot_prefix) and r.status == "pending"
+    ]
+    return reminder.due_at
+
+
+async def advance_to(world: World, instant: datetime) -> None:
+    """Move the bot's clock and let the dispatcher deliver what fell due."""
+    world.clock.set(instant)
+    await world.bot.reminders.run_due()
+
+
+async def test_scheduling_plans_every_reminder_once(world: World) -> None:
+    session_id = await setup_pair(world, world.sam)
+    planned = sorted((r.kind, r.slot.split("@")[0]) for r in await reminders_for(world, session_id))
+    assert planned == [
+        ("mentor_review", "24h"),
+        ("record_nudge", "after"),
+        ("record_nudge", "evening"),
+        ("student_reminder", "1h"),
+        ("student_reminder", "48h"),
+    ]
+    start = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # 18:00 in Paris
+    assert await due_of(world, session_id, "student_reminder", "48h") == start - timedelta(hours=48)
+    assert await due_of(world, session_id, "record_nudge", "evening") == datetime(
+        2026, 12, 4, 19, 0, tzinfo=UTC
+    )
+
+
+async def test_the_student_gets_the_reminder_and_confirms(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    session_id = await setup_pair(world, sam)
+    due = await due_of(world, session_id, "student_reminder", "48h")
+    await advance_to(world, due - timedelta(seconds=1))
+    assert sam.dms == []
+    await advance_to(world, due + timedelta(seconds=1))
+    [reminder] = sam.dms
+    assert reminder.buttons == ["Confirm", "I can't make it"]
+    assert "<t:1796403600:F>" in reminder.embeds[0]["description"]  # 2026-12-04 17:00 UTC
+    assert f"<@{mara.id}>" in reminder.embeds[0]["description"]
+    assert reminder.pinged_users == []
+    await sam.click(reminder, "Confirm")
+    stored = await session_store.get_session(world.db, session_id)
+    assert stored is not None
+    assert stored.student_response == "confirmed"
+    listing = await mara.slash("session list")
+    assert "confirmed by the student" in listing.embeds[0]["description"]
+
+
+async def test_the_student_cannot_come_and_the_mentor_reschedules(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    session_id = await setup_pair(world, sam)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    [reminder] = sam.dms
+    form = await sam.click(reminder, "I can't make it")
+    await sam.submit_modal(form, {"reason": "Job interview that day"})
+    await world.sb.wait_for(lambda: len(mara.dms) == 1)
+    [told] = mara.dms
+    assert "Job interview" in told.content
+    assert told.buttons == ["Reschedule"]
+    moved_form = await mara.click(told, "Reschedule")
+    done = await mara.submit_modal(moved_form, {"when": "2026-12-05 10:00"})
+    assert "moved" in done.content
+    stored = await session_store.get_session(world.db, session_id)
+    assert stored is not None
+    assert stored.starts_at == datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    new_due = await due_of(world, session_id, "student_reminder", "1h")
+    assert new_due == datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
+
+
+async def test_closed_dms_fall_back_to_the_channel_then_tell_the_mentor(world: World) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    first = await setup_pair(world, sam)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
+    world.sb.close_dms(sam)
+    world.sb.close_dms(sofia)
+    assert world.sb.guild is not None
+    channel = world.sb.channel("reminders")
+    await set_reminders_channel(world.db, world.sb.guild.id, channel.id, START)
+    await advance_to(world, await due_of(world, first, "student_reminder", "48h"))
+    [posted] = channel.messages
+    assert posted.content.startswith(f"<@{sam.id}>")
+    assert [user.id for user in posted.pinged_users] == [sam.id]
+    assert posted.pinged_role_ids == []
+    assert not posted.mention_everyone
+
+    await set_reminders_channel(world.db, world.sb.guild.id, None, START)
+    assert world.sb.guild is not None
+    views = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mara.id)
+    second = next(v.session.id for v in views if v.student_name == "Sofia")
+    await advance_to(world, await due_of(world, second, "student_reminder", "48h"))
+    failed = [r for r in await reminders_for(world, second) if r.status == "failed"]
+    assert [r.kind for r in failed] == ["student_reminder"]
+    assert any("could not deliver the reminder to **Sofia**" in m.content for m in mara.dms)
+    listing = await mara.slash("reminders list")
+    assert listing.ephemeral
+
+
+async def test_cancelling_removes_and_rescheduling_moves_reminders(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    session_id = await setup_pair(world, sam)
+    question = await mara.slash("session cancel", session=str(session_id))
+    await mara.click(question, "Cancel session")
+    statuses = {r.status for r in await reminders_for(world, session_id)}
+    assert statuses == {"cancelled"}
+    await advance_to(world, datetime(2026, 12, 5, tzinfo=UTC))
+    assert sam.dms == []
+
+
+async def test_a_restart_sends_useful_overdue_reminders_once_and_marks_the_rest_missed(
+    world: World,
+) -> None:
+    sam = world.sam
+    session_id = await setup_pair(world, sam)
+    review_due = await due_of(world, session_id, "mentor_review", "24h")
+
+    async def downtime() -> None:
+        world.clock.set(review_due + timedelta(hours=2))  # both 48 h and 24 h fell due
+
+    await world.restart(before_start=downtime)
+    await world.sb.wait_for(lambda: len(sam.dms) == 1 and len(world.mara.dms) == 1)
+    assert "Sent late" in sam.dms[0].embeds[0]["description"]
+    await world.bot.reminders.run_due()
+    assert len(sam.dms) == 1
+
+    async def long_downtime() -> None:
+        world.clock.set(datetime(2026, 12, 4, 17, 30, tzinfo=UTC))  # the session has started
+
+    await world.restart(before_start=long_downtime)
+    await world.bot.reminders.run_due()
+    by_slot = {r.slot.split("@")[0]: r.status for r in await reminders_for(world, session_id)}
+    assert by_slot["1h"] == "missed"
+    assert len(sam.dms) == 1
+
+
+async def test_a_crash_between_send_and_mark_sends_no_duplicate(world: World) -> None:
+    sam = world.sam
+    session_id = await setup_pair(world, sam)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    assert len(sam.dms) == 1
+    [sent] = [r for r in await reminders_for(world, session_id) if r.status == "sent"]
+
+    async def as_if_crashed_before_marking() -> None:
+        async with world.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE reminders SET status = 'sending', deliveries = 0, message_id = NULL "
+                "WHERE id = ?",
+                (sent.id,),
+            )
+
+    dm_channel = world.sb.dm_channel(sam).id
+
+    def sends() -> int:
+        return sum(
+            1
+            for r in world.sb.requests
+            if r.method == "POST" and r.path.endswith(f"/channels/{dm_channel}/messages")
+        )
+
+    assert sends() == 1
+    await world.restart(before_start=as_if_crashed_before_marking)
+    await world.sb.wait_for(lambda: sends() == 2)  # the interrupted send is retried ...
+    await world.sb.wait_for(lambda: world.bot.reminders.idle)
+    after = await reminder_store.get_reminder(world.db, sent.id)
+    assert after is not None
+    assert after.status == "sent"
+    assert len(sam.dms) == 1  # ... with the same nonce, so Discord made no second message
+
+
+async def test_429s_and_500s_on_the_message_route_still_end_in_one_delivery(world: World) -> None:
+    sam = world.sam
+    session_id = await setup_pair(world, sam)
+    route = "POST /channels/{channel_id}/messages"
+    world.sb.faults.fail(route, status=429, times=2)
+    world.sb.faults.fail(route, status=500, times=2)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    assert len(sam.dms) == 1
+    statuses = [
+        r.status for r in await reminders_for(world, session_id) if r.slot.startswith("48h")
+    ]
+    assert statuses == ["sent"]
+
+
+async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) -> None:
+    mara = world.mara
+    session_id = await setup_pair(world, world.sam)
+    await advance_to(world, await due_of(world, session_id, "mentor_review", "24h"))
+    [nudge] = mara.dms
+    assert "Review Sam's project" in nudge.embeds[0]["title"]
+    await mara.click(nudge, "Remind me in 1 h")
+    await advance_to(world, world.clock.now() + timedelta(minutes=61))
+    assert len(mara.dms) == 2
+
+    await advance_to(world, datetime(2026, 12, 4, 17, 46, tzinfo=UTC))  # 15 min after the end
+    record = mara.dms[-1]
+    assert record.buttons == ["Held", "Cancelled 24 h+ ahead", "Cancelled late", "No-show"]
+    await mara.click(record, "Held")
+    stored = await session_store.get_session(world.db, session_id)
+    assert stored is not None
+    assert stored.status == "held"
+    await advance_to(world, datetime(2026, 12, 4, 19, 1, tzinfo=UTC))  # the evening nudge
+    assert mara.dms[-1].id == record.id
+
+
+async def test_paris_mentor_and_tokyo_student_across_the_march_change(world: World) -> None:
+    mara, tom = world.mara, world.tom
+    world.clock.set(datetime(2026, 3, 20, 9, 0, tzinfo=UTC))
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await tom.slash("timezone set", zone="Asia/Tokyo")
+    await mara.slash("student add", member=tom, project="P1", session_length=30)
+    await mara.slash("session schedule", student="Tom", when="2026-03-26 18:00", repeat="weekly")
+    assert world.sb.guild is not None
+    views = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mara.id)
+    after_change = views[1].session
+    assert after_change.starts_at == datetime(2026, 4, 2, 16, 0, tzinfo=UTC)  # 18:00 CEST
+    due = await due_of(world, after_change.id, "student_reminder", "1h")
+    assert due == datetime(2026, 4, 2, 15, 0, tzinfo=UTC)
+    await advance_to(world, due - timedelta(seconds=1))
+    before = len(tom.dms)
+    await advance_to(world, due)
+    assert len(tom.dms) == before + 1
+    assert "<t:1775145600:F>" in tom.dms[-1].embeds[0]["description"]
