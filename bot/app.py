@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.errors import MentorTree
 from bot.reminders.dispatcher import Dispatcher
+from bot.services.digests import plan_digests
 from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.texts import Catalogue, CatalogueTranslator
@@ -95,10 +96,12 @@ class MentorCoach(commands.Bot):
         self.reminders.start()
 
     async def maintain(self) -> None:
-        """Materialise the coming weeks of every series (and their reminders)."""
+        """Materialise the coming weeks of every series, with their reminders and digests."""
         try:
-            if await extend_series(self.db, self.clock.now()):
-                self.reminders.wake()
+            now = self.clock.now()
+            await extend_series(self.db, now)
+            await plan_digests(self.db, now)
+            self.reminders.wake()
         except Exception:
             log.exception("Maintenance failed; it runs again in a few hours")
 

@@ -17,6 +17,7 @@ from bot.errors import BaseModal, report_error
 from bot.refusal import Refusal
 from bot.reminders.dispatcher import Outgoing
 from bot.reminders.planning import (
+    DIGEST,
     MENTOR_REVIEW,
     RECORD_NUDGE,
     STUDENT_REMINDER,
@@ -26,6 +27,7 @@ from bot.reminders.planning import (
 )
 from bot.services import reminders as planning_service
 from bot.services import sessions as session_service
+from bot.services.digests import build_digest
 from bot.services.people import zone_of
 from bot.storage import notes as note_store
 from bot.storage import reminders as store
@@ -351,6 +353,8 @@ class ReminderMessages:
 
     async def render(self, reminder: Reminder, *, late: bool) -> Outgoing | None:
         """Return the message for a reminder, or None when its session no longer needs it."""
+        if reminder.kind == DIGEST:
+            return await self._digest(reminder, late)
         if reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)
@@ -430,6 +434,25 @@ class ReminderMessages:
             buttons.add_item(RecordButton(session.id, status, tr(f"reminders.record_{status}")))
         return Outgoing(embed=embed, view=buttons)
 
+    async def _digest(self, reminder: Reminder, late: bool) -> Outgoing:
+        digest = await build_digest(
+            self.bot.db, reminder.guild_id, reminder.recipient_id, self.bot.clock.now()
+        )
+        embed = discord.Embed(title=tr("digest.title"), colour=COLOUR)
+        sections = (
+            ("digest.this_week", [_digest_line(v) for v in digest.this_week]),
+            ("digest.unrecorded", [_digest_line(v) for v in digest.unrecorded]),
+            ("digest.left_alone", [f"• {m.student_name} · {m.project}" for m in digest.left_alone]),
+        )
+        for key, lines in sections:
+            embed.add_field(
+                name=tr(key, count=len(lines)),
+                value=("\n".join(lines) or tr("digest.none"))[:1024],
+                inline=False,
+            )
+        embed.description = tr("digest.intro") + self._late_line(late)
+        return Outgoing(embed=embed)
+
     async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:
         """Tell the mentor when a student's reminder reached neither DMs nor the server."""
         if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
@@ -443,6 +466,10 @@ class ReminderMessages:
             when=discord_stamp(view.session.starts_at, "F"),
         )
         return view.mentor_id, Outgoing(content=text)
+
+
+def _digest_line(view: SessionView) -> str:
+    return f"• {discord_stamp(view.session.starts_at, 'f')} · {view.student_name}"
 
 
 # -- /reminders -----------------------------------------------------------------------------

@@ -152,3 +152,20 @@ def parse_leads(text: str) -> tuple[timedelta, ...]:
 def format_leads(leads: tuple[timedelta, ...]) -> str:
     """Write lead times back as text: `48h, 1h`."""
     return ", ".join(lead_label(lead) for lead in leads)
+
+
+DIGEST_WEEKDAY = 0
+DIGEST_TIME = time(9, 0)
+
+
+def next_digest(now: datetime, zone: str) -> tuple[str, datetime]:
+    """Return the slot (ISO week) and instant of the next Monday 09:00 digest in `zone`."""
+    local_now = now.astimezone(ZoneInfo(zone))
+    days_ahead = (DIGEST_WEEKDAY - local_now.weekday()) % 7
+    day = local_now.date() + timedelta(days=days_ahead)
+    due = datetime.combine(day, DIGEST_TIME, tzinfo=ZoneInfo(zone))
+    if due <= now:
+        day += timedelta(days=7)
+        due = datetime.combine(day, DIGEST_TIME, tzinfo=ZoneInfo(zone))
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}", due

@@ -228,3 +228,12 @@ async def rename_student(tx: Transaction, guild_id: int, student_id: int, name: 
         "AND student_name <> ?",
         (name, guild_id, student_id, name),
     )
+
+
+async def active_mentors(db: Database) -> list[tuple[int, int]]:
+    """Return (guild_id, mentor_id) of every mentor with at least one active mentorship."""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT guild_id, mentor_id FROM mentorships WHERE status = 'active' "
+        "ORDER BY guild_id, mentor_id"
+    )
+    return [(int(row["guild_id"]), int(row["mentor_id"])) for row in rows]

@@ -259,3 +259,22 @@ async def test_paris_mentor_and_tokyo_student_across_the_march_change(world: Wor
     await advance_to(world, due)
     assert len(tom.dms) == before + 1
     assert "<t:1775145600:F>" in tom.dms[-1].embeds[0]["description"]
+
+
+async def test_the_weekly_digest_arrives_on_monday_at_nine_in_the_mentors_zone(
+    world: World,
+) -> None:
+    mara = world.mara
+    await setup_pair(world, world.sam, when="2026-12-08 18:00")
+    await mara.slash("student add", member=world.tom, project="P4", session_length=30)
+    world.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # Sunday
+    await world.bot.maintain()
+    await world.bot.maintain()  # planning twice plans one digest
+    rows = await world.db.fetch_all("SELECT due_at FROM reminders WHERE kind = 'digest'")
+    assert [row["due_at"] for row in rows] == ["2026-12-07T08:00:00+00:00"]  # 09:00 Paris
+    await advance_to(world, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    digest = mara.dms[-1]
+    assert digest.embeds[0]["title"] == "Your week as a mentor"
+    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
+    assert "Sam" in fields["Sessions this week (1)"]
+    assert fields["Students without a held session for 3+ weeks (0)"] == "None."

@@ -1,0 +1,59 @@
+"""The mentors' weekly digest: planned as a reminder for Monday 09:00 in their zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db import Database
+from bot.reminders.planning import DIGEST, Planned, next_digest
+from bot.services.people import zone_of
+from bot.storage import mentorships as mentorship_store
+from bot.storage import reminders as store
+from bot.storage import sessions as session_store
+from bot.storage.mentorships import Mentorship
+from bot.storage.sessions import SessionView
+
+LEFT_ALONE_AFTER = timedelta(weeks=3)
+UNRECORDED_SINCE = timedelta(days=30)
+FALLBACK_ZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What a mentor should know on Monday morning."""
+
+    this_week: list[SessionView]
+    unrecorded: list[SessionView]
+    left_alone: list[Mentorship]
+
+
+async def plan_digests(db: Database, now: datetime) -> int:
+    """Make sure every active mentor has their next digest planned; return how many exist."""
+    planned = 0
+    for guild_id, mentor_id in await mentorship_store.active_mentors(db):
+        zone = await zone_of(db, mentor_id, guild_id) or FALLBACK_ZONE
+        slot, due = next_digest(now, zone)
+        async with db.transaction() as tx:
+            await store.add_planned(
+                tx, None, guild_id, [Planned(DIGEST, mentor_id, f"{guild_id}:{slot}", due)], now
+            )
+        planned += 1
+    return planned
+
+
+async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetime) -> Digest:
+    """Gather the week's sessions, what is unrecorded and who has been left alone."""
+    this_week = await session_store.sessions_of_mentor(
+        db, guild_id, mentor_id, after=now, before=now + timedelta(days=7), statuses=["scheduled"]
+    )
+    unrecorded = await session_store.unrecorded_sessions(
+        db, mentor_id, ended_before=now, since=now - UNRECORDED_SINCE, guild_id=guild_id
+    )
+    left_alone = []
+    for mentorship in await mentorship_store.active_for_mentor(db, guild_id, mentor_id):
+        counts = await session_store.attendance(db, mentorship.id)
+        last = counts.last_held_at or mentorship.created_at
+        if now - last >= LEFT_ALONE_AFTER:
+            left_alone.append(mentorship)
+    return Digest(this_week=this_week, unrecorded=unrecorded, left_alone=left_alone)
