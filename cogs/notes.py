@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
+from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.options import StudentArg
 from bot.refusal import Refusal
@@ -287,11 +288,8 @@ async def share_note(interaction: discord.Interaction, note_id: int) -> None:
         server=guild.name if guild else None,
     )
     try:
-        channel = await bot.create_dm(discord.Object(id=target.mentorship.student_id))
-        await channel.send(embed=embed)
-    except discord.Forbidden as error:
-        if error.code != 50007:
-            raise
+        await send_dm(bot, target.mentorship.student_id, embed=embed)
+    except DmClosed:
         log.info("Note %s not shared: the student's DMs are closed", note_id)
         await interaction.followup.send(tr("notes.dm_closed", locale, name=name), ephemeral=True)
         return

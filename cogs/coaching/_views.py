@@ -1,0 +1,466 @@
+"""Embeds, restart-proof components and the feedback modal of the coaching commands."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Self
+
+import discord
+
+from bot.app import MentorCoach
+from bot.content import FeedbackTemplate, content
+from bot.delivery import DmClosed, send_dm
+from bot.errors import BaseModal, report_error
+from bot.services import coaching as service
+from bot.services.coaching import Feedback, Prep
+from bot.services.people import zone_of
+from bot.storage.coaching import PresentationPlan, ProgressEntry
+from bot.storage.user_prefs import get_prefs
+from bot.texts import tr
+from bot.timefmt import discord_stamp
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour.dark_green()
+TICKED = "✅"
+UNTICKED = "⬜"
+FIELD_MAX = 1024
+EMBED_MAX = 6000
+MODAL_TIMEOUT = 3600.0
+"""Seconds a feedback form waits for its submission: writing feedback takes a while."""
+
+
+def bot_of(interaction: discord.Interaction) -> MentorCoach:
+    """Return the product bot behind an interaction."""
+    client = interaction.client
+    assert isinstance(client, MentorCoach)
+    return client
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut a text to `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _lines_within(lines: list[str], limit: int = FIELD_MAX) -> str:
+    """Join lines, dropping the tail (with an ellipsis line) once they would pass `limit`."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        line = clip(line, limit)
+        if size + len(line) + 1 > limit - 2:
+            kept.append("…")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
+
+
+def _fit(embed: discord.Embed) -> discord.Embed:
+    """Shorten the longest field values until the embed is within Discord's total."""
+    while len(embed) > EMBED_MAX and embed.fields:
+        index = max(range(len(embed.fields)), key=lambda i: len(embed.fields[i].value or ""))
+        field = embed.fields[index]
+        value = field.value or ""
+        excess = len(embed) - EMBED_MAX
+        embed.set_field_at(
+            index,
+            name=field.name or "",
+            value=clip(value, max(16, len(value) - excess - 1)),
+            inline=False,
+        )
+    return embed
+
+
+# -- /prep ------------------------------------------------------------------------------------
+
+
+def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
+    """Show the checklist of a session with the student's context and the progress so far."""
+    session = prep.view.session
+    mentorship = prep.mentorship
+    checklist = content().checklist(session.kind)
+    description = "\n".join(
+        [
+            tr(
+                "coaching.prep_when",
+                locale,
+                when=discord_stamp(session.starts_at, "F"),
+                relative=discord_stamp(session.starts_at, "R"),
+                minutes=session.duration_minutes,
+            ),
+            checklist.summary,
+            "",
+            tr("coaching.prep_progress", locale, done=prep.done, total=prep.total),
+        ]
+    )
+    embed = discord.Embed(
+        title=clip(
+            tr(
+                "coaching.prep_title",
+                locale,
+                name=mentorship.student_name,
+                kind=tr(f"kind.{session.kind}", locale),
+            ),
+            256,
+        ),
+        description=description,
+        colour=COLOUR,
+    )
+    context = [tr("coaching.prep_project", locale, project=mentorship.project)]
+    if mentorship.goal:
+        context.append(tr("coaching.prep_goal", locale, goal=mentorship.goal))
+    if mentorship.path:
+        context.append(tr("coaching.prep_path", locale, path=mentorship.path))
+    embed.add_field(
+        name=tr("coaching.prep_context", locale), value=_lines_within(context), inline=False
+    )
+    counts = prep.attendance
+    attendance = [
+        tr(
+            "students.attendance_line",
+            locale,
+            held=counts.held,
+            early=counts.cancelled_early,
+            late=counts.cancelled_late,
+            no_show=counts.no_show,
+        )
+    ]
+    if prep.last is not None:
+        attendance.append(
+            tr(
+                "coaching.prep_last",
+                locale,
+                when=discord_stamp(prep.last.starts_at, "D"),
+                outcome=tr(f"outcome.{prep.last.status}", locale),
+            )
+        )
+    if prep.first_session:
+        attendance.append(tr("coaching.prep_first", locale))
+    if prep.last_no_show:
+        attendance.append(f"**{tr('coaching.prep_no_show_advice', locale)}**")
+    embed.add_field(
+        name=tr("coaching.prep_attendance", locale), value=_lines_within(attendance), inline=False
+    )
+    notes = [f"• {discord.utils.escape_markdown(n.title)}" for n in prep.notes]
+    embed.add_field(
+        name=tr("coaching.prep_notes", locale),
+        value=_lines_within(notes) or tr("coaching.prep_no_notes", locale),
+        inline=False,
+    )
+    if prep.steps:
+        done = sum(step.done for step in prep.steps)
+        steps = [
+            f"{TICKED if step.done else UNTICKED} {discord.utils.escape_markdown(step.text)}"
+            for step in prep.steps
+        ]
+        embed.add_field(
+            name=tr("coaching.prep_steps", locale, done=done, total=len(prep.steps)),
+            value=_lines_within(steps),
+            inline=False,
+        )
+    if prep.plan is not None:
+        embed.add_field(
+            name=tr("coaching.prep_plan", locale), value=plan_text(prep.plan, locale), inline=False
+        )
+    for section, items in prep.sections:
+        lines = [f"*{section.hint}*"]
+        lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
+        embed.add_field(name=section.title, value=_lines_within(lines), inline=False)
+    embed.set_footer(text=tr("coaching.prep_footer", locale))
+    return _fit(embed)
+
+
+class PrepSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"prep:(?P<session>[0-9]{1,20}):(?P<part>items|steps)",
+):
+    """A select of a prep message: checklist items, or open next steps; works after a restart."""
+
+    def __init__(
+        self, session_id: int, part: str, select: discord.ui.Select[Any] | None = None
+    ) -> None:
+        super().__init__(select or discord.ui.Select(custom_id=f"prep:{session_id}:{part}"))
+        self.session_id = session_id
+        self.part = part
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the select from its custom id (the values arrive with the interaction)."""
+        return cls(int(match["session"]), match["part"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Store the ticks (the clicker must be the session's mentor) and redraw the prep."""
+        try:
+            bot = bot_of(interaction)
+            values = list(self.item.values)
+            tick = service.tick_items if self.part == "items" else service.tick_steps
+            prep = await tick(bot.db, bot.clock.now(), interaction.user.id, self.session_id, values)
+            await interaction.response.edit_message(
+                embed=prep_embed(prep, interaction.locale),
+                view=prep_view(prep, interaction.locale),
+            )
+        except Exception as error:  # a dynamic item's errors are otherwise only logged
+            await report_error(interaction, error)
+
+
+def prep_view(prep: Prep, locale: discord.Locale) -> discord.ui.View:
+    """Return the selects that tick checklist items and next steps (restart-proof)."""
+    view = discord.ui.View(timeout=None)
+    session_id = prep.view.session.id
+    items = [
+        discord.SelectOption(
+            label=clip(item.text, 100),
+            value=item.id,
+            description=clip(section.title, 100),
+            default=item.id in prep.ticked,
+        )
+        for section, section_items in prep.sections
+        for item in section_items
+    ][:25]
+    if items:
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"prep:{session_id}:items",
+            placeholder=tr("coaching.prep_pick_items", locale),
+            min_values=0,
+            max_values=len(items),
+            options=items,
+        )
+        view.add_item(PrepSelect(session_id, "items", select))
+    steps = [
+        discord.SelectOption(label=clip(step.text, 100), value=str(step.id), default=step.done)
+        for step in prep.offered_steps
+    ]
+    if steps:
+        select = discord.ui.Select(
+            custom_id=f"prep:{session_id}:steps",
+            placeholder=tr("coaching.prep_pick_steps", locale),
+            min_values=0,
+            max_values=len(steps),
+            options=steps,
+        )
+        view.add_item(PrepSelect(session_id, "steps", select))
+    return view
+
+
+# -- /feedback --------------------------------------------------------------------------------
+
+
+def feedback_embed(
+    feedback: Feedback, mentor: str, locale: discord.Locale | str | None, *, for_student: bool
+) -> discord.Embed:
+    """Show a feedback note as a form; the student's copy leaves private fields out."""
+    template: FeedbackTemplate = feedback.template
+    embed = discord.Embed(
+        title=clip(feedback.note.title, 256),
+        description=tr(
+            "coaching.feedback_from",
+            locale,
+            mentor=discord.utils.escape_markdown(mentor),
+            project=feedback.mentorship.project,
+        ),
+        colour=COLOUR,
+        timestamp=feedback.note.created_at,
+    )
+    for field in template.fields:
+        value = feedback.values.get(field.id)
+        if not value or (field.private and for_student):
+            continue
+        name = field.label
+        if field.private:
+            name = tr("coaching.feedback_private_field", locale, label=field.label)
+        embed.add_field(name=clip(name, 256), value=clip(value, FIELD_MAX), inline=False)
+    footer = (
+        "coaching.feedback_student_footer" if for_student else "coaching.feedback_preview_footer"
+    )
+    embed.set_footer(text=tr(footer, locale))
+    return _fit(embed)
+
+
+def feedback_summary(feedback: Feedback, locale: discord.Locale, *, edited: bool) -> str:
+    """Say what was saved and how many next steps it opened."""
+    title = feedback.note.title
+    if edited:
+        lines = [tr("coaching.feedback_updated", locale, title=title)]
+    else:
+        lines = [tr("coaching.feedback_saved", locale, title=title)]
+    if feedback.steps:
+        lines.append(tr("coaching.feedback_steps_opened", locale, count=len(feedback.steps)))
+    if feedback.steps_dropped:
+        lines.append(tr("coaching.feedback_steps_dropped", locale, count=feedback.steps_dropped))
+    return "\n".join(lines)
+
+
+class FeedbackModal(BaseModal):
+    """The form of one feedback template; saves a new note, or edits an existing one."""
+
+    def __init__(
+        self,
+        template: FeedbackTemplate,
+        *,
+        mentorship_id: int,
+        note_id: int | None = None,
+        values: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(title=clip(template.title, 45), timeout=MODAL_TIMEOUT)
+        self.template = template
+        self.mentorship_id = mentorship_id
+        self.note_id = note_id
+        self.inputs: dict[str, discord.ui.TextInput[FeedbackModal]] = {}
+        given = values or {}
+        for field in template.fields:
+            text_input: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+                custom_id=field.id,
+                placeholder=field.placeholder,
+                style=discord.TextStyle.paragraph
+                if field.style == "paragraph"
+                else discord.TextStyle.short,
+                required=field.required,
+                max_length=field.max_length,
+                default=given.get(field.id),
+            )
+            self.inputs[field.id] = text_input
+            self.add_item(discord.ui.Label(text=field.label, component=text_input))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Save the feedback, then show its preview with Send and Edit buttons."""
+        bot = bot_of(interaction)
+        values = {field_id: text_input.value for field_id, text_input in self.inputs.items()}
+        now = bot.clock.now()
+        if self.note_id is None:
+            zone = await mentor_zone(interaction)
+            feedback = await service.save_feedback(
+                bot.db,
+                now,
+                interaction.user.id,
+                self.mentorship_id,
+                self.template.id,
+                values,
+                zone,
+            )
+        else:
+            feedback = await service.edit_feedback(
+                bot.db, now, interaction.user.id, self.note_id, values
+            )
+        locale = interaction.locale
+        text = feedback_summary(feedback, locale, edited=self.note_id is not None)
+        embed = feedback_embed(feedback, interaction.user.display_name, locale, for_student=False)
+        view = feedback_view(feedback.note.id, locale)
+        if self.note_id is not None and interaction.message is not None:
+            await interaction.response.edit_message(content=text, embed=embed, view=view)
+        else:
+            await interaction.response.send_message(text, embed=embed, view=view, ephemeral=True)
+
+
+async def mentor_zone(interaction: discord.Interaction) -> str:
+    """Return the zone the mentor reads dates in (theirs, the server's, or the default)."""
+    bot = bot_of(interaction)
+    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
+    return zone or bot.settings.default_timezone
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"feedback:(?P<note>[0-9]{1,20}):(?P<action>send|edit)",
+):
+    """Send a feedback note to the student, or edit it; works after a restart."""
+
+    def __init__(self, note_id: int, action: str, label: str = "") -> None:
+        style = discord.ButtonStyle.primary if action == "send" else discord.ButtonStyle.secondary
+        super().__init__(
+            discord.ui.Button(
+                style=style, label=label or action, custom_id=f"feedback:{note_id}:{action}"
+            )
+        )
+        self.note_id = note_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["note"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Check the clicker wrote the note, then send it or open the form again."""
+        try:
+            bot = bot_of(interaction)
+            feedback = await service.feedback_of(bot.db, interaction.user.id, self.note_id)
+            if self.action == "edit":
+                modal = FeedbackModal(
+                    feedback.template,
+                    mentorship_id=feedback.mentorship.id,
+                    note_id=feedback.note.id,
+                    values=feedback.values,
+                )
+                await interaction.response.send_modal(modal)
+                return
+            await self._send(interaction, bot, feedback)
+        except Exception as error:  # a dynamic item's errors are otherwise only logged
+            await report_error(interaction, error)
+
+    async def _send(
+        self, interaction: discord.Interaction, bot: MentorCoach, feedback: Feedback
+    ) -> None:
+        locale = interaction.locale
+        name = feedback.mentorship.student_name
+        prefs = await get_prefs(bot.db, feedback.mentorship.student_id)
+        embed = feedback_embed(
+            feedback, interaction.user.display_name, prefs.locale, for_student=True
+        )
+        try:
+            await send_dm(bot, feedback.mentorship.student_id, embed=embed)
+        except DmClosed:
+            await interaction.response.send_message(
+                tr("coaching.feedback_dm_closed", locale, name=name), ephemeral=True
+            )
+            return
+        await service.mark_sent(bot.db, feedback.note.id, bot.clock.now())
+        await interaction.response.send_message(
+            tr("coaching.feedback_sent", locale, name=name), ephemeral=True
+        )
+
+
+def feedback_view(note_id: int, locale: discord.Locale) -> discord.ui.View:
+    """Return the Send to student and Edit buttons of a feedback preview (restart-proof)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton(note_id, "send", tr("coaching.feedback_send", locale)))
+    view.add_item(FeedbackButton(note_id, "edit", tr("coaching.feedback_edit", locale)))
+    return view
+
+
+# -- /progress --------------------------------------------------------------------------------
+
+
+def plan_text(plan: PresentationPlan, locale: discord.Locale) -> str:
+    """Describe a presentation plan, a date a line."""
+    lines = [
+        tr("coaching.plan_request", locale, when=discord_stamp(plan.request_by, "D")),
+        tr(
+            "coaching.plan_window",
+            locale,
+            start=discord_stamp(plan.presentation_from, "D"),
+            end=discord_stamp(plan.presentation_until, "D"),
+        ),
+    ]
+    if plan.mock_by is not None:
+        lines.append(tr("coaching.plan_mock", locale, when=discord_stamp(plan.mock_by, "D")))
+    return "\n".join(lines)
+
+
+def progress_lines(entries: list[ProgressEntry], locale: discord.Locale) -> str:
+    """Describe progress entries, newest first, a line each."""
+    lines = []
+    for entry in entries:
+        key = (
+            "coaching.progress_line_ready"
+            if entry.ready_for_assessment
+            else "coaching.progress_line"
+        )
+        status = tr(f"coaching.status_{entry.status}", locale)
+        lines.append(tr(key, locale, when=discord_stamp(entry.created_at, "D"), status=status))
+    return _lines_within(lines)
