@@ -19,16 +19,21 @@ from bot.reminders.dispatcher import Outgoing
 from bot.reminders.planning import (
     DIGEST,
     MENTOR_REVIEW,
+    PRESENTATION,
     RECORD_NUDGE,
     STUDENT_REMINDER,
     ReminderPrefs,
     format_leads,
     parse_leads,
+    presentation_slot,
 )
 from bot.services import reminders as planning_service
 from bot.services import sessions as session_service
+from bot.services.coaching import prep_of_session
 from bot.services.digests import build_digest
 from bot.services.people import zone_of
+from bot.storage import coaching as coaching_store
+from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
@@ -36,6 +41,7 @@ from bot.storage.reminders import Reminder
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
+from cogs.coaching._views import plan_text, prep_embed, prep_view
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +345,45 @@ class SnoozeButton(
             await report_error(interaction, error)
 
 
-PERSISTENT_ITEMS = (ConfirmButton, DeclineButton, RescheduleButton, RecordButton, SnoozeButton)
+class PrepButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"rem:prep:(?P<session_id>[0-9]+)",
+):
+    """Open the session's prep checklist from the review nudge."""
+
+    def __init__(self, session_id: int, label: str = "Open prep checklist") -> None:
+        super().__init__(_button(f"rem:prep:{session_id}", label, discord.ButtonStyle.primary))
+        self.session_id = session_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PrepButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["session_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Show the checklist, privately, with its ticking selects."""
+        try:
+            bot = _bot(interaction)
+            prep = await prep_of_session(bot.db, interaction.user.id, self.session_id)
+            await interaction.response.send_message(
+                embed=prep_embed(prep, interaction.locale),
+                view=prep_view(prep, interaction.locale),
+                ephemeral=True,
+            )
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+PERSISTENT_ITEMS = (
+    PrepButton,
+    ConfirmButton,
+    DeclineButton,
+    RescheduleButton,
+    RecordButton,
+    SnoozeButton,
+)
 
 
 # -- what each reminder says --------------------------------------------------------------
@@ -355,6 +399,8 @@ class ReminderMessages:
         """Return the message for a reminder, or None when its session no longer needs it."""
         if reminder.kind == DIGEST:
             return await self._digest(reminder, late)
+        if reminder.kind == PRESENTATION:
+            return await self._presentation(reminder, late)
         if reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)
@@ -412,6 +458,7 @@ class ReminderMessages:
                 inline=False,
             )
         buttons = discord.ui.View(timeout=None)
+        buttons.add_item(PrepButton(session.id, tr("reminders.prep_button")))
         for minutes in SNOOZES:
             label = tr("reminders.snooze_button", hours=minutes // 60)
             buttons.add_item(SnoozeButton(reminder.id, minutes, label))
@@ -451,6 +498,24 @@ class ReminderMessages:
                 inline=False,
             )
         embed.description = tr("digest.intro") + self._late_line(late)
+        return Outgoing(embed=embed)
+
+    async def _presentation(self, reminder: Reminder, late: bool) -> Outgoing | None:
+        found = presentation_slot(reminder.slot)
+        if found is None:
+            return None
+        mentorship_id, step = found
+        mentorship = await mentorship_store.get_mentorship(self.bot.db, mentorship_id)
+        plan = await coaching_store.open_plan(self.bot.db, mentorship_id)
+        if mentorship is None or not mentorship.active or plan is None:
+            return None
+        embed = discord.Embed(
+            title=tr(f"reminders.presentation_{step}_title", name=mentorship.student_name),
+            description=tr(f"reminders.presentation_{step}_body", name=mentorship.student_name)
+            + self._late_line(late),
+            colour=COLOUR,
+        )
+        embed.add_field(name=tr("reminders.presentation_plan"), value=plan_text(plan, None))
         return Outgoing(embed=embed)
 
     async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:

@@ -20,6 +20,7 @@ from bot.storage.sessions import Session
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm
+from cogs.coaching import progress_history
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,9 @@ class StudentsCog(commands.Cog):
             if upcoming
             else tr("students.not_planned", locale),
         )
+        history = await progress_history(db, student.id, locale)
+        if history is not None:
+            embed.add_field(name=tr("students.progress", locale), value=history, inline=False)
         titles = await note_store.latest_titles(db, student.id, interaction.user.id)
         embed.add_field(
             name=tr("students.latest_notes", locale),

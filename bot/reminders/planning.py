@@ -10,6 +10,7 @@ STUDENT_REMINDER = "student_reminder"
 MENTOR_REVIEW = "mentor_review"
 RECORD_NUDGE = "record_nudge"
 DIGEST = "digest"
+PRESENTATION = "presentation"
 
 DEFAULT_STUDENT_LEADS = (timedelta(hours=48), timedelta(hours=1))
 DEFAULT_REVIEW_LEAD = timedelta(hours=24)
@@ -18,6 +19,9 @@ EVENING = time(20, 0)
 EVENING_GAP = timedelta(hours=1)
 RECORD_USEFUL_FOR = timedelta(hours=24)
 DIGEST_USEFUL_FOR = timedelta(hours=24)
+REQUEST_NUDGE_BEFORE = timedelta(hours=12)
+MOCK_NUDGE_BEFORE = timedelta(days=2)
+SOON = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -169,3 +173,29 @@ def next_digest(now: datetime, zone: str) -> tuple[str, datetime]:
         due = datetime.combine(day, DIGEST_TIME, tzinfo=ZoneInfo(zone))
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}", due
+
+
+def plan_presentation(
+    mentor_id: int,
+    mentorship_id: int,
+    *,
+    request_by: datetime,
+    mock_by: datetime | None,
+    now: datetime,
+) -> list[Planned]:
+    """Nudge the mentor to request the presentation, and to hold the mock before it."""
+    request_due = max(request_by - REQUEST_NUDGE_BEFORE, now + SOON)
+    planned = [Planned(PRESENTATION, mentor_id, f"m{mentorship_id}:request", request_due)]
+    if mock_by is not None and mock_by - MOCK_NUDGE_BEFORE > now:
+        planned.append(
+            Planned(PRESENTATION, mentor_id, f"m{mentorship_id}:mock", mock_by - MOCK_NUDGE_BEFORE)
+        )
+    return planned
+
+
+def presentation_slot(slot: str) -> tuple[int, str] | None:
+    """Read `m<mentorship_id>:<request|mock>` back; None when it is not such a slot."""
+    head, _, step = slot.partition(":")
+    if not head.startswith("m") or not head[1:].isdigit() or step not in ("request", "mock"):
+        return None
+    return int(head[1:]), step

@@ -13,6 +13,7 @@ from bot import content as built_in
 from bot.content import ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
 from bot.refusal import Refusal
+from bot.services import reminders
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -374,6 +375,15 @@ async def record_progress(
                 presentation_from=dates.presentation_from,
                 presentation_until=dates.presentation_until,
                 mock_by=dates.mock_by,
+            )
+            await reminders.plan_presentation_nudges(
+                tx,
+                guild_id=mentorship.guild_id,
+                mentor_id=mentor_id,
+                mentorship_id=mentorship.id,
+                request_by=dates.request_by,
+                mock_by=dates.mock_by,
+                now=now,
             )
             created = True
     history = await store.progress_history(db, mentorship.id)

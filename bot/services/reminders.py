@@ -12,6 +12,7 @@ from bot.reminders.planning import (
     STUDENT_REMINDER,
     ReminderPrefs,
     SessionFacts,
+    plan_presentation,
     plan_session,
 )
 from bot.services.people import zone_of
@@ -75,3 +76,20 @@ async def change_prefs(db: Database, user_id: int, prefs: ReminderPrefs, now: da
         await store.save_prefs(tx, user_id, prefs, now)
         for session_id in await upcoming_sessions_of_person(tx, user_id, now):
             await replan_session(tx, session_id, now)
+
+
+async def plan_presentation_nudges(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    mentor_id: int,
+    mentorship_id: int,
+    request_by: datetime,
+    mock_by: datetime | None,
+    now: datetime,
+) -> None:
+    """Plan the mentor's nudges for a new presentation plan."""
+    planned = plan_presentation(
+        mentor_id, mentorship_id, request_by=request_by, mock_by=mock_by, now=now
+    )
+    await store.add_planned(tx, None, guild_id, planned, now)

@@ -436,7 +436,7 @@ def feedback_view(note_id: int, locale: discord.Locale) -> discord.ui.View:
 # -- /progress --------------------------------------------------------------------------------
 
 
-def plan_text(plan: PresentationPlan, locale: discord.Locale) -> str:
+def plan_text(plan: PresentationPlan, locale: discord.Locale | None) -> str:
     """Describe a presentation plan, a date a line."""
     lines = [
         tr("coaching.plan_request", locale, when=discord_stamp(plan.request_by, "D")),

@@ -278,3 +278,31 @@ async def test_the_weekly_digest_arrives_on_monday_at_nine_in_the_mentors_zone(
     fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
     assert "Sam" in fields["Sessions this week (1)"]
     assert fields["Students without a held session for 3+ weeks (0)"] == "None."
+
+
+async def test_the_review_nudge_opens_the_prep_checklist(world: World) -> None:
+    mara = world.mara
+    session_id = await setup_pair(world, world.sam)
+    await advance_to(world, await due_of(world, session_id, "mentor_review", "24h"))
+    [nudge] = mara.dms
+    assert nudge.buttons[0] == "Open prep checklist"
+    prep = await mara.click(nudge, "Open prep checklist")
+    assert prep.ephemeral
+    assert "Progress: 0/" in str(prep.embeds[0])
+
+
+async def test_marking_a_student_ready_plans_the_presentation_nudges(world: World) -> None:
+    mara = world.mara
+    await setup_pair(world, world.sam)
+    reply = await mara.slash(
+        "progress", student="Sam", status="on_track", ready_for_assessment=True
+    )
+    assert reply.ephemeral
+    rows = await world.db.fetch_all(
+        "SELECT slot FROM reminders WHERE kind = 'presentation' ORDER BY due_at"
+    )
+    assert [row["slot"].split(":")[1] for row in rows] == ["request", "mock"]
+    shown = await mara.slash("student show", student="Sam")
+    assert "Progress" in [field["name"] for field in shown.embeds[0]["fields"]]
+    await advance_to(world, START + timedelta(days=2))
+    assert "request Sam's presentation" in mara.dms[-1].embeds[0]["title"]
