@@ -126,3 +126,10 @@ class MentorCoach(commands.Bot):
     async def on_ready(self) -> None:
         """Log who we are once connected."""
         log.info("Connected as %s to %d server(s)", self.user, len(self.guilds))
+
+
+def bot_of(interaction: discord.Interaction) -> MentorCoach:
+    """Return the bot an interaction arrived on."""
+    client = interaction.client
+    assert isinstance(client, MentorCoach)
+    return client

@@ -7,7 +7,7 @@ from datetime import timedelta
 import discord
 from discord import app_commands
 
-from bot.app import MentorCoach
+from bot.app import bot_of
 from bot.refusal import Refusal
 from bot.services.people import zone_of
 from bot.services.sessions import session_of_mentor
@@ -18,12 +18,6 @@ from bot.storage.sessions import SessionView
 from bot.timefmt import short_when
 
 RECENT = timedelta(days=30)
-
-
-def _bot(interaction: discord.Interaction) -> MentorCoach:
-    client = interaction.client
-    assert isinstance(client, MentorCoach)
-    return client
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -37,7 +31,7 @@ class StudentOption(app_commands.Transformer):
 
     async def transform(self, interaction: discord.Interaction, value: str) -> Mentorship:
         """Resolve the chosen student, or refuse privately."""
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         return await resolve_student(bot.db, _guild_id(interaction), interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
@@ -47,7 +41,7 @@ class StudentOption(app_commands.Transformer):
         if interaction.guild_id is None:
             return []
         pairs = await student_choices(
-            _bot(interaction).db, interaction.guild_id, interaction.user.id, value
+            bot_of(interaction).db, interaction.guild_id, interaction.user.id, value
         )
         return [app_commands.Choice(name=label, value=key) for label, key in pairs]
 
@@ -57,7 +51,7 @@ class UpcomingSessionOption(app_commands.Transformer):
 
     async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
         """Resolve the chosen session, or refuse privately."""
-        return await session_of_mentor(_bot(interaction).db, interaction.user.id, value)
+        return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -65,7 +59,7 @@ class UpcomingSessionOption(app_commands.Transformer):
         """Offer the caller's next sessions, matching a student's name."""
         if interaction.guild_id is None:
             return []
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         views = await session_store.sessions_of_mentor(
             bot.db,
             interaction.guild_id,
@@ -82,7 +76,7 @@ class UnrecordedSessionOption(app_commands.Transformer):
 
     async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
         """Resolve the chosen session, or refuse privately."""
-        return await session_of_mentor(_bot(interaction).db, interaction.user.id, value)
+        return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -90,7 +84,7 @@ class UnrecordedSessionOption(app_commands.Transformer):
         """Offer the caller's started sessions that still need an outcome."""
         if interaction.guild_id is None:
             return []
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         now = bot.clock.now()
         views = await session_store.unrecorded_sessions(
             bot.db,
@@ -105,7 +99,7 @@ class UnrecordedSessionOption(app_commands.Transformer):
 
 
 async def _zone(interaction: discord.Interaction) -> str:
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
     return zone or bot.settings.default_timezone
 

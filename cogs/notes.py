@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.options import StudentArg
@@ -50,12 +50,6 @@ SaveNote = Callable[[discord.Interaction, str, str], Awaitable[None]]
 clip = service.clip
 
 
-def _bot(interaction: discord.Interaction) -> MentorCoach:
-    client = interaction.client
-    assert isinstance(client, MentorCoach)
-    return client
-
-
 def _guild_id(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise Refusal("errors.guild_only")
@@ -63,7 +57,7 @@ def _guild_id(interaction: discord.Interaction) -> int:
 
 
 async def _zone(interaction: discord.Interaction) -> str:
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
     return zone or bot.settings.default_timezone
 
@@ -275,7 +269,7 @@ async def send_note(
 
 async def share_note(interaction: discord.Interaction, note_id: int) -> None:
     """DM the note to its student; mark it shared only once the DM went through."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     locale = interaction.locale
     target = await service.prepare_share(bot.db, interaction.user.id, note_id)
     name = _escape(target.mentorship.student_name)
@@ -432,7 +426,7 @@ class WriteNotesButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Open the note form for this session, or refuse privately."""
         try:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             view, mentorship = await service.session_for_notes(
                 bot.db, interaction.user.id, self.session_id
             )
@@ -450,7 +444,7 @@ async def session_note_modal(
     locale = interaction.locale
     date = _local_date(view.session.starts_at, await _zone(interaction))
     return new_note_modal(
-        _bot(interaction),
+        bot_of(interaction),
         mentorship,
         locale,
         heading=tr("notes.modal_session", locale, name=mentorship.student_name),
@@ -506,7 +500,7 @@ class MessageNoteView(OwnerView):
 
     async def picked(self, interaction: discord.Interaction, value: str) -> None:
         """Open the pre-filled note form for the chosen student."""
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         mentorship = await resolve_student(
             bot.db, _guild_id(interaction), interaction.user.id, value
         )
@@ -542,7 +536,7 @@ class NoteOption(app_commands.Transformer):
         """Resolve the chosen note, or refuse privately."""
         _guild_id(interaction)
         return await service.note_of_author(
-            _bot(interaction).db, interaction.user.id, service.parse_note_id(value)
+            bot_of(interaction).db, interaction.user.id, service.parse_note_id(value)
         )
 
     async def autocomplete(  # type: ignore[override]
@@ -552,7 +546,7 @@ class NoteOption(app_commands.Transformer):
         if interaction.guild_id is None:
             return []
         pairs = await service.note_choices(
-            _bot(interaction).db, interaction.guild_id, interaction.user.id, value
+            bot_of(interaction).db, interaction.guild_id, interaction.user.id, value
         )
         return [app_commands.Choice(name=label, value=key) for label, key in pairs]
 
@@ -563,7 +557,7 @@ class NoteSessionOption(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
         """Resolve the chosen session, or refuse privately."""
         _guild_id(interaction)
-        return await session_of_mentor(_bot(interaction).db, interaction.user.id, value)
+        return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -571,7 +565,7 @@ class NoteSessionOption(app_commands.Transformer):
         """Offer the sessions nearest to now, of the chosen student when there is one."""
         if interaction.guild_id is None:
             return []
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         now = bot.clock.now()
         views = await session_store.sessions_of_mentor(
             bot.db,

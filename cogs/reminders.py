@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.refusal import Refusal
@@ -52,14 +52,8 @@ REASON_MAX = 300
 LIST_WINDOW = timedelta(days=14)
 
 
-def _bot(interaction: discord.Interaction) -> MentorCoach:
-    client = interaction.client
-    assert isinstance(client, MentorCoach)
-    return client
-
-
 async def _session_for(interaction: discord.Interaction, session_id: int) -> SessionView:
-    view = await session_store.get_session_view(_bot(interaction).db, session_id)
+    view = await session_store.get_session_view(bot_of(interaction).db, session_id)
     if view is None:
         raise Refusal("sessions.unknown")
     return view
@@ -98,7 +92,7 @@ class ConfirmButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the confirmation and say so on the reminder."""
         try:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             view = await _session_for(interaction, self.session_id)
             if view.student_id != interaction.user.id:
                 raise Refusal("reminders.not_for_you")
@@ -161,7 +155,7 @@ class DeclineModal(BaseModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Record the answer, tell the mentor (with a reschedule button), thank the student."""
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         reason = self.reason.value.strip() or None
         await session_service.respond(bot.db, bot.clock.now(), self.session, "declined", reason)
         await interaction.response.send_message(
@@ -240,7 +234,7 @@ class RescheduleModal(BaseModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Move the session and confirm."""
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         zone = await zone_of(bot.db, interaction.user.id, self.session.guild_id)
         if zone is None:
             raise Refusal("sessions.no_zone")
@@ -282,7 +276,7 @@ class RecordButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the outcome and update the nudge."""
         try:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             if self.status not in OUTCOMES:
                 raise Refusal("sessions.unknown")
             view = await _session_for(interaction, self.session_id)
@@ -328,7 +322,7 @@ class SnoozeButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Put the reminder back in the queue and say until when."""
         try:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             if self.minutes not in SNOOZES:
                 raise Refusal("reminders.not_for_you")
             until = bot.clock.now() + timedelta(minutes=self.minutes)
@@ -365,7 +359,7 @@ class PrepButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the checklist, privately, with its ticking selects."""
         try:
-            bot = _bot(interaction)
+            bot = bot_of(interaction)
             prep = await prep_of_session(bot.db, interaction.user.id, self.session_id)
             await interaction.response.send_message(
                 embed=prep_embed(prep, interaction.locale),

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 import discord
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.content import FeedbackTemplate, content
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
@@ -29,13 +29,6 @@ FIELD_MAX = 1024
 EMBED_MAX = 6000
 MODAL_TIMEOUT = 3600.0
 """Seconds a feedback form waits for its submission: writing feedback takes a while."""
-
-
-def bot_of(interaction: discord.Interaction) -> MentorCoach:
-    """Return the product bot behind an interaction."""
-    client = interaction.client
-    assert isinstance(client, MentorCoach)
-    return client
 
 
 def clip(text: str, limit: int) -> str:
