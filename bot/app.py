@@ -14,6 +14,7 @@ from bot.db import Database
 from bot.errors import MentorTree
 from bot.reminders.dispatcher import Dispatcher
 from bot.services.digests import plan_digests
+from bot.services.privacy import purge_departed_guilds
 from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.texts import Catalogue, CatalogueTranslator
@@ -28,6 +29,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.reminders",
     "cogs.notes",
     "cogs.coaching",
+    "cogs.moderation",
+    "cogs.privacy",
 )
 
 
@@ -101,6 +104,7 @@ class MentorCoach(commands.Bot):
             now = self.clock.now()
             await extend_series(self.db, now)
             await plan_digests(self.db, now)
+            await purge_departed_guilds(self.db, now)
             self.reminders.wake()
         except Exception:
             log.exception("Maintenance failed; it runs again in a few hours")

@@ -27,6 +27,14 @@ def _root(command: AnyCommand) -> AnyCommand:
     return root
 
 
+def audience_of(command: AnyCommand) -> str:
+    """Return who a command is for: its own `extras["audience"]`, else its top-level group's."""
+    own = command.extras.get("audience")
+    if own is not None:
+        return str(own)
+    return str(_root(command).extras.get("audience", "everyone"))
+
+
 def _allowed(command: AnyCommand, *, in_guild: bool, permissions: discord.Permissions) -> bool:
     root = _root(command)
     if not in_guild and root.guild_only:
@@ -40,11 +48,13 @@ def commands_for(
     *,
     in_guild: bool,
     permissions: discord.Permissions,
+    hidden_audiences: frozenset[str] = frozenset(),
 ) -> list[CommandEntry]:
     """Return the slash commands a person may run where they are, in name order.
 
-    A command's audience ("everyone", "mentor", "student", "moderator") comes from the
-    `extras` of its top-level group or command.
+    A command's audience ("everyone", "mentor", "student", "moderator") comes from its own
+    `extras`, else from those of its top-level group; `hidden_audiences` are left out
+    (mentor commands for someone without the server's mentor role).
     """
     entries: list[CommandEntry] = []
     for top in tree.get_commands(type=discord.AppCommandType.chat_input):
@@ -56,11 +66,14 @@ def commands_for(
                 continue
             if not _allowed(command, in_guild=in_guild, permissions=permissions):
                 continue
+            audience = audience_of(command)
+            if audience in hidden_audiences:
+                continue
             entries.append(
                 CommandEntry(
                     name=command.qualified_name,
                     description=command.description,
-                    audience=str(_root(command).extras.get("audience", "everyone")),
+                    audience=audience,
                 )
             )
     return sorted(entries, key=lambda entry: entry.name)

@@ -8,7 +8,9 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.commands_index import audience_of
 from bot.refusal import Refusal
+from bot.services.moderation import check_mentor
 from bot.texts import tr
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,32 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 class MentorTree(app_commands.CommandTree[discord.Client]):
     """The command tree whose single error handler answers every failure privately."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Open mentor commands only to the server's mentor role, when one is set.
+
+        Only slash commands are gated: autocomplete answers and the buttons of messages
+        already sent stay usable by their owners.
+        """
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        command = interaction.command
+        db = getattr(self.client, "db", None)
+        if (
+            db is None
+            or interaction.guild_id is None
+            or not isinstance(interaction.user, discord.Member)
+            or command is None
+            or isinstance(command, app_commands.ContextMenu)
+            or audience_of(command) != "mentor"
+        ):
+            return True
+        try:
+            await check_mentor(db, interaction.guild_id, [r.id for r in interaction.user.roles])
+        except Refusal as refusal:
+            await report_error(interaction, refusal)
+            return False
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

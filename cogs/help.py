@@ -8,6 +8,8 @@ from discord.ext import commands
 
 from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
+from bot.services.moderation import Access, access_of, mentor_allowed
+from bot.storage.guild_config import get_config
 from bot.texts import catalogue, cmd, tr
 
 AUDIENCE_ORDER = ("everyone", "mentor", "student", "moderator")
@@ -25,14 +27,37 @@ class HelpCog(commands.Cog):
     )
     async def help(self, interaction: discord.Interaction) -> None:
         """Show what Mentor Coach does and the commands open to you."""
+        hidden: set[str] = set()
+        gating: str | None = None
+        if interaction.guild_id is not None and isinstance(interaction.user, discord.Member):
+            config = await get_config(self.bot.db, interaction.guild_id)
+            role_ids = [role.id for role in interaction.user.roles]
+            if not mentor_allowed(config, role_ids):
+                hidden.add("mentor")
+            manage = interaction.permissions.manage_guild
+            if access_of(config, manage_guild=manage, role_ids=role_ids) is Access.NONE:
+                hidden.add("moderator")
+            gating = (
+                tr("moderation.help_gating_off", interaction.locale)
+                if config.mentor_role_id is None
+                else tr(
+                    "moderation.help_gating_on",
+                    interaction.locale,
+                    role=f"<@&{config.mentor_role_id}>",
+                )
+            )
         entries = commands_for(
             self.bot.tree,
             in_guild=interaction.guild is not None,
             permissions=interaction.permissions,
+            hidden_audiences=frozenset(hidden),
         )
-        await interaction.response.send_message(
-            embed=help_embed(entries, interaction.locale), ephemeral=True
-        )
+        embed = help_embed(entries, interaction.locale)
+        if gating is not None:
+            embed.add_field(
+                name=tr("moderation.help_gating_title", interaction.locale), value=gating
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.Embed:

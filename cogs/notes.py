@@ -678,7 +678,7 @@ class NotesCog(commands.Cog):
             )
         )
 
-    @note.command(name="list", description=cmd("notes.list"))
+    @note.command(name="list", description=cmd("notes.list"), extras={"audience": "everyone"})
     @app_commands.describe(student=cmd("notes.opt_list_student"), page=cmd("notes.opt_page"))
     async def list_notes(
         self,

@@ -103,7 +103,7 @@ class SessionsCog(commands.Cog):
             )
         await interaction.response.send_message(text, ephemeral=True)
 
-    @session.command(name="list", description=cmd("sessions.list"))
+    @session.command(name="list", description=cmd("sessions.list"), extras={"audience": "everyone"})
     @app_commands.describe(
         student=cmd("sessions.opt_list_student"), when=cmd("sessions.opt_list_when")
     )

@@ -12,6 +12,7 @@ from bot.app import MentorCoach
 from bot.options import StudentArg
 from bot.refusal import Refusal
 from bot.services import students as service
+from bot.services.moderation import check_student
 from bot.storage import mentorships as store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
@@ -64,6 +65,8 @@ class StudentsCog(commands.Cog):
     ) -> None:
         """Start following a student."""
         assert interaction.guild_id is not None
+        roles = [role.id for role in member.roles]
+        await check_student(self.bot.db, interaction.guild_id, member.display_name, roles)
         mentorship = await service.start_mentorship(
             self.bot.db,
             service.NewStudent(

@@ -1,0 +1,199 @@
+"""Files people take away: their notes as CSV or Markdown, their sessions as a calendar."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from icalendar import Calendar, Event
+
+from bot.db import Database
+from bot.refusal import Refusal
+from bot.storage import privacy as store
+from bot.storage.mentorships import Mentorship
+from bot.storage.privacy import CalendarRow
+
+FORMATS: Final = ("csv", "markdown")
+CSV_COLUMNS: Final = (
+    "note_id",
+    "student",
+    "project",
+    "title",
+    "body",
+    "created_at",
+    "updated_at",
+    "shared_at",
+    "session_id",
+)
+PRODID: Final = "-//Mentor Coach//Sessions//EN"
+UID_DOMAIN: Final = "mentor-coach"
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file to hand to a person: its name and bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class NotesExport:
+    """A mentor's notes as a file, and how many it holds."""
+
+    file: ExportFile
+    count: int
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One calendar event: a session from the reader's side, named for them."""
+
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+
+
+# -- pure formatters --------------------------------------------------------------------------
+
+
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """Return `data` as readable UTF-8 JSON."""
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (OWASP CSV injection advice)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def notes_csv(notes: Sequence[Mapping[str, Any]]) -> bytes:
+    """Return notes as CSV (UTF-8 with a BOM so spreadsheets read accents), one row per note."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for note in notes:
+        writer.writerow(
+            [
+                note["id"],
+                spreadsheet_safe(str(note["student_name"])),
+                spreadsheet_safe(str(note["project"])),
+                spreadsheet_safe(str(note["title"])),
+                spreadsheet_safe(str(note["body"])),
+                note["created_at"],
+                note["updated_at"],
+                note["shared_at"] or "",
+                "" if note["session_id"] is None else note["session_id"],
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def notes_markdown(notes: Sequence[Mapping[str, Any]], *, heading: str, shared: str) -> bytes:
+    """Return notes as Markdown: a section per student, a subsection per note, oldest first.
+
+    `heading` titles the document; `shared` is the label put before a shared date.
+    """
+    lines = [f"# {heading}", ""]
+    current: tuple[Any, ...] | None = None
+    for note in notes:
+        student = (note["student_name"], note["project"])
+        if student != current:
+            current = student
+            lines += [f"## {note['student_name']} · {note['project']}", ""]
+        stamp = f"*{note['created_at']}*"
+        if note["shared_at"]:
+            stamp += f" · *{shared} {note['shared_at']}*"
+        lines += [f"### {note['title']}", "", stamp, "", str(note["body"]).rstrip(), ""]
+    return ("\n".join(lines).rstrip() + "\n").encode()
+
+
+def calendar_ics(entries: Sequence[CalendarEntry], now: datetime) -> bytes:
+    """Return an iCalendar file: one event per session, instants in UTC, stable UIDs."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    stamp = now.astimezone(UTC)
+    for entry in entries:
+        event = Event()
+        event.add("uid", session_uid(entry.session_id))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.starts_at.astimezone(UTC))
+        event.add("dtend", entry.ends_at.astimezone(UTC))
+        event.add("summary", entry.summary)
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def session_uid(session_id: int) -> str:
+    """Return the calendar UID of a session: the same in every export."""
+    return f"session-{session_id}@{UID_DOMAIN}"
+
+
+# -- what a person exports --------------------------------------------------------------------
+
+
+async def notes_file(
+    db: Database,
+    author_id: int,
+    file_format: str,
+    *,
+    student: Mentorship | None,
+    guild_id: int | None,
+    heading: str,
+    shared: str,
+    today: datetime,
+) -> NotesExport:
+    """Export the author's own notes (on one student, in one server, or everywhere)."""
+    if file_format not in FORMATS:
+        raise Refusal("exports.bad_format")
+    notes = await store.notes_by_author(db, author_id)
+    if student is not None:
+        notes = [n for n in notes if n["mentorship_id"] == student.id]
+    elif guild_id is not None:
+        notes = [n for n in notes if n["guild_id"] == guild_id]
+    if not notes:
+        if student is not None:
+            raise Refusal("exports.no_notes_on", name=student.student_name)
+        raise Refusal("exports.no_notes")
+    notes.sort(key=lambda n: (str(n["student_name"]).casefold(), n["created_at"], n["id"]))
+    stem = f"notes-{today:%Y-%m-%d}"
+    if file_format == "csv":
+        return NotesExport(ExportFile(f"{stem}.csv", notes_csv(notes)), len(notes))
+    markdown = notes_markdown(notes, heading=heading, shared=shared)
+    return NotesExport(ExportFile(f"{stem}.md", markdown), len(notes))
+
+
+async def upcoming_sessions(db: Database, user_id: int, now: datetime) -> list[CalendarRow]:
+    """Return the person's sessions still to come, as mentor and as student."""
+    return await store.upcoming_sessions_of(db, user_id, now)
+
+
+def calendar_file(
+    rows: Sequence[CalendarRow],
+    now: datetime,
+    *,
+    summary: Callable[[CalendarRow], str],
+) -> ExportFile:
+    """Build the `.ics` of the given sessions, each named by `summary`; refuse when empty."""
+    if not rows:
+        raise Refusal("exports.no_sessions")
+    entries = [
+        CalendarEntry(
+            session_id=row.session_id,
+            starts_at=row.starts_at,
+            ends_at=row.starts_at + timedelta(minutes=row.duration_minutes),
+            summary=summary(row),
+        )
+        for row in rows
+    ]
+    return ExportFile("mentor-coach-sessions.ics", calendar_ics(entries, now))

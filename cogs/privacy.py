@@ -1,0 +1,207 @@
+"""`/privacy` and `/export`: people's copy of their data, its erasure, and files to take away."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import MentorCoach
+from bot.delivery import DmClosed, send_dm
+from bot.options import StudentArg
+from bot.services import exports
+from bot.services import privacy as service
+from bot.services.exports import ExportFile
+from bot.services.privacy import Erased
+from bot.storage.privacy import CalendarRow
+from bot.texts import cmd, tr
+from bot.ui import ask_to_confirm
+
+log = logging.getLogger(__name__)
+
+FORMAT_CHOICES = [
+    app_commands.Choice(name=cmd("exports.format_csv"), value="csv"),
+    app_commands.Choice(name=cmd("exports.format_markdown"), value="markdown"),
+]
+
+
+def _file(export: ExportFile) -> discord.File:
+    return discord.File(io.BytesIO(export.data), filename=export.filename)
+
+
+class PrivacyCog(commands.Cog):
+    """Let people see, take away and erase what the bot stores about them."""
+
+    privacy = app_commands.Group(
+        name="privacy", description=cmd("privacy.group"), extras={"audience": "everyone"}
+    )
+    export = app_commands.Group(
+        name="export", description=cmd("exports.group"), extras={"audience": "everyone"}
+    )
+
+    def __init__(self, bot: MentorCoach) -> None:
+        self.bot = bot
+        self._notices: set[asyncio.Task[None]] = set()
+
+    async def cog_unload(self) -> None:
+        """Let the DMs still being sent finish."""
+        if self._notices:
+            await asyncio.gather(*self._notices, return_exceptions=True)
+
+    # -- /privacy ---------------------------------------------------------------------------
+
+    @privacy.command(name="export", description=cmd("privacy.export"))
+    async def export_data(self, interaction: discord.Interaction) -> None:
+        """Get a file of everything Mentor Coach stores about you."""
+        locale = interaction.locale
+        done = await service.export_person(self.bot.db, interaction.user.id, self.bot.clock.now())
+        lines = [tr("privacy.export_ready", locale)]
+        if done.private_notes:
+            mentors = ", ".join(
+                tr("privacy.private_notes_line", locale, mentor=p.mentor_id, count=p.count)
+                for p in done.private_notes
+            )
+            lines.append(tr("privacy.private_notes", locale, mentors=mentors))
+        elif not (done.is_mentor or done.is_student):
+            lines.append(tr("privacy.export_empty", locale))
+        await interaction.response.send_message(
+            "\n".join(lines), file=_file(done.file), ephemeral=True
+        )
+
+    @privacy.command(name="delete", description=cmd("privacy.delete"))
+    async def delete_data(self, interaction: discord.Interaction) -> None:
+        """Delete everything Mentor Coach stores about you."""
+        locale = interaction.locale
+        user_id = interaction.user.id
+        found = await service.footprint(self.bot.db, user_id)
+        details = []
+        if found.mentorships_as_mentor or found.notes_written:
+            details.append(
+                tr(
+                    "privacy.delete_as_mentor",
+                    locale,
+                    notes=found.notes_written,
+                    count=found.mentorships_as_mentor,
+                )
+            )
+        if found.mentorships_as_student:
+            details.append(
+                tr("privacy.delete_as_student", locale, count=found.mentorships_as_student)
+            )
+        details.append(tr("privacy.delete_nothing_yet", locale))
+
+        async def confirmed(done: discord.Interaction) -> str:
+            erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
+            self.bot.reminders.wake()
+            if erased.ended:
+                task = asyncio.create_task(self._tell_students(erased))
+                self._notices.add(task)
+                task.add_done_callback(self._notices.discard)
+            return tr("privacy.deleted", done.locale)
+
+        await ask_to_confirm(
+            interaction,
+            tr("privacy.delete_question", locale, details="\n".join(details)),
+            confirm_label=tr("privacy.delete_button", locale),
+            on_confirm=confirmed,
+        )
+
+    async def _tell_students(self, erased: Erased) -> None:
+        """DM each student whose mentorship ended (after the erasure committed)."""
+        for ended in erased.ended:
+            text = tr("privacy.mentorship_ended_dm", None, project=ended.project)
+            try:
+                await send_dm(self.bot, ended.student_id, content=text)
+            except DmClosed:
+                log.info("Student %s does not accept DMs; not told", ended.student_id)
+            except discord.HTTPException:
+                log.warning("Could not tell student %s", ended.student_id, exc_info=True)
+
+    # -- /export ----------------------------------------------------------------------------
+
+    @export.command(name="notes", description=cmd("exports.notes"))
+    @app_commands.describe(
+        student=cmd("exports.opt_student"), file_format=cmd("exports.opt_format")
+    )
+    @app_commands.rename(file_format="format")
+    @app_commands.choices(file_format=FORMAT_CHOICES)
+    async def export_notes(
+        self,
+        interaction: discord.Interaction,
+        file_format: app_commands.Choice[str],
+        student: StudentArg | None = None,
+    ) -> None:
+        """Export your notes on your students as a file."""
+        locale = interaction.locale
+        now = self.bot.clock.now()
+        done = await exports.notes_file(
+            self.bot.db,
+            interaction.user.id,
+            file_format.value,
+            student=student,
+            guild_id=interaction.guild_id,
+            heading=tr("exports.markdown_heading", locale),
+            shared=tr("exports.markdown_shared", locale),
+            today=now,
+        )
+        await interaction.response.send_message(
+            tr("exports.notes_ready", locale, count=done.count),
+            file=_file(done.file),
+            ephemeral=True,
+        )
+
+    @export.command(name="calendar", description=cmd("exports.calendar"))
+    async def export_calendar(self, interaction: discord.Interaction) -> None:
+        """Get your upcoming sessions as a calendar file (.ics)."""
+        locale = interaction.locale
+        me = interaction.user.id
+        now = self.bot.clock.now()
+        rows = await exports.upcoming_sessions(self.bot.db, me, now)
+        names = {row.mentor_id: await self._name_of(row.mentor_id) for row in rows}
+
+        def summary(row: CalendarRow) -> str:
+            kind = tr(f"kind.{row.kind}", locale)
+            if row.mentor_id == me:
+                return tr("exports.summary_as_mentor", locale, kind=kind, name=row.student_name)
+            name = names.get(row.mentor_id) or tr("exports.your_mentor", locale)
+            return tr("exports.summary_as_student", locale, kind=kind, name=name)
+
+        done = exports.calendar_file(rows, now, summary=summary)
+        await interaction.response.send_message(
+            tr("exports.calendar_ready", locale, count=len(rows)), file=_file(done), ephemeral=True
+        )
+
+    async def _name_of(self, user_id: int) -> str | None:
+        user = self.bot.get_user(user_id)
+        if user is None:
+            try:
+                user = await self.bot.fetch_user(user_id)
+            except discord.HTTPException:
+                return None
+        return user.display_name
+
+    # -- servers ----------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Start the grace period after which the server's data is purged."""
+        await service.guild_left(self.bot.db, guild.id, self.bot.clock.now())
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Keep the server's data: the bot is back before the purge."""
+        await service.guild_back(self.bot.db, guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Keep the data of a server the bot is in (it may have been re-added while offline)."""
+        await service.guild_back(self.bot.db, guild.id)
+
+
+async def setup(bot: MentorCoach) -> None:
+    """Add the cog to the bot."""
+    await bot.add_cog(PrivacyCog(bot))

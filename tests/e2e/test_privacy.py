@@ -1,0 +1,472 @@
+"""Data rights stories: people take a copy of their data, have it erased, take files away."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar
+
+from bot.storage import coaching as coaching_store
+from bot.storage import mentorships as mentorship_store
+from bot.storage import notes as note_store
+from bot.storage import privacy as privacy_store
+from bot.storage import sessions as session_store
+from bot.storage.mentorships import Mentorship
+from sandbox.driver import Persona
+from sandbox.views import Reply
+from tests.e2e.conftest import World
+
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+PRIVATE_BODY = "Sam seems exhausted; talk about workload"
+SHARED_BODY = "Great start on the portfolio mock-ups"
+PERSON_COLUMN_SUFFIXES = ("_id", "_by")
+
+
+# -- seeding a program through the commands ---------------------------------------------------
+
+
+async def add_student(mentor: Persona, student: Persona, project: str) -> None:
+    reply = await mentor.slash("student add", member=student, project=project, session_length=30)
+    assert "You now mentor" in reply.content, reply.content
+
+
+async def schedule(mentor: Persona, student: str, when: str, **options: Any) -> None:
+    reply = await mentor.slash("session schedule", student=student, when=when, **options)
+    assert "<t:" in reply.content, reply.content
+
+
+async def write_note(mentor: Persona, student: str, title: str, body: str) -> Reply:
+    modal = await mentor.slash("note add", student=student)
+    assert modal.modal is not None, modal
+    saved = await mentor.submit_modal(modal, {"Title": title, "Note": body})
+    assert "Note saved" in saved.content, saved.content
+    return saved
+
+
+async def mentorship_of(world: World, mentor: Persona, student: Persona) -> Mentorship:
+    assert world.sb.guild is not None
+    found = await mentorship_store.find_active(world.db, world.sb.guild.id, mentor.id, student.id)
+    assert found is not None
+    return found
+
+
+@dataclass
+class Program:
+    sam_mentorship: Mentorship
+    sofia_mentorship: Mentorship
+    tom_mentorship: Mentorship
+
+
+async def seed(world: World) -> Program:
+    """Mara follows Sam and Sofia, Mehdi follows Tom; sessions, notes, coaching records."""
+    world.clock.set(START)
+    mara, mehdi, sam, sofia, tom = world.mara, world.mehdi, world.sam, world.sofia, world.tom
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    await sam.slash("timezone set", zone="Europe/London")
+    await add_student(mara, sam, "P2 · Portfolio")
+    await add_student(mara, sofia, "P3 · Dashboard")
+    await add_student(mehdi, tom, "P5 · API")
+    await schedule(mara, "Sam", "2026-12-04 18:00", repeat="weekly")
+    await schedule(mara, "Sofia", "2026-12-05 10:00")
+    await schedule(mehdi, "Tom", "2026-12-04 18:00")
+    shared = await write_note(mara, "Sam", "Kick-off", SHARED_BODY)
+    answer = await mara.click(shared, "Share with student")
+    assert "Sent to **Sam**" in answer.content, answer.content
+    await world.sb.wait_for(lambda: len(sam.dms) == 1)
+    await write_note(mara, "Sam", "Private worry", PRIVATE_BODY)
+    await write_note(mara, "Sofia", '=HYPERLINK("x")', "Line one\nLine two, with a comma")
+    await write_note(mehdi, "Tom", "Tom week 1", "Tom's own note")
+
+    program = Program(
+        sam_mentorship=await mentorship_of(world, mara, sam),
+        sofia_mentorship=await mentorship_of(world, mara, sofia),
+        tom_mentorship=await mentorship_of(world, mehdi, tom),
+    )
+    # Coaching records and a server setting that name people (written by other features).
+    [sam_first, *_] = await session_store.sessions_of_student(world.db, sam.id, limit=1)
+    async with world.db.transaction() as tx:
+        progress = await coaching_store.add_progress(
+            tx, program.sam_mentorship.id, mara.id, "on_track", False, START
+        )
+        await coaching_store.add_plan(
+            tx,
+            program.sam_mentorship.id,
+            progress.id,
+            mara.id,
+            START,
+            request_by=START + timedelta(days=7),
+            presentation_from=START + timedelta(days=21),
+            presentation_until=START + timedelta(days=28),
+            mock_by=None,
+        )
+        await coaching_store.set_ticks(
+            tx, sam_first.session.id, ["review"], ["review"], mara.id, START
+        )
+        await tx.execute(
+            "INSERT INTO guild_config (guild_id, updated_at, updated_by) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET updated_by = excluded.updated_by",
+            (world.sb.guild.id if world.sb.guild else 0, START.isoformat(), mara.id),
+        )
+    return program
+
+
+# -- the dynamic check: nothing of a person anywhere ------------------------------------------
+
+
+async def person_columns(world: World) -> dict[str, list[str]]:
+    """Every table's columns that can hold a person's id (by name), found from the schema."""
+    found: dict[str, list[str]] = {}
+    for table in await world.db.table_names():
+        columns = await world.db.fetch_all(f'PRAGMA table_info("{table}")')
+        names = [str(column["name"]) for column in columns]
+        wanted = [n for n in names if n.endswith(PERSON_COLUMN_SUFFIXES) or n == "student_name"]
+        if wanted:
+            found[table] = wanted
+    return found
+
+
+async def traces_of(world: World, user_id: int, name: str) -> list[str]:
+    """Return `table.column` for every place still holding the person's id or name."""
+    traces = []
+    for table, columns in (await person_columns(world)).items():
+        for column in columns:
+            value: object = name if column == "student_name" else user_id
+            row = await world.db.fetch_one(
+                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?', (value,)
+            )
+            assert row is not None
+            if row[0]:
+                traces.append(f"{table}.{column} ({row[0]})")
+    return traces
+
+
+async def fts_blocks(world: World) -> bytes:
+    rows = await world.db.fetch_all("SELECT block FROM notes_fts_data")
+    return b"".join(bytes(row[0]) for row in rows if row[0] is not None)
+
+
+async def export_json(reply: Reply) -> dict[str, Any]:
+    assert reply.ephemeral
+    [attachment] = reply.attachments
+    assert attachment.filename.endswith(".json")
+    data: dict[str, Any] = json.loads(attachment.data)
+    return data
+
+
+# -- /privacy export --------------------------------------------------------------------------
+
+
+async def test_a_mentor_exports_students_sessions_and_every_note(world: World) -> None:
+    await seed(world)
+    mara = world.mara
+    data = await export_json(await mara.slash("privacy export"))
+    assert data["format"] == "mentor-coach-export"
+    assert data["user_id"] == str(mara.id)
+    assert data["preferences"]["profile"]["timezone"] == "Europe/Paris"
+    mine = data["as_mentor"]
+    assert sorted(s["student_name"] for s in mine["students"]) == ["Sam", "Sofia"]
+    assert {s["student_id"] for s in mine["students"]} == {str(world.sam.id), str(world.sofia.id)}
+    assert {n["title"] for n in mine["notes"]} == {"Kick-off", "Private worry", '=HYPERLINK("x")'}
+    assert PRIVATE_BODY in {n["body"] for n in mine["notes"]}
+    assert {s["student_name"] for s in mine["sessions"]} == {"Sam", "Sofia"}
+    assert [p["status"] for p in mine["progress"]] == ["on_track"]
+    assert "Tom" not in json.dumps(data)  # Mehdi's student is none of Mara's business
+    assert data["as_student"]["mentorships"] == []
+
+
+async def test_a_student_exports_sessions_and_shared_notes_but_not_private_ones(
+    world: World,
+) -> None:
+    await seed(world)
+    mara, sam = world.mara, world.sam
+    reply = await sam.slash("privacy export", dm=True)
+    data = await export_json(reply)
+    raw = reply.attachments[0].data.decode()
+    theirs = data["as_student"]
+    assert [m["project"] for m in theirs["mentorships"]] == ["P2 · Portfolio"]
+    assert theirs["mentorships"][0]["mentor_id"] == str(mara.id)
+    assert len(theirs["sessions"]) >= 4
+    assert {s["kind"] for s in theirs["sessions"]} == {"regular"}
+    assert [(n["title"], n["body"]) for n in theirs["shared_notes"]] == [("Kick-off", SHARED_BODY)]
+    assert PRIVATE_BODY not in raw
+    assert "Private worry" not in raw
+    assert theirs["private_notes"]["by_mentor"] == [
+        {
+            "mentor_id": str(mara.id),
+            "guild_id": str(world.sb.guild.id if world.sb.guild else 0),
+            "count": 1,
+        }
+    ]
+    assert {r["kind"] for r in data["reminders"]} >= {"student_reminder"}
+    assert data["as_mentor"]["notes"] == []
+    # The reply says private notes exist and whom to ask.
+    assert "private notes" in reply.content
+    assert f"<@{mara.id}> (1)" in reply.content
+    assert "Ask your mentor" in reply.content
+
+
+async def test_someone_unknown_to_the_bot_gets_an_almost_empty_export(world: World) -> None:
+    reply = await world.olga.slash("privacy export")
+    data = await export_json(reply)
+    assert data["as_mentor"]["students"] == data["as_student"]["mentorships"] == []
+    assert "I store nothing about you" in reply.content
+
+
+# -- /privacy delete --------------------------------------------------------------------------
+
+
+async def test_a_student_is_erased_from_every_table(world: World) -> None:
+    program = await seed(world)
+    mara, sam = world.mara, world.sam
+    before = await traces_of(world, sam.id, "Sam")
+    assert any(t.startswith("mentorships.student_id") for t in before), before
+    assert any(t.startswith("reminders.recipient_id") for t in before), before
+    assert any(t.startswith("user_prefs.user_id") for t in before), before
+    assert b"exhausted" in await fts_blocks(world)
+
+    question = await sam.slash("privacy delete")
+    assert question.ephemeral
+    assert question.buttons == ["Delete my data", "Keep it"]
+    kept = await sam.click(question, "Keep it")
+    assert "Nothing was changed" in kept.content
+    assert await traces_of(world, sam.id, "Sam") == before
+
+    question = await sam.slash("privacy delete", dm=True)
+    assert "1 mentorship(s) as a student" in question.content
+    done = await sam.click(question, "Delete my data")
+    assert "everything I stored about you is deleted" in done.content
+
+    assert await traces_of(world, sam.id, "Sam") == []
+    assert await note_store.get_note(world.db, 1) is None
+    assert b"exhausted" not in await fts_blocks(world)
+    assert await mentorship_store.get_mentorship(world.db, program.sam_mentorship.id) is None
+    # Other people's data stays: Mara still follows Sofia, with her note.
+    assert await mentorship_store.get_mentorship(world.db, program.sofia_mentorship.id)
+    assert len(await note_store.notes_of(world.db, program.sofia_mentorship.id, mara.id)) == 1
+    listing = await mara.slash("student list")
+    assert [f["name"] for f in listing.embeds[0]["fields"]] == ["Sofia"]
+    world.sb.assert_no_unexpected_errors()
+
+
+async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> None:
+    program = await seed(world)
+    mara, sam, sofia = world.mara, world.sam, world.sofia
+    world.sb.close_dms(sofia)  # Sofia cannot be told: that must not stop anything
+    before = await traces_of(world, mara.id, "Mara")
+    assert {t.split(" ")[0] for t in before} >= {
+        "mentorships.mentor_id",
+        "notes.author_id",
+        "progress_entries.author_id",
+        "presentation_plans.created_by",
+        "prep_ticks.ticked_by",
+        "guild_config.updated_by",
+        "user_prefs.user_id",
+    }, before
+
+    question = await mara.slash("privacy delete")
+    assert "Your notes (3)" in question.content
+    assert "2 running mentorship(s) end" in question.content
+    done = await mara.click(question, "Delete my data")
+    assert "everything I stored about you is deleted" in done.content
+    assert await traces_of(world, mara.id, "Mara") == []
+
+    await world.sb.wait_for(lambda: len(sam.dms) == 2)
+    ended = sam.dms[-1]
+    assert "mentorship on **P2 · Portfolio** has ended" in ended.content
+    assert sofia.dms == []
+
+    # Sam keeps his own history, without his former mentor; nothing more is planned.
+    kept = await mentorship_store.get_mentorship(world.db, program.sam_mentorship.id)
+    assert kept is not None
+    assert (kept.status, kept.mentor_id) == ("archived", privacy_store.ERASED_PERSON)
+    sessions = await session_store.sessions_of_student(world.db, sam.id, limit=100)
+    assert sessions
+    assert {v.session.status for v in sessions} == {"cancelled"}
+    pending = await world.db.fetch_all(
+        "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND guild_id = ? "
+        "AND recipient_id IN (?, ?)",
+        (kept.guild_id, sam.id, sofia.id),
+    )
+    assert pending == []
+    assert (await sam.slash("note list")).embeds[0]["description"].startswith("No notes")
+    # Mehdi and Tom are untouched.
+    assert await mentorship_store.get_mentorship(world.db, program.tom_mentorship.id)
+    assert await traces_of(world, world.tom.id, "Tom") != []
+    world.sb.assert_no_unexpected_errors()
+
+
+# -- a server removes the bot -----------------------------------------------------------------
+
+
+async def test_a_servers_data_is_purged_30_days_after_it_removed_the_bot(world: World) -> None:
+    program = await seed(world)
+    bot = world.bot
+    assert world.sb.guild is not None
+    guild = bot.get_guild(world.sb.guild.id)
+    assert guild is not None
+    cog = bot.get_cog("PrivacyCog")
+    assert cog is not None
+    handlers = dict(cog.get_listeners())  # the event handlers the bot dispatches to
+    # Another server's mentorship must survive the purge.
+    async with world.db.transaction() as tx:
+        other = await mentorship_store.add_mentorship(
+            tx,
+            42,
+            world.mehdi.id,
+            world.olga.id,
+            "Elsewhere",
+            None,
+            None,
+            30,
+            START,
+            student_name="Olga",
+        )
+
+    await handlers["on_guild_remove"](guild)
+    assert await privacy_store.departure_of(world.db, guild.id) == START + timedelta(days=30)
+    world.clock.set(START + timedelta(days=29))
+    await bot.maintain()
+    assert await mentorship_store.get_mentorship(world.db, program.sam_mentorship.id)
+
+    # Added back on day 29: the purge is off, even long after.
+    await handlers["on_guild_join"](guild)
+    assert await privacy_store.departure_of(world.db, guild.id) is None
+    world.clock.set(START + timedelta(days=90))
+    await bot.maintain()
+    assert await mentorship_store.get_mentorship(world.db, program.sam_mentorship.id)
+
+    # Removed again: thirty days later everything of the server is gone.
+    await handlers["on_guild_remove"](guild)
+    world.clock.set(START + timedelta(days=119, hours=23))
+    await bot.maintain()
+    assert await mentorship_store.get_mentorship(world.db, program.sam_mentorship.id)
+    world.clock.set(START + timedelta(days=120))
+    await bot.maintain()
+    for table in ("mentorships", "reminders", "guild_config"):
+        row = await world.db.fetch_one(
+            f"SELECT COUNT(*) FROM {table} WHERE guild_id = ?", (guild.id,)
+        )
+        assert row is not None
+        assert row[0] == 0, table
+    for table in (
+        "sessions",
+        "notes",
+        "series",
+        "progress_entries",
+        "prep_ticks",
+        "guild_departures",
+    ):
+        row = await world.db.fetch_one(f"SELECT COUNT(*) FROM {table}")
+        assert row is not None
+        assert row[0] == 0, table
+    assert await mentorship_store.get_mentorship(world.db, other.id)
+
+
+# -- /export notes and /export calendar -------------------------------------------------------
+
+
+async def test_a_mentor_exports_notes_as_csv_and_markdown(world: World) -> None:
+    await seed(world)
+    mara = world.mara
+    reply = await mara.slash("export notes", format="csv")
+    assert reply.ephemeral
+    assert "Your notes (3)" in reply.content
+    [attachment] = reply.attachments
+    assert attachment.filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert [(r["student"], r["title"]) for r in rows] == [
+        ("Sam", "Kick-off"),
+        ("Sam", "Private worry"),
+        ("Sofia", '\'=HYPERLINK("x")'),  # never run as a formula in a spreadsheet
+    ]
+    assert rows[2]["body"] == "Line one\nLine two, with a comma"
+    assert rows[0]["shared_at"]
+    assert not rows[1]["shared_at"]
+
+    one = await mara.slash("export notes", format="markdown", student="Sam")
+    [md] = one.attachments
+    assert md.filename.endswith(".md")
+    text = md.data.decode()
+    assert text.startswith("# Mentor Coach notes\n")
+    assert "## Sam · P2 · Portfolio" in text
+    assert "### Kick-off" in text
+    assert PRIVATE_BODY in text
+    assert "Sofia" not in text
+    assert "Your notes (2)" in one.content
+
+    nothing = await world.sofia.slash("export notes", format="csv")
+    assert nothing.ephemeral
+    assert nothing.attachments == []
+    assert "not written any notes" in nothing.content
+    in_dm = await mara.slash("export notes", format="csv", student="Sam", dm=True)
+    assert "works in a server only" in in_dm.content
+    stranger = await world.mehdi.slash("export notes", format="csv", student="Sam")
+    assert stranger.attachments == []
+    assert "Sam" in stranger.content
+
+
+async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_october_change(
+    world: World,
+) -> None:
+    world.clock.set(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
+    mara, mehdi, tom = world.mara, world.mehdi, world.tom
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, tom, "P5 · API")
+    await add_student(mehdi, mara, "Mentoring course")
+    await schedule(mara, "Tom", "2026-10-15 18:00", repeat="weekly")
+    await schedule(mehdi, "Mara", "2026-10-20 09:00")
+    await write_note(mara, "Tom", "Secret plan", "Nobody else reads this")
+
+    reply = await tom.slash("export calendar", dm=True)
+    assert reply.ephemeral
+    [attachment] = reply.attachments
+    assert attachment.filename.endswith(".ics")
+    calendar = Calendar.from_ical(attachment.data)
+    events = list(calendar.walk("VEVENT"))
+    starts = [event.decoded("dtstart") for event in events]
+    assert starts[:4] == [
+        datetime(2026, 10, 15, 16, 0, tzinfo=UTC),  # 18:00 CEST
+        datetime(2026, 10, 22, 16, 0, tzinfo=UTC),
+        datetime(2026, 10, 29, 17, 0, tzinfo=UTC),  # 18:00 CET, after 25 October
+        datetime(2026, 11, 5, 17, 0, tzinfo=UTC),
+    ]
+    assert all(s.utcoffset() == timedelta(0) for s in starts)
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == timedelta(minutes=30) for e in events)
+    assert {str(e["summary"]) for e in events} == {"Regular session with your mentor Mara"}
+    assert b"Secret plan" not in attachment.data
+    assert b"Nobody else" not in attachment.data
+    stored = await session_store.sessions_of_student(world.db, tom.id, limit=100)
+    assert [str(e["uid"]) for e in events] == [
+        f"session-{v.session.id}@mentor-coach" for v in stored
+    ]
+    # Round trip: what the file says, read again, is the same calendar.
+    again = Calendar.from_ical(calendar.to_ical())
+    assert [(e["uid"], e.decoded("dtstart")) for e in again.walk("VEVENT")] == [
+        (e["uid"], e.decoded("dtstart")) for e in events
+    ]
+    # UIDs are stable from one export to the next, so a re-import updates, not duplicates.
+    later = await tom.slash("export calendar")
+    later_uids = [
+        str(e["uid"]) for e in Calendar.from_ical(later.attachments[0].data).walk("VEVENT")
+    ]
+    assert later_uids == [str(e["uid"]) for e in events]
+
+    # Mara's calendar holds her sessions as a mentor and as a student, each named for her.
+    mine = Calendar.from_ical((await mara.slash("export calendar")).attachments[0].data)
+    summaries = [str(e["summary"]) for e in mine.walk("VEVENT")]
+    assert summaries[0] == "Regular session with Tom"
+    assert "Regular session with your mentor Mehdi" in summaries
+    assert summaries.count("Regular session with Tom") == len(summaries) - 1
+
+    # Once the sessions are past or cancelled, there is nothing to export.
+    world.clock.set(datetime(2027, 6, 1, tzinfo=UTC))
+    olga = await world.olga.slash("export calendar")
+    assert olga.attachments == []
+    assert "no upcoming sessions" in olga.content
