@@ -428,3 +428,14 @@ async def test_the_weekly_summary_goes_to_the_log_channel_on_monday_morning(worl
     assert embed["title"] == "Weekly program summary"
     assert field(embed, "Active mentorships") == "3"
     assert summary.pinged_users == []
+
+
+async def test_students_keep_their_own_views_when_a_mentor_role_is_set(world: World) -> None:
+    await configure(world, mentor_role_id=role_id(world, "Mentor"))
+    sam = world.sam
+    sessions = await sam.slash("session list")
+    assert sessions.embeds[0]["title"] == "Upcoming sessions"
+    notes = await sam.slash("note list")
+    assert "Mentor commands are open" not in notes.content
+    refused = await sam.slash("student list")
+    assert "Mentor commands are open" in refused.content
