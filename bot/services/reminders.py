@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db import Database, Transaction
 from bot.reminders.planning import (
@@ -12,11 +12,13 @@ from bot.reminders.planning import (
     STUDENT_REMINDER,
     ReminderPrefs,
     SessionFacts,
+    parse_leads,
     plan_presentation,
     plan_session,
 )
 from bot.services.people import zone_of
 from bot.storage import reminders as store
+from bot.storage.guild_config import get_config
 from bot.storage.sessions import get_session_view, upcoming_sessions_of_person
 
 FALLBACK_ZONE = "UTC"
@@ -39,16 +41,31 @@ async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None
     )
 
 
+async def server_defaults(tx: Transaction, guild_id: int) -> ReminderPrefs:
+    """Return the lead times a server's moderators chose, else the built-in ones."""
+    config = await get_config(tx, guild_id)
+    built_in = ReminderPrefs()
+    return ReminderPrefs(
+        student_leads=parse_leads(config.student_leads)
+        if config.student_leads
+        else built_in.student_leads,
+        review_lead=timedelta(hours=config.review_lead_hours)
+        if config.review_lead_hours
+        else built_in.review_lead,
+    )
+
+
 async def plan_for_sessions(tx: Transaction, session_ids: Sequence[int], now: datetime) -> None:
     """Plan the reminders of newly scheduled sessions."""
     for session_id in session_ids:
         facts = await session_facts(tx, session_id)
         if facts is None:
             continue
+        defaults = await server_defaults(tx, facts.guild_id)
         planned = plan_session(
             facts,
-            mentor=await store.get_prefs(tx, facts.mentor_id),
-            student=await store.get_prefs(tx, facts.student_id),
+            mentor=await store.get_prefs(tx, facts.mentor_id, defaults),
+            student=await store.get_prefs(tx, facts.student_id, defaults),
             now=now,
         )
         await store.add_planned(tx, facts.session_id, facts.guild_id, planned, now)

@@ -203,14 +203,16 @@ async def reminders_of(
     return [_row(row) for row in rows]
 
 
-async def get_prefs(db: Reader, user_id: int) -> ReminderPrefs:
-    """Return a person's reminder settings, defaults filled in."""
+async def get_prefs(
+    db: Reader, user_id: int, defaults: ReminderPrefs | None = None
+) -> ReminderPrefs:
+    """Return a person's reminder settings, `defaults` (or the built-in ones) filled in."""
     row = await db.fetch_one(
         "SELECT student_leads, review_lead_hours, via, paused FROM reminder_prefs "
         "WHERE user_id = ?",
         (user_id,),
     )
-    defaults = ReminderPrefs()
+    defaults = defaults or ReminderPrefs()
     if row is None:
         return defaults
     return ReminderPrefs(

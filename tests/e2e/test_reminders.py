@@ -306,3 +306,26 @@ async def test_marking_a_student_ready_plans_the_presentation_nudges(world: Worl
     assert "Progress" in [field["name"] for field in shown.embeds[0]["fields"]]
     await advance_to(world, START + timedelta(days=2))
     assert "request Sam's presentation" in mara.dms[-1].embeds[0]["title"]
+
+
+async def test_server_default_lead_times_apply_to_people_who_chose_none(world: World) -> None:
+    assert world.sb.guild is not None
+    async with world.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO guild_config (guild_id, student_leads, updated_at) VALUES (?, '24h', 'x')",
+            (world.sb.guild.id,),
+        )
+    session_id = await setup_pair(world, world.sam)
+    slots = sorted(
+        r.slot.split("@")[0]
+        for r in await reminders_for(world, session_id)
+        if r.kind == "student_reminder"
+    )
+    assert slots == ["24h"]
+    await world.sam.slash("reminders settings", student_leads="2h")
+    slots = sorted(
+        r.slot.split("@")[0]
+        for r in await reminders_for(world, session_id)
+        if r.kind == "student_reminder" and r.status == "pending"
+    )
+    assert slots == ["2h"]
