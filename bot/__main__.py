@@ -7,14 +7,16 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 import discord
 
 from bot.app import MentorCoach
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.db import Database
 from bot.endpoints import point_client_at, point_client_at_discord
 from bot.settings import Settings
+from bot.storage.reminders import next_due_at
 from bot.texts import catalogue
 
 log = logging.getLogger("bot")
@@ -29,13 +31,15 @@ PRIVILEGED_INTENTS = (
 )
 
 
-def build_bot(settings: Settings, db: Database, *, sync_globally_on_start: bool) -> MentorCoach:
+def build_bot(
+    settings: Settings, db: Database, clock: Clock, *, sync_globally_on_start: bool
+) -> MentorCoach:
     """Assemble the bot from its resources."""
     return MentorCoach(
         db=db,
         settings=settings,
         texts=catalogue(),
-        clock=SystemClock(),
+        clock=clock,
         sync_globally_on_start=sync_globally_on_start,
     )
 
@@ -46,10 +50,21 @@ def _stop_on_signals(bot: MentorCoach) -> None:
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
 
 
-async def run_bot(settings: Settings, token: str, *, sync_globally_on_start: bool) -> int:
+async def run_bot(
+    settings: Settings,
+    token: str,
+    *,
+    sync_globally_on_start: bool,
+    clock: Clock | None = None,
+    on_built: Callable[[MentorCoach], None] | None = None,
+) -> int:
     """Run the bot until it is closed; return the process exit code."""
     async with await Database.open(settings.database_path) as db:
-        bot = build_bot(settings, db, sync_globally_on_start=sync_globally_on_start)
+        bot = build_bot(
+            settings, db, clock or SystemClock(), sync_globally_on_start=sync_globally_on_start
+        )
+        if on_built is not None:
+            on_built(bot)
         _stop_on_signals(bot)
         try:
             async with bot:
@@ -73,11 +88,21 @@ async def run(settings: Settings) -> int:
 
     from sandbox.launcher import start_playground
 
-    async with start_playground(settings.sandbox_host, settings.sandbox_port) as sandbox:
-        point_client_at(sandbox.rest_url, sandbox.gateway_url)
-        print(f"Local sandbox running: {sandbox.web_url}")
-        print("No DISCORD_TOKEN set, so the bot talks to this local Discord. Ctrl+C stops both.")
-        return await run_bot(settings, sandbox.token, sync_globally_on_start=True)
+    async with start_playground(settings.sandbox_host, settings.sandbox_port) as playground:
+        point_client_at(playground.rest_url, playground.gateway_url)
+        print(f"Playground: open {playground.web_url} in your browser to try the bot.")
+        print("No DISCORD_TOKEN is set, so the bot talks to this local Discord. Ctrl+C stops both.")
+
+        def follow_the_world(bot: MentorCoach) -> None:
+            playground.next_event_at = lambda: next_due_at(bot.db)
+
+        return await run_bot(
+            settings,
+            playground.token,
+            sync_globally_on_start=True,
+            clock=playground.clock,
+            on_built=follow_the_world,
+        )
 
 
 async def sync_commands(settings: Settings, guild_id: int | None) -> int:
@@ -88,7 +113,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     assert settings.discord_token is not None
     point_client_at_discord()
     async with await Database.open(settings.database_path) as db:
-        bot = build_bot(settings, db, sync_globally_on_start=False)
+        bot = build_bot(settings, db, SystemClock(), sync_globally_on_start=False)
         try:
             async with bot:
                 await bot.login(settings.discord_token.get_secret_value().strip())

@@ -46,6 +46,11 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+# The bot never joins voice: no need to warn that voice libraries are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
 class MentorCoach(commands.Bot):
     """Mentor Coach: owns its database, clock, settings and texts."""
 

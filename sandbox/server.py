@@ -96,6 +96,8 @@ class Sandbox:
             self.state, lambda: self.base_url, self.config.attachment_size_limit
         )
         self._runner: web.AppRunner | None = None
+        self.route_hooks: list[Callable[[web.Application], None]] = []
+        """Add more routes to the app at start (the playground page); may take over ``/``."""
         self.guild: Guild | None = build_default_world(self.state) if default_world else None
 
     # -- lifecycle ------------------------------------------------------------------
@@ -117,7 +119,10 @@ class Sandbox:
         routes_interactions.register(app, ctx)
         app.router.add_get("/gateway", self.hub.handle)
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
-        app.router.add_get("/", self._index)
+        for hook in self.route_hooks:
+            hook(app)
+        if not any(resource.canonical == "/" for resource in app.router.resources()):
+            app.router.add_get("/", self._index)
         return app
 
     async def start(self) -> None:

@@ -52,6 +52,8 @@ class SandboxState:
         self.token = f"sandbox.{secrets.token_urlsafe(24)}"
         self._waiters: list[asyncio.Future[None]] = []
         self.version = 0
+        self.listeners: list[Callable[[], None]] = []
+        """Called after every change (the playground pushes live updates and saves from here)."""
 
     # -- change notification -------------------------------------------------
 
@@ -62,6 +64,8 @@ class SandboxState:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        for listener in self.listeners:
+            listener()
 
     async def wait_for(self, predicate: Callable[[], object], timeout: float) -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy; raise TimeoutError after ``timeout`` s.

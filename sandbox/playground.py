@@ -1,0 +1,319 @@
+"""The playground's web routes: the page, its JSON API and a websocket for live updates.
+
+The page never talks to the bot directly: "persona X runs /cmd" goes through the same
+``InteractionFactory`` and ``Sandbox.deliver`` as the test driver (``Persona``), so what works in
+the browser is what the end-to-end tests exercise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from sandbox.driver import Persona
+from sandbox.models import DM_CHANNEL, Channel, Json, User
+from sandbox.playground_views import convert_options, messages_view, world_view
+from sandbox.views import Reply
+
+if TYPE_CHECKING:
+    from sandbox.launcher import Playground
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/playground"
+DEBOUNCE = 0.05
+"""Seconds to gather state changes into one live update."""
+STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+NEXT_EVENT_NUDGE = timedelta(seconds=1)
+"""Advance a little past the next reminder's due time so that it is due."""
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Action = Callable[[Json], Awaitable[Json]]
+
+
+class BadRequest(Exception):
+    """The page asked for something that cannot be done; the message is shown to the user."""
+
+
+def json_ok(data: Json, status: int = 200) -> web.Response:
+    """A JSON response (aiohttp's ``json_response`` with our dumps)."""
+    return web.json_response(data, status=status)
+
+
+class PlaygroundApi:
+    """Handlers of the page's requests, bound to one running playground."""
+
+    def __init__(self, running: Playground) -> None:
+        self.running = running
+        self.sb = running.sandbox
+        self.sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self.wakeups: set[asyncio.Event] = set()
+        self.sb.state.listeners.append(self.changed)
+
+    def changed(self) -> None:
+        """Wake every open page socket (called by the sandbox state on each change)."""
+        for event in self.wakeups:
+            event.set()
+
+    # -- helpers -----------------------------------------------------------------
+
+    def user(self, raw: Any) -> User:
+        """The persona named by id in a request."""
+        user = self.sb.state.users.get(int(raw)) if str(raw).isdigit() else None
+        if user is None or user.bot:
+            raise BadRequest(f"unknown persona {raw!r}")
+        return user
+
+    def channel(self, body: Json, user: User) -> Channel:
+        """The channel of a request: a guild channel id, or ``"dm"`` for the persona's DM."""
+        raw = body.get("channel")
+        if raw == "dm":
+            return self.sb.state.dm_channel(user.id)
+        text = str(raw)
+        channel = self.sb.state.channels.get(int(text)) if text.isdigit() else None
+        if channel is None:
+            raise BadRequest(f"unknown channel {raw!r}")
+        return channel
+
+    def clock_view(self) -> Json:
+        """The world clock as the page shows it."""
+        now = self.running.clock.now()
+        return {
+            "now": now.isoformat(),
+            "now_ms": int(now.timestamp() * 1000),
+            "offset_ms": int(self.running.clock.offset.total_seconds() * 1000),
+            "next_available": self.running.next_event_at is not None,
+        }
+
+    async def outcome(self, reply: Reply) -> Json:
+        """Wait for the bot's answer; return what the page must show (a modal, an error)."""
+        try:
+            await self.sb.settle(reply)
+        except AssertionError as error:
+            return {"ok": False, "error": str(error)}
+        modal = reply.modal
+        if modal is not None:
+            modal = {
+                "title": modal.get("title"),
+                "custom_id": modal.get("custom_id"),
+                "components": modal.get("components") or [],
+                "interaction": str(reply.record.id),
+            }
+        return {"ok": True, "interaction": str(reply.record.id), "modal": modal}
+
+    # -- pages -------------------------------------------------------------------
+
+    async def index(self, request: web.Request) -> web.FileResponse:
+        """The page."""
+        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def world(self, request: web.Request) -> web.Response:
+        """The world as one persona sees it, plus the clock."""
+        user = self.user(request.query.get("persona", ""))
+        return json_ok({**world_view(self.sb, user), "clock": self.clock_view()})
+
+    async def personas(self, request: web.Request) -> web.Response:
+        """Everyone the page can switch to."""
+        state = self.sb.state
+        users = [u for u in state.users.values() if not u.bot]
+        return json_ok(
+            {
+                "personas": [
+                    {"id": str(u.id), "username": u.username, "name": u.global_name or u.username}
+                    for u in users
+                ]
+            }
+        )
+
+    async def messages(self, request: web.Request) -> web.Response:
+        """Recent messages of a channel (or the persona's DMs with the bot)."""
+        user = self.user(request.query.get("persona", ""))
+        raw = request.query.get("channel", "")
+        state = self.sb.state
+        if raw == "dm":
+            channel_id = state.dm_channels.get(user.id)
+            channel = state.channels.get(channel_id) if channel_id else None
+        else:
+            channel = state.channels.get(int(raw)) if raw.isdigit() else None
+            if channel is None:
+                raise BadRequest(f"unknown channel {raw!r}")
+        return json_ok({"messages": messages_view(state, channel, user)})
+
+    # -- actions -------------------------------------------------------------------
+
+    async def command(self, body: Json) -> Json:
+        """A persona runs a slash command with the options filled in the form."""
+        user = self.user(body.get("persona"))
+        channel = self.channel(body, user)
+        path = str(body.get("command") or "")
+        options = convert_options(self.sb, channel, path, dict(body.get("options") or {}))
+        record = self.sb.interactions.command(user, channel, path, options)
+        return await self.outcome(await self.sb.deliver(record, wait=False))
+
+    async def autocomplete(self, body: Json) -> Json:
+        """A persona types into an autocomplete option; return the bot's choices."""
+        user = self.user(body.get("persona"))
+        channel = self.channel(body, user)
+        path, option = str(body.get("command") or ""), str(body.get("option") or "")
+        options = dict(body.get("options") or {})
+        options[option] = str(body.get("typed") or "")
+        values = convert_options(self.sb, channel, path, options, focused=option)
+        record = self.sb.interactions.command(user, channel, path, values, focused=option)
+        reply = await self.sb.deliver(record, wait=False)
+        answer = await self.outcome(reply)
+        return {**answer, "choices": reply.choices}
+
+    async def component(self, body: Json) -> Json:
+        """A persona clicks a button or picks in a select menu."""
+        user = self.user(body.get("persona"))
+        persona = Persona(self.sb, user)
+        message = str(body.get("message") or "")
+        if not message.isdigit():
+            raise BadRequest("which message?")
+        custom_id = str(body.get("custom_id") or "")
+        values = body.get("values")
+        if values is None:
+            reply = await persona.click(int(message), custom_id, wait=False)
+        else:
+            picked = [self.sb.state.users.get(int(v), v) if str(v).isdigit() else v for v in values]
+            reply = await persona.select(int(message), custom_id, list(picked), wait=False)
+        return await self.outcome(reply)
+
+    async def modal(self, body: Json) -> Json:
+        """A persona submits a modal the bot opened for them."""
+        user = self.user(body.get("persona"))
+        raw = str(body.get("interaction") or "")
+        record = self.sb.state.interactions.get(int(raw)) if raw.isdigit() else None
+        if record is None:
+            raise BadRequest("this form is no longer open")
+        values = {str(k): v for k, v in dict(body.get("values") or {}).items()}
+        persona = Persona(self.sb, user)
+        reply = await persona.submit_modal(Reply(self.sb.state, record), values, wait=False)
+        return await self.outcome(reply)
+
+    async def say(self, body: Json) -> Json:
+        """A persona posts a plain message."""
+        user = self.user(body.get("persona"))
+        channel = self.channel(body, user)
+        content = str(body.get("content") or "").strip()
+        if not content:
+            raise BadRequest("empty message")
+        dm = channel.type == DM_CHANNEL
+        await Persona(self.sb, user).say(content[:2000], channel=channel, dm=dm)
+        return {"ok": True}
+
+    async def clock(self, body: Json) -> Json:
+        """Move the world clock: an hour, a day, or to the next reminder."""
+        step = str(body.get("advance") or "")
+        clock = self.running.clock
+        if step in STEPS:
+            clock.advance(STEPS[step])
+        elif step == "next":
+            hook = self.running.next_event_at
+            if hook is None:
+                raise BadRequest("the bot does not tell when its next reminder is due")
+            due = await hook()
+            if due is None:
+                return {"ok": False, "error": "No reminder is planned.", "clock": self.clock_view()}
+            wait = due - clock.now() + NEXT_EVENT_NUDGE
+            if wait > timedelta(0):
+                clock.advance(wait)
+        else:
+            raise BadRequest(f"cannot advance by {step!r}")
+        return {"ok": True, "clock": self.clock_view()}
+
+    def action(self, handler: Action) -> Handler:
+        """Wrap an action: JSON in, JSON out, refusals as ``{"ok": false, "error": ...}``."""
+
+        async def run(request: web.Request) -> web.StreamResponse:
+            try:
+                body = await request.json()
+            except ValueError:
+                return json_ok({"ok": False, "error": "invalid JSON"}, 400)
+            if not isinstance(body, dict):
+                return json_ok({"ok": False, "error": "expected a JSON object"}, 400)
+            try:
+                return json_ok(await handler(body))
+            except (BadRequest, AssertionError, KeyError, ValueError) as error:
+                text = error.args[0] if error.args else repr(error)
+                return json_ok({"ok": False, "error": str(text)}, 400)
+
+        return run
+
+    # -- live updates --------------------------------------------------------------
+
+    async def events(self, request: web.Request) -> web.WebSocketResponse:
+        """A websocket telling the page "something changed" (coalesced), with the clock."""
+        ws = web.WebSocketResponse(heartbeat=20)
+        await ws.prepare(request)
+        wakeup = asyncio.Event()
+        self.wakeups.add(wakeup)
+        self.sockets.add(ws)
+
+        async def pump() -> None:
+            while not ws.closed:
+                await ws.send_json(
+                    {
+                        "type": "changed",
+                        "version": self.sb.state.version,
+                        "clock": self.clock_view(),
+                    }
+                )
+                await wakeup.wait()
+                await asyncio.sleep(DEBOUNCE)
+                wakeup.clear()
+
+        task = asyncio.create_task(pump())
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.ERROR:
+                    break
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task
+            self.wakeups.discard(wakeup)
+        return ws
+
+    async def close_sockets(self, app: web.Application) -> None:
+        """Close the page sockets when the server stops."""
+        for ws in list(self.sockets):
+            await ws.close()
+
+
+def register(app: web.Application, running: Playground) -> None:
+    """Add the page, its static files, its API and its websocket to the sandbox app."""
+    api = PlaygroundApi(running)
+
+    def guarded(handler: Handler) -> Handler:
+        async def run(request: web.Request) -> web.StreamResponse:
+            try:
+                return await handler(request)
+            except BadRequest as error:
+                return json_ok({"ok": False, "error": str(error)}, 400)
+
+        return run
+
+    app.router.add_get("/", api.index)
+    app.router.add_static("/static/", STATIC, append_version=False)
+    app.router.add_get(f"{PREFIX}/personas", api.personas)
+    app.router.add_get(f"{PREFIX}/world", guarded(api.world))
+    app.router.add_get(f"{PREFIX}/messages", guarded(api.messages))
+    app.router.add_post(f"{PREFIX}/command", api.action(api.command))
+    app.router.add_post(f"{PREFIX}/autocomplete", api.action(api.autocomplete))
+    app.router.add_post(f"{PREFIX}/component", api.action(api.component))
+    app.router.add_post(f"{PREFIX}/modal", api.action(api.modal))
+    app.router.add_post(f"{PREFIX}/say", api.action(api.say))
+    app.router.add_post(f"{PREFIX}/clock", api.action(api.clock))
+    app.router.add_get(f"{PREFIX}/events", api.events)
+    app.on_shutdown.append(api.close_sockets)
