@@ -29,8 +29,10 @@ CREATE UNIQUE INDEX reminders_once
 CREATE UNIQUE INDEX reminders_once_without_session
     ON reminders (kind, recipient_id, slot) WHERE session_id IS NULL;
 
--- The dispatcher only ever asks for the earliest reminders still to send.
-CREATE INDEX reminders_due ON reminders (due_at) WHERE status IN ('pending', 'sending');
+-- The dispatcher only ever asks for the earliest reminders still to send, and at start for
+-- the sends a crash interrupted.
+CREATE INDEX reminders_due ON reminders (due_at) WHERE status = 'pending';
+CREATE INDEX reminders_interrupted ON reminders (due_at) WHERE status = 'sending';
 CREATE INDEX reminders_by_recipient ON reminders (recipient_id, status);
 CREATE INDEX reminders_by_session ON reminders (session_id);
 

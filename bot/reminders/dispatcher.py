@@ -62,7 +62,13 @@ class Renderer(Protocol):
 
 
 class Pacer:
-    """Space sends evenly so that a burst stays under a rate (a simple leaky bucket)."""
+    """Space sends evenly so that a burst stays under a rate (a leaky bucket).
+
+    A slot missed while the sender was busy elsewhere can be caught up, a few at most, so the
+    average rate holds without ever exceeding `per_second + CATCH_UP` in any second.
+    """
+
+    CATCH_UP = 3
 
     def __init__(self, per_second: float) -> None:
         self.interval = 1.0 / per_second
@@ -71,7 +77,7 @@ class Pacer:
     async def wait(self) -> None:
         """Wait for the next free slot."""
         now = time.monotonic()
-        slot = max(now, self._next)
+        slot = max(now - self.CATCH_UP * self.interval, self._next)
         self._next = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
@@ -145,15 +151,17 @@ class Dispatcher:
         """Deliver every reminder due by now; return how many were handled."""
         handled = 0
         async with self._lock:
+            started = self.bot.clock.now()
             while batch := await store.due(self.bot.db, self.bot.clock.now(), BATCH):
                 for reminder in batch:
-                    await self._handle(reminder)
+                    await self._handle(reminder, started)
                     handled += 1
         return handled
 
-    async def _handle(self, reminder: Reminder) -> None:
+    async def _handle(self, reminder: Reminder, started: datetime) -> None:
+        """Send one due reminder; late means it fell due well before this round began."""
         now = self.bot.clock.now()
-        late = now - reminder.due_at > LATE_AFTER
+        late = started - reminder.due_at > LATE_AFTER
         if late and not await self._still_useful(reminder, now):
             async with self.bot.db.transaction() as tx:
                 await store.mark_outcome(tx, reminder.id, "missed", "fell due while offline")

@@ -113,8 +113,7 @@ async def cancel_waiting(
 async def next_due_at(db: Database) -> datetime | None:
     """Return when the earliest pending reminder falls due."""
     row = await db.fetch_one(
-        "SELECT due_at FROM reminders WHERE status IN ('pending', 'sending') "
-        "ORDER BY due_at LIMIT 1"
+        "SELECT due_at FROM reminders WHERE status = 'pending' ORDER BY due_at LIMIT 1"
     )
     return None if row is None else from_iso(row["due_at"])
 
