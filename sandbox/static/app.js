@@ -15,6 +15,8 @@ const ui = {
   menu: { open: false, items: [], active: 0 },
   command: null, // the command entry whose form is open
   busy: false,
+  rendered: new Map(), // message id -> { key, node } of the messages on show
+  namesKey: "",
 };
 
 // -- small helpers --------------------------------------------------------------------
@@ -296,6 +298,7 @@ async function loadWorld() {
     return;
   }
   ui.world = world;
+  ui.namesKey = JSON.stringify(world.names);
   ui.clock = world.clock;
   const known = ui.channel === "dm" || world.channels.some((c) => c.id === ui.channel);
   if (!known) ui.channel = localStorage.getItem("playground.channel") || world.channels[0]?.id;
@@ -405,7 +408,22 @@ function renderMessages() {
     list.replaceChildren(el("li", { class: "empty" }, text));
     return;
   }
-  list.replaceChildren(...visible.map(renderMessage));
+  // Keep the node of every message that did not change: a live update must not drop what the
+  // user is doing in it (a multi-select being ticked, a focused button).
+  const context = `${ui.persona}|${ui.namesKey}|${new Date(worldNow()).toDateString()}`;
+  const previous = ui.rendered;
+  ui.rendered = new Map();
+  const nodes = visible.map((message) => {
+    const key = `${context}|${JSON.stringify(message)}`;
+    const kept = previous.get(message.id);
+    const node = kept && kept.key === key ? kept.node : renderMessage(message);
+    ui.rendered.set(message.id, { key, node });
+    return node;
+  });
+  const current = [...list.children];
+  if (current.length !== nodes.length || current.some((node, i) => node !== nodes[i])) {
+    list.replaceChildren(...nodes);
+  }
   if (atBottom || list.dataset.channel !== ui.channel) list.scrollTop = list.scrollHeight;
   list.dataset.channel = ui.channel;
 }
@@ -494,28 +512,46 @@ function componentLabel(component) {
   return `${emoji}${component.label || ""}`.trim() || component.custom_id || "…";
 }
 
-function optionsFor(kind) {
+// What a user (5), role (6), mentionable (7) or channel (8) select offers; `channelTypes`
+// narrows the channels (Discord channel types: 0 text, 11 public thread, 12 private thread...).
+function optionsFor(kind, channelTypes) {
   const world = ui.world;
   const users = world.members.map((m) => ({ value: m.id, label: `${m.name} (@${m.username})` }));
   const roles = world.roles.map((r) => ({ value: r.id, label: `@${r.name}` }));
-  const channels = world.channels.map((c) => ({ value: c.id, label: `#${c.name}` }));
+  const channels = world.channels
+    .filter((c) => !channelTypes?.length || channelTypes.includes(c.type))
+    .map((c) => ({ value: c.id, label: `${c.thread ? "↳ " : "#"}${c.name}` }));
   return { 5: users, 6: roles, 7: [...users, ...roles], 8: channels }[kind] || [];
+}
+
+function selectChoices(component) {
+  if (component.type === 3) {
+    return (component.options || []).map((o) => ({
+      value: o.value, label: componentLabel(o), description: o.description, selected: o.default,
+    }));
+  }
+  const defaults = new Set((component.default_values || []).map((d) => String(d.id)));
+  return optionsFor(component.type, component.channel_types)
+    .map((choice) => ({ ...choice, selected: defaults.has(choice.value) }));
 }
 
 function renderSelect(component, message) {
   const multiple = (component.max_values || 1) > 1;
-  const choices = component.type === 3
-    ? (component.options || []).map((o) => ({ value: o.value, label: componentLabel(o), description: o.description, selected: o.default }))
-    : optionsFor(component.type);
+  const low = component.min_values ?? 1;
+  const high = component.max_values || 1;
+  const choices = selectChoices(component);
   const select = el("select", {
     "aria-label": component.placeholder || "Choose",
     disabled: component.disabled,
     multiple,
+    size: multiple ? Math.max(2, Math.min(choices.length, 6)) : null,
     dataset: { customId: component.custom_id },
   });
   if (!multiple) {
     select.append(el("option", { value: "", disabled: true, selected: !choices.some((c) => c.selected) },
       component.placeholder || "Make a selection"));
+    // Discord lets you deselect when the select takes no value at all (min_values 0).
+    if (low === 0) select.append(el("option", { value: "", dataset: { clear: "1" } }, "(none) — clear the choice"));
   }
   for (const choice of choices) {
     select.append(el("option", { value: choice.value, selected: choice.selected, title: choice.description || null },
@@ -523,7 +559,15 @@ function renderSelect(component, message) {
   }
   const send = () => {
     const values = [...select.selectedOptions].map((o) => o.value).filter(Boolean);
-    if (values.length) sendComponent(message, component, values, select);
+    const clearing = !multiple && select.selectedOptions[0]?.dataset.clear === "1";
+    if (!multiple && !values.length && !clearing) return;
+    if (values.length < low || values.length > high) {
+      showError(low === high
+        ? `Pick ${low} option${low === 1 ? "" : "s"}.`
+        : `Pick between ${low} and ${high} options.`);
+      return;
+    }
+    sendComponent(message, component, values, select);
   };
   if (!multiple) {
     select.addEventListener("change", send);
@@ -757,7 +801,7 @@ function buildField(option, index) {
   } else if ([6, 7, 8, 9].includes(option.type)) {
     const kind = { 6: 5, 7: 8, 8: 6, 9: 7 }[option.type];
     control = el("select", common, el("option", { value: "" }, option.required ? "Choose…" : "(none)"),
-      optionsFor(kind).map((o) => el("option", { value: o.value }, o.label)));
+      optionsFor(kind, option.channel_types).map((o) => el("option", { value: o.value }, o.label)));
   } else if (option.type === 11) {
     control = el("input", { ...common, type: "file" });
   } else {
