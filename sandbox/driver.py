@@ -11,6 +11,7 @@ from sandbox.views import MessageView, Reply, walk_components
 
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
+    from sandbox.state import SandboxState
 
 Target = Reply | MessageView | StoredMessage | int
 FILE_UPLOAD, RADIO_GROUP, CHECKBOX = 19, 21, 23
@@ -163,23 +164,11 @@ class Persona:
             raise AssertionError(f"{select!r} takes {low}..{high} values, got {len(picked)}")
         record = self._sb.interactions.component(self.user, message, component, picked)
         if component["type"] != 3:
-            self._resolve_select(record, component["type"], values)
+            try:
+                resolve_select(self._sb.state, record, component, picked)
+            except ValueError as error:
+                raise AssertionError(str(error)) from error
         return await self._sb.deliver(record, wait=wait)
-
-    def _resolve_select(self, record: InteractionRecord, kind: int, values: list[Any]) -> None:
-        state = self._sb.state
-        resolved: dict[str, dict[str, Json]] = {}
-        for value in values:
-            user = getattr(value, "user", value if isinstance(value, User) else None)
-            if isinstance(user, User):
-                resolved.setdefault("users", {})[str(user.id)] = payloads.user_payload(user)
-                guild = state.guilds.get(record.guild_id or 0)
-                member = guild.members.get(user.id) if guild else None
-                if member is not None:
-                    resolved.setdefault("members", {})[str(user.id)] = payloads.member_payload(
-                        state, member, with_user=False
-                    )
-        record.payload["data"]["resolved"] = resolved
 
     async def submit_modal(
         self, modal: Reply | Json | None, values: dict[str, Any], *, wait: bool = True
@@ -284,3 +273,45 @@ class Persona:
             for m in state.messages.values()
             if m.visible_to == self.id and not m.deleted
         ]
+
+
+USER_SELECT, ROLE_SELECT, MENTIONABLE_SELECT, CHANNEL_SELECT = 5, 6, 7, 8
+
+
+def resolve_select(
+    state: SandboxState, record: InteractionRecord, component: Json, picked: list[str]
+) -> None:
+    """Fill ``data.resolved`` of a user, role, mentionable or channel select, as Discord does.
+
+    Raise ``ValueError`` for an id the select does not offer (a role in a channel select, a
+    channel of a type outside ``channel_types``).
+    """
+    kind = component["type"]
+    guild = state.guilds.get(record.guild_id or 0)
+    resolved: dict[str, dict[str, Json]] = {}
+    for raw in picked:
+        item_id = int(raw) if raw.isdigit() else 0
+        user = state.users.get(item_id)
+        role = guild.roles.get(item_id) if guild is not None else None
+        channel = state.channels.get(item_id)
+        if kind in (USER_SELECT, MENTIONABLE_SELECT) and user is not None:
+            resolved.setdefault("users", {})[raw] = payloads.user_payload(user)
+            member = guild.members.get(user.id) if guild is not None else None
+            if member is not None and guild is not None:
+                perms = state.member_permissions(guild.id, user.id)
+                resolved.setdefault("members", {})[raw] = payloads.member_payload(
+                    state, member, with_user=False, permissions=perms
+                )
+        elif kind in (ROLE_SELECT, MENTIONABLE_SELECT) and role is not None:
+            resolved.setdefault("roles", {})[raw] = payloads.role_payload(role)
+        elif kind == CHANNEL_SELECT and channel is not None:
+            wanted = component.get("channel_types")
+            if wanted and channel.type not in wanted:
+                raise ValueError(f"#{channel.name} is not offered by this select")
+            data = payloads.channel_payload(state, channel)
+            if guild is not None:
+                data["permissions"] = str(state.member_permissions(guild.id, record.user_id))
+            resolved.setdefault("channels", {})[raw] = data
+        else:
+            raise ValueError(f"{raw!r} is not offered by this select")
+    record.payload["data"]["resolved"] = resolved

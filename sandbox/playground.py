@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from sandbox.driver import Persona
-from sandbox.models import DM_CHANNEL, Channel, InteractionRecord, Json, User
-from sandbox.playground_views import convert_options, messages_view, resolve_select, world_view
-from sandbox.views import Reply, walk_components
+from sandbox.models import DM_CHANNEL, Channel, Json, User
+from sandbox.playground_views import convert_options, messages_view, world_view
+from sandbox.views import Reply
 
 if TYPE_CHECKING:
     from sandbox.launcher import Playground
@@ -43,23 +43,6 @@ Action = Callable[[Json], Awaitable[Json]]
 
 class BadRequest(Exception):
     """The page asked for something that cannot be done; the message is shown to the user."""
-
-
-class PagePersona(Persona):
-    """The driver's persona, resolving what the page picks in user, role and channel selects.
-
-    Discord sends ``data.resolved`` (users and members, roles, channels) with the picked ids.
-    """
-
-    def _resolve_select(self, record: InteractionRecord, kind: int, values: list[Any]) -> None:
-        data = record.payload["data"]
-        message = self._sb.state.messages[record.source_message_id or 0]
-        component = next(
-            c
-            for c in walk_components(message.components)
-            if c.get("type") == kind and c.get("custom_id") == data["custom_id"]
-        )
-        resolve_select(self._sb, record, component, [str(v) for v in data.get("values") or []])
 
 
 def json_ok(data: Json, status: int = 200) -> web.Response:
@@ -193,7 +176,7 @@ class PlaygroundApi:
     async def component(self, body: Json) -> Json:
         """A persona clicks a button or picks in a select menu."""
         user = self.user(body.get("persona"))
-        persona = PagePersona(self.sb, user)
+        persona = Persona(self.sb, user)
         message = str(body.get("message") or "")
         if not message.isdigit():
             raise BadRequest("which message?")

@@ -6,7 +6,6 @@ import base64
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sandbox import payloads
 from sandbox.interaction_factory import SUB_COMMAND, SUB_COMMAND_GROUP
 from sandbox.models import (
     DM_CHANNEL,
@@ -15,7 +14,6 @@ from sandbox.models import (
     PUBLIC_THREAD,
     TEXT_CHANNEL,
     Channel,
-    InteractionRecord,
     Json,
     StoredAttachment,
     StoredMessage,
@@ -260,46 +258,3 @@ def convert_options(
         else:
             values[name] = value
     return values
-
-
-USER_SELECT, ROLE_SELECT, MENTIONABLE_SELECT, CHANNEL_SELECT = 5, 6, 7, 8
-
-
-def resolve_select(
-    sb: Sandbox, record: InteractionRecord, component: Json, picked: list[str]
-) -> None:
-    """Fill ``data.resolved`` of a user, role, mentionable or channel select, as Discord does.
-
-    Raise ``ValueError`` for an id the select does not offer (a role in a channel select, a
-    channel of a type outside ``channel_types``).
-    """
-    state = sb.state
-    kind = component["type"]
-    guild = state.guilds.get(record.guild_id or 0)
-    resolved: dict[str, dict[str, Json]] = {}
-    for raw in picked:
-        item_id = int(raw) if raw.isdigit() else 0
-        user = state.users.get(item_id)
-        role = guild.roles.get(item_id) if guild is not None else None
-        channel = state.channels.get(item_id)
-        if kind in (USER_SELECT, MENTIONABLE_SELECT) and user is not None:
-            resolved.setdefault("users", {})[raw] = payloads.user_payload(user)
-            member = guild.members.get(user.id) if guild is not None else None
-            if member is not None and guild is not None:
-                perms = state.member_permissions(guild.id, user.id)
-                resolved.setdefault("members", {})[raw] = payloads.member_payload(
-                    state, member, with_user=False, permissions=perms
-                )
-        elif kind in (ROLE_SELECT, MENTIONABLE_SELECT) and role is not None:
-            resolved.setdefault("roles", {})[raw] = payloads.role_payload(role)
-        elif kind == CHANNEL_SELECT and channel is not None:
-            wanted = component.get("channel_types")
-            if wanted and channel.type not in wanted:
-                raise ValueError(f"#{channel.name} is not offered by this select")
-            data = payloads.channel_payload(state, channel)
-            if guild is not None:
-                data["permissions"] = str(state.member_permissions(guild.id, record.user_id))
-            resolved.setdefault("channels", {})[raw] = data
-        else:
-            raise ValueError(f"{raw!r} is not offered by this select")
-    record.payload["data"]["resolved"] = resolved
