@@ -30,6 +30,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.notes",
     "cogs.coaching",
     "cogs.moderation",
+    "cogs.server_content",
     "cogs.privacy",
 )
 

@@ -125,6 +125,32 @@ class Checklist:
                 return item
         raise KeyError(f"checklist {self.kind!r} has no item {item_id!r}")
 
+    def shown(
+        self,
+        *,
+        last_no_show: bool,
+        has_open_steps: bool,
+        first_session: bool,
+        presentation_soon: bool,
+    ) -> list[tuple[Section, list[ChecklistItem]]]:
+        """Return the sections and items that apply to this session; empty sections drop out."""
+        active = {
+            name
+            for name, on in (
+                ("last_no_show", last_no_show),
+                ("has_open_steps", has_open_steps),
+                ("first_session", first_session),
+                ("presentation_soon", presentation_soon),
+            )
+            if on
+        }
+        shown: list[tuple[Section, list[ChecklistItem]]] = []
+        for section in self.sections:
+            items = [item for item in section.items if item.when is None or item.when in active]
+            if items:
+                shown.append((section, items))
+        return shown
+
 
 @dataclass(frozen=True)
 class FeedbackField:
@@ -219,22 +245,12 @@ class Content:
         presentation_soon: bool,
     ) -> list[tuple[Section, list[ChecklistItem]]]:
         """Return the sections and items that apply to this session; empty sections drop out."""
-        active = {
-            name
-            for name, on in (
-                ("last_no_show", last_no_show),
-                ("has_open_steps", has_open_steps),
-                ("first_session", first_session),
-                ("presentation_soon", presentation_soon),
-            )
-            if on
-        }
-        shown: list[tuple[Section, list[ChecklistItem]]] = []
-        for section in self.checklist(kind).sections:
-            items = [item for item in section.items if item.when is None or item.when in active]
-            if items:
-                shown.append((section, items))
-        return shown
+        return self.checklist(kind).shown(
+            last_no_show=last_no_show,
+            has_open_steps=has_open_steps,
+            first_session=first_session,
+            presentation_soon=presentation_soon,
+        )
 
     def template(self, template_id: str, /) -> FeedbackTemplate:
         """Return a feedback template by id, or raise KeyError."""
@@ -384,73 +400,78 @@ def _read_checklists(data: dict[str, Any]) -> tuple[dict[str, Job], dict[str, Ch
             hint=reader.text(raw["hint"], f"{path}.hint", limit=JOB_HINT_MAX),
         )
 
-    checklists: dict[str, Checklist] = {}
-    for kind in SESSION_KINDS:
-        raw = reader.table(data[kind], kind, required=("title", "summary"), optional=JOBS)
-        seen: set[str] = set()
-        sections: list[Section] = []
-        for job_id in JOBS:  # sections always come in job order, whatever the file's order
-            if job_id not in raw:
-                continue
-            section_path = f"{kind}.{job_id}"
-            entries = reader.array(raw[job_id], section_path, low=1, high=ITEMS_MAX)
-            items: list[ChecklistItem] = []
-            for index, entry in enumerate(entries):
-                path = f"{section_path}[{index}]"
-                item_raw = reader.table(entry, path, required=("id", "text"), optional=("when",))
-                item_id = reader.ident(item_raw["id"], f"{path}.id")
-                if item_id in seen:
-                    reader.fail(f"{path}.id", f"{item_id!r} is used twice in {kind}")
-                seen.add(item_id)
-                when = item_raw.get("when")
-                items.append(
-                    ChecklistItem(
-                        id=item_id,
-                        text=reader.text(item_raw["text"], f"{path}.text", limit=ITEM_TEXT_MAX),
-                        when=None
-                        if when is None
-                        else reader.choice(when, f"{path}.when", CONDITIONS),
-                    )
-                )
-            job = jobs[job_id]
-            sections.append(Section(job_id, job.title, job.hint, tuple(items)))
-        count = sum(len(section.items) for section in sections)
-        if not ITEMS_MIN <= count <= ITEMS_MAX:
-            reader.fail(kind, f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
-        checklists[kind] = Checklist(
-            kind=kind,
-            title=reader.text(raw["title"], f"{kind}.title", limit=CHECKLIST_TITLE_MAX),
-            summary=reader.text(raw["summary"], f"{kind}.summary", limit=CHECKLIST_SUMMARY_MAX),
-            sections=tuple(sections),
-        )
+    checklists = {kind: _read_checklist(reader, kind, data[kind], jobs) for kind in SESSION_KINDS}
     return jobs, checklists
+
+
+def _read_checklist(
+    reader: _Reader, kind: str, value: object, jobs: Mapping[str, Job]
+) -> Checklist:
+    raw = reader.table(value, kind, required=("title", "summary"), optional=JOBS)
+    seen: set[str] = set()
+    sections: list[Section] = []
+    for job_id in JOBS:  # sections always come in job order, whatever the file's order
+        if job_id not in raw:
+            continue
+        section_path = f"{kind}.{job_id}"
+        entries = reader.array(raw[job_id], section_path, low=1, high=ITEMS_MAX)
+        items: list[ChecklistItem] = []
+        for index, entry in enumerate(entries):
+            path = f"{section_path}[{index}]"
+            item_raw = reader.table(entry, path, required=("id", "text"), optional=("when",))
+            item_id = reader.ident(item_raw["id"], f"{path}.id")
+            if item_id in seen:
+                reader.fail(f"{path}.id", f"{item_id!r} is used twice in {kind}")
+            seen.add(item_id)
+            when = item_raw.get("when")
+            items.append(
+                ChecklistItem(
+                    id=item_id,
+                    text=reader.text(item_raw["text"], f"{path}.text", limit=ITEM_TEXT_MAX),
+                    when=None if when is None else reader.choice(when, f"{path}.when", CONDITIONS),
+                )
+            )
+        job = jobs[job_id]
+        sections.append(Section(job_id, job.title, job.hint, tuple(items)))
+    count = sum(len(section.items) for section in sections)
+    if not ITEMS_MIN <= count <= ITEMS_MAX:
+        reader.fail(kind, f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
+    return Checklist(
+        kind=kind,
+        title=reader.text(raw["title"], f"{kind}.title", limit=CHECKLIST_TITLE_MAX),
+        summary=reader.text(raw["summary"], f"{kind}.summary", limit=CHECKLIST_SUMMARY_MAX),
+        sections=tuple(sections),
+    )
 
 
 def _read_templates(data: dict[str, Any]) -> dict[str, FeedbackTemplate]:
     reader = _Reader(TEMPLATES_FILE)
-    templates: dict[str, FeedbackTemplate] = {}
-    for template_id, value in data.items():
-        reader.check_id(template_id, template_id)
-        raw = reader.table(value, template_id, required=("title", "description", "fields"))
-        entries = reader.array(
-            raw["fields"], f"{template_id}.fields", low=FIELDS_MIN, high=FIELDS_MAX
-        )
-        fields: list[FeedbackField] = []
-        seen: set[str] = set()
-        for index, entry in enumerate(entries):
-            fields.append(_read_field(reader, entry, f"{template_id}.fields[{index}]", seen))
-        if sum(field.next_steps for field in fields) > 1:
-            reader.fail(f"{template_id}.fields", "has more than one next_steps field")
-        templates[template_id] = FeedbackTemplate(
-            id=template_id,
-            title=reader.text(raw["title"], f"{template_id}.title", limit=TEMPLATE_TITLE_MAX),
-            description=reader.text(
-                raw["description"], f"{template_id}.description", limit=TEMPLATE_DESCRIPTION_MAX
-            ),
-            fields=tuple(fields),
-        )
+    templates = {
+        template_id: _read_template(reader, template_id, value)
+        for template_id, value in data.items()
+    }
     reader.require(templates, REQUIRED_TEMPLATES, "")
     return templates
+
+
+def _read_template(reader: _Reader, template_id: str, value: object) -> FeedbackTemplate:
+    reader.check_id(template_id, template_id)
+    raw = reader.table(value, template_id, required=("title", "description", "fields"))
+    entries = reader.array(raw["fields"], f"{template_id}.fields", low=FIELDS_MIN, high=FIELDS_MAX)
+    fields: list[FeedbackField] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        fields.append(_read_field(reader, entry, f"{template_id}.fields[{index}]", seen))
+    if sum(field.next_steps for field in fields) > 1:
+        reader.fail(f"{template_id}.fields", "has more than one next_steps field")
+    return FeedbackTemplate(
+        id=template_id,
+        title=reader.text(raw["title"], f"{template_id}.title", limit=TEMPLATE_TITLE_MAX),
+        description=reader.text(
+            raw["description"], f"{template_id}.description", limit=TEMPLATE_DESCRIPTION_MAX
+        ),
+        fields=tuple(fields),
+    )
 
 
 def _read_field(reader: _Reader, entry: object, path: str, seen: set[str]) -> FeedbackField:
@@ -543,6 +564,44 @@ def _read_coaching(
         advice=reader.text(raw["advice"], "progress.advice", limit=ADVICE_MAX),
     )
     return topics, skills, progress
+
+
+# --- One entry from a server (moderators' own checklists and templates) ---------------------
+
+CHECKLIST_ENTRY = "checklist"
+TEMPLATE_ENTRY = "feedback template"
+
+
+def _one_entry(text: str, name: str, example: str) -> tuple[_Reader, str, object]:
+    reader = _Reader(name)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(f"{name}: not valid TOML: {error}") from None
+    if len(data) != 1:
+        found = ", ".join(repr(key) for key in data) or "nothing"
+        reader.fail("", f"holds {found}, expected exactly one table such as [{example}]")
+    [(key, value)] = data.items()
+    return reader, key, value
+
+
+def parse_template(text: str) -> FeedbackTemplate:
+    """Read one feedback template, a `[id]` table as in `feedback_templates.toml`.
+
+    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    """
+    reader, template_id, value = _one_entry(text, TEMPLATE_ENTRY, "my_template")
+    return _read_template(reader, template_id, value)
+
+
+def parse_checklist(text: str, jobs: Mapping[str, Job] | None = None) -> Checklist:
+    """Read one checklist, a `[kind]` table as in `checklists.toml` (sections use `jobs`).
+
+    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    """
+    reader, kind, value = _one_entry(text, CHECKLIST_ENTRY, "regular")
+    reader.choice(kind, "the table name", SESSION_KINDS)
+    return _read_checklist(reader, kind, value, content().jobs if jobs is None else jobs)
 
 
 def load_content(folder: Path = DATA_DIR) -> Content:

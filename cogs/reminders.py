@@ -484,6 +484,13 @@ class ReminderMessages:
             ("digest.this_week", [_digest_line(v) for v in digest.this_week]),
             ("digest.unrecorded", [_digest_line(v) for v in digest.unrecorded]),
             ("digest.left_alone", [f"• {m.student_name} · {m.project}" for m in digest.left_alone]),
+            (
+                "digest.presentations",
+                [
+                    f"• {m.student_name} · {discord_stamp(plan.request_by, 'D')}"
+                    for m, plan in digest.presentations
+                ],
+            ),
         )
         for key, lines in sections:
             embed.add_field(

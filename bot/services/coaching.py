@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import content as built_in
-from bot.content import ChecklistItem, FeedbackTemplate, Progress, Section
+from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
 from bot.refusal import Refusal
-from bot.services import reminders
+from bot.services import reminders, server_content
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -55,6 +55,8 @@ class Prep:
     first_session: bool
     last_no_show: bool
     presentation_soon: bool
+    checklist: Checklist | None = None
+    """The server's own checklist for this kind of session, else the built-in (None: hidden)."""
 
     @property
     def items(self) -> list[ChecklistItem]:
@@ -86,12 +88,16 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
     last_no_show = last is not None and last.status == "no_show"
     first_session = counts.held == 0
     presentation_soon = plan is not None and session.starts_at <= plan.presentation_until
-    sections = built_in.checklist_for(
-        session.kind,
-        last_no_show=last_no_show,
-        has_open_steps=bool(steps),
-        first_session=first_session,
-        presentation_soon=presentation_soon,
+    checklist = await server_content.checklist_of(db, mentorship.guild_id, session.kind)
+    sections = (
+        []
+        if checklist is None
+        else checklist.shown(
+            last_no_show=last_no_show,
+            has_open_steps=bool(steps),
+            first_session=first_session,
+            presentation_soon=presentation_soon,
+        )
     )
     return Prep(
         view=view,
@@ -106,6 +112,7 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
         first_session=first_session,
         last_no_show=last_no_show,
         presentation_soon=presentation_soon,
+        checklist=checklist,
     )
 
 
@@ -181,6 +188,31 @@ def feedback_template(template_id: str) -> FeedbackTemplate:
         raise Refusal("coaching.feedback_unknown_template") from error
 
 
+async def feedback_form(db: Database, guild_id: int, chosen: str) -> FeedbackTemplate:
+    """Return the template `/feedback` offers in a server by id (or exact title); refuse others.
+
+    The server's own templates are offered beside the built-ins it does not hide.
+    """
+    template = await server_content.template_of(db, guild_id, chosen)
+    if template is None:
+        wanted = chosen.strip().casefold()
+        for template_id, title in await server_content.offered_templates(db, guild_id):
+            if title.casefold() == wanted:
+                template = await server_content.template_of(db, guild_id, template_id)
+                break
+    if template is None:
+        raise Refusal("coaching.feedback_unknown_template")
+    return template
+
+
+async def _template_in(db: Database, guild_id: int, template_id: str) -> FeedbackTemplate:
+    """Return a template already in use (a hidden built-in too); refuse a deleted one."""
+    template = await server_content.template_of(db, guild_id, template_id, with_hidden=True)
+    if template is None:
+        raise Refusal("server_content.template_gone")
+    return template
+
+
 def step_lines(text: str) -> list[str]:
     """Return the next steps written one per line: bullets removed, blanks and repeats dropped."""
     steps: list[str] = []
@@ -246,10 +278,10 @@ async def save_feedback(
     zone: str,
 ) -> Feedback:
     """Store a feedback form as a structured note, its next steps as open items."""
-    template = feedback_template(template_id)
     mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
     if mentorship is None or mentorship.mentor_id != mentor_id or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
+    template = await _template_in(db, mentorship.guild_id, template_id)
     cleaned = clean_values(template, values)
     lines, dropped = _steps_of(template, cleaned)
     session_id = await store.latest_started_session(db, mentorship.id, now)
@@ -277,7 +309,7 @@ async def feedback_of(db: Database, mentor_id: int, note_id: int) -> Feedback:
     mentorship = await mentorship_store.get_mentorship(db, note.mentorship_id)
     if mentorship is None or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
-    template = feedback_template(note.template)
+    template = await _template_in(db, mentorship.guild_id, note.template)
     steps = await store.steps_of_note(db, note.id)
     return Feedback(note, template, mentorship, dict(note.fields or {}), steps, 0)
 

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from bot.db import Database
 from bot.reminders.planning import DIGEST, Planned, next_digest
 from bot.services.people import zone_of
+from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
+from bot.storage.coaching import PresentationPlan
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
 
@@ -26,6 +28,7 @@ class Digest:
     this_week: list[SessionView]
     unrecorded: list[SessionView]
     left_alone: list[Mentorship]
+    presentations: list[tuple[Mentorship, PresentationPlan]]
 
 
 async def plan_digests(db: Database, now: datetime) -> int:
@@ -43,7 +46,7 @@ async def plan_digests(db: Database, now: datetime) -> int:
 
 
 async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetime) -> Digest:
-    """Gather the week's sessions, what is unrecorded and who has been left alone."""
+    """Gather the week's sessions, what is unrecorded, who was left alone, what to request."""
     this_week = await session_store.sessions_of_mentor(
         db, guild_id, mentor_id, after=now, before=now + timedelta(days=7), statuses=["scheduled"]
     )
@@ -51,9 +54,18 @@ async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetim
         db, mentor_id, ended_before=now, since=now - UNRECORDED_SINCE, guild_id=guild_id
     )
     left_alone = []
+    presentations = []
     for mentorship in await mentorship_store.active_for_mentor(db, guild_id, mentor_id):
         counts = await session_store.attendance(db, mentorship.id)
         last = counts.last_held_at or mentorship.created_at
         if now - last >= LEFT_ALONE_AFTER:
             left_alone.append(mentorship)
-    return Digest(this_week=this_week, unrecorded=unrecorded, left_alone=left_alone)
+        plan = await coaching_store.open_plan(db, mentorship.id)
+        if plan is not None and plan.request_by <= now + timedelta(days=7):
+            presentations.append((mentorship, plan))
+    return Digest(
+        this_week=this_week,
+        unrecorded=unrecorded,
+        left_alone=left_alone,
+        presentations=presentations,
+    )

@@ -255,8 +255,8 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     As a mentor: their notes, progress entries, plans and prep ticks go; their mentorships are
     archived with `ERASED_PERSON` in place of their id, future sessions cancelled with their
     reminders, so students keep their own history.
-    Everywhere: their preferences, DM channel and reminders; a server setting they changed
-    keeps its value but no longer names them.
+    Everywhere: their preferences, DM channel and reminders; a server setting, template or
+    checklist they changed keeps its value but no longer names them.
     """
     stamp = iso(now)
     previous = await tx.fetch_one("PRAGMA secure_delete")
@@ -314,6 +314,8 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     await tx.execute("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM dm_channels WHERE user_id = ?", (user_id,))
     await tx.execute("UPDATE guild_config SET updated_by = NULL WHERE updated_by = ?", (user_id,))
+    await tx.execute("UPDATE server_content SET updated_by = NULL WHERE updated_by = ?", (user_id,))
+    await tx.execute("UPDATE hidden_built_ins SET hidden_by = NULL WHERE hidden_by = ?", (user_id,))
 
     # Deleted notes leave their words in the full-text index until its segments merge.
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
@@ -382,6 +384,8 @@ async def purge_guild(tx: Transaction, guild_id: int, now: datetime) -> bool:
     await tx.execute("DELETE FROM mentorships WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM reminders WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM server_content WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM hidden_built_ins WHERE guild_id = ?", (guild_id,))
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
     await tx.execute(f"PRAGMA secure_delete = {int(previous[0]) if previous else 0:d}")
     return True

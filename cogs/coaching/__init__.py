@@ -13,6 +13,7 @@ from bot.content import content
 from bot.db import Database
 from bot.options import StudentArg
 from bot.services import coaching as service
+from bot.services import server_content
 from bot.texts import cmd, tr
 from cogs.coaching._views import (
     COLOUR,
@@ -28,10 +29,6 @@ from cogs.coaching._views import (
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_CHOICES = [
-    app_commands.Choice(name=template.title, value=template.id)
-    for template in content().templates.values()
-]
 TOPIC_CHOICES = [
     app_commands.Choice(name=topic.title, value=topic.id) for topic in content().topics.values()
 ]
@@ -115,16 +112,30 @@ class CoachingCog(commands.Cog):
         student=cmd("coaching.opt_feedback_student"),
         template=cmd("coaching.opt_feedback_template"),
     )
-    @app_commands.choices(template=TEMPLATE_CHOICES)
     async def feedback(
         self,
         interaction: discord.Interaction,
         student: StudentArg,
-        template: app_commands.Choice[str],
+        template: app_commands.Range[str, 1, 100],
     ) -> None:
         """Write structured feedback for a student from a template."""
-        form = service.feedback_template(template.value)
+        form = await service.feedback_form(self.bot.db, student.guild_id, template)
         await interaction.response.send_modal(FeedbackModal(form, mentorship_id=student.id))
+
+    @feedback.autocomplete("template")
+    async def template_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the server's templates: the built-ins it does not hide, then its own."""
+        if interaction.guild_id is None:
+            return []
+        wanted = current.strip().casefold()
+        offered = await server_content.offered_templates(self.bot.db, interaction.guild_id)
+        return [
+            app_commands.Choice(name=clip(title, 100), value=template_id)
+            for template_id, title in offered
+            if wanted in title.casefold() or wanted in template_id
+        ][:25]
 
     @coach.command(name="topic", description=cmd("coaching.coach_topic"))
     @app_commands.describe(topic=cmd("coaching.opt_topic"))

@@ -9,7 +9,7 @@ from typing import Any, Self
 import discord
 
 from bot.app import MentorCoach, bot_of
-from bot.content import FeedbackTemplate, content
+from bot.content import FeedbackTemplate
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.services import coaching as service
@@ -73,21 +73,19 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
     """Show the checklist of a session with the student's context and the progress so far."""
     session = prep.view.session
     mentorship = prep.mentorship
-    checklist = content().checklist(session.kind)
-    description = "\n".join(
-        [
-            tr(
-                "coaching.prep_when",
-                locale,
-                when=discord_stamp(session.starts_at, "F"),
-                relative=discord_stamp(session.starts_at, "R"),
-                minutes=session.duration_minutes,
-            ),
-            checklist.summary,
-            "",
-            tr("coaching.prep_progress", locale, done=prep.done, total=prep.total),
-        ]
-    )
+    lines = [
+        tr(
+            "coaching.prep_when",
+            locale,
+            when=discord_stamp(session.starts_at, "F"),
+            relative=discord_stamp(session.starts_at, "R"),
+            minutes=session.duration_minutes,
+        )
+    ]
+    if prep.checklist is not None:  # the server's own checklist, or the built-in one
+        lines.append(prep.checklist.summary)
+    lines += ["", tr("coaching.prep_progress", locale, done=prep.done, total=prep.total)]
+    description = "\n".join(lines)
     embed = discord.Embed(
         title=clip(
             tr(

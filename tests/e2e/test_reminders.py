@@ -278,6 +278,7 @@ async def test_the_weekly_digest_arrives_on_monday_at_nine_in_the_mentors_zone(
     fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
     assert "Sam" in fields["Sessions this week (1)"]
     assert fields["Students without a held session for 3+ weeks (0)"] == "None."
+    assert fields["Presentations to request (0)"] == "None."
 
 
 async def test_the_review_nudge_opens_the_prep_checklist(world: World) -> None:
@@ -329,3 +330,27 @@ async def test_server_default_lead_times_apply_to_people_who_chose_none(world: W
         if r.kind == "student_reminder" and r.status == "pending"
     )
     assert slots == ["2h"]
+
+
+async def test_a_paused_person_gets_nothing_and_channel_lovers_get_the_channel(
+    world: World,
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    first = await setup_pair(world, sam)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
+    assert world.sb.guild is not None
+    channel = world.sb.channel("reminders")
+    await set_reminders_channel(world.db, world.sb.guild.id, channel.id, START)
+    paused = await sam.slash("reminders settings", paused=True)
+    assert "paused" in paused.content
+    await sofia.slash("reminders settings", via="channel")
+    await advance_to(world, await due_of(world, first, "student_reminder", "48h"))
+    assert sam.dms == []
+    skipped = [r for r in await reminders_for(world, first) if r.kind == "student_reminder"]
+    assert {r.status for r in skipped if r.slot.startswith("48h")} == {"cancelled"}
+    views = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mara.id)
+    second = next(v.session.id for v in views if v.student_name == "Sofia")
+    await advance_to(world, await due_of(world, second, "student_reminder", "48h"))
+    assert sofia.dms == []
+    assert [m.content for m in channel.messages] == [f"<@{sofia.id}>"]

@@ -222,3 +222,24 @@ async def test_new_york_mentor_and_tokyo_student_see_the_same_instant(world: Wor
     assert datetime.fromtimestamp(instant, UTC) == datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
     seen_by_tom = await tom.slash("session list")
     assert stamps(seen_by_tom.embeds[0]["description"]) == [instant]
+
+
+async def test_nobody_but_the_mentor_can_move_cancel_or_record_a_session(world: World) -> None:
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, world.sam, "P2")
+    await mara.slash("session schedule", student="Sam", when="in 2 hours")
+    [view] = await sessions_in_db(world, mara)
+    world.clock.advance(timedelta(hours=3))
+    for persona in (world.mehdi, world.sam, world.olga, world.morgan):
+        await persona.slash("timezone set", zone="Europe/Paris")
+        for command, options in (
+            ("session cancel", {}),
+            ("session reschedule", {"when": "tomorrow 10:00"}),
+            ("session record", {"status": "held"}),
+        ):
+            reply = await persona.slash(command, session=str(view.session.id), **options)
+            assert reply.ephemeral
+            assert "not one of your sessions" in reply.content, (persona, command)
+        assert await persona.autocomplete("session record", "session", "") == []
+    assert await session_store.get_session(world.db, view.session.id) == view.session
