@@ -14,6 +14,7 @@ from bot.texts import catalogue, cmd, tr
 
 AUDIENCE_ORDER = ("everyone", "mentor", "student", "moderator")
 EMBED_COLOUR = discord.Colour.teal()
+FIELD_MAX = 1024
 
 
 class HelpCog(commands.Cog):
@@ -60,6 +61,18 @@ class HelpCog(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
+def chunk_lines(lines: list[str], limit: int) -> list[str]:
+    """Join lines into as few texts of at most `limit` characters as it takes."""
+    chunks: list[str] = []
+    for line in lines:
+        line = line[:limit]
+        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return chunks
+
+
 def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.Embed:
     """Build the help card: the intro, then one field per audience."""
     embed = discord.Embed(
@@ -71,12 +84,9 @@ def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.E
             for entry in entries
             if entry.audience == audience
         ]
-        if lines:
-            embed.add_field(
-                name=tr(f"help.audience_{audience}", locale),
-                value="\n".join(lines)[:1024],
-                inline=False,
-            )
+        for number, chunk in enumerate(chunk_lines(lines, FIELD_MAX)):
+            name = tr(f"help.audience_{audience}", locale) if number == 0 else "\u200b"
+            embed.add_field(name=name, value=chunk, inline=False)
     if not entries:
         embed.add_field(name="\u200b", value=tr("help.none", locale), inline=False)
     embed.set_footer(text=tr("help.footer", locale))

@@ -23,6 +23,13 @@ async def test_help_lists_the_commands_open_to_the_caller(world: World) -> None:
     assert "/help" in text
 
 
+async def test_help_for_a_moderator_lists_every_command_without_cutting(world: World) -> None:
+    reply = await world.morgan.slash("help")
+    text = "\n".join(field["value"] for field in reply.embeds[0]["fields"])
+    for name in ("/setup", "/program stats", "/template delete", "/checklist show", "/prep"):
+        assert f"`{name}`" in text
+
+
 async def test_a_mentor_sets_a_time_zone_with_autocomplete(world: World) -> None:
     mara = world.mara
     choices = await mara.autocomplete("timezone set", "zone", "paris")
