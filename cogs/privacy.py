@@ -58,7 +58,12 @@ class PrivacyCog(commands.Cog):
     async def export_data(self, interaction: discord.Interaction) -> None:
         """Get a file of everything Mentor Coach stores about you."""
         locale = interaction.locale
-        done = await service.export_person(self.bot.db, interaction.user.id, self.bot.clock.now())
+        done = await service.export_person(
+            self.bot.db,
+            interaction.user.id,
+            self.bot.clock.now(),
+            private_notes_explanation=tr("privacy.private_notes_explanation", interaction.locale),
+        )
         lines = [tr("privacy.export_ready", locale)]
         if done.private_notes:
             mentors = ", ".join(

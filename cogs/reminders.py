@@ -72,12 +72,12 @@ class ConfirmButton(
 ):
     """The student confirms they will come."""
 
-    def __init__(self, session_id: int, label: str = "Confirm") -> None:
+    def __init__(self, session_id: int, label: str | None = None) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.success,
-                custom_id=f"rem:confirm:{session_id}",
+            _button(
+                f"rem:confirm:{session_id}",
+                label or tr("reminders.confirm_button"),
+                discord.ButtonStyle.success,
             )
         )
         self.session_id = session_id
@@ -110,12 +110,12 @@ class DeclineButton(
 ):
     """The student can't make it: ask why, tell the mentor."""
 
-    def __init__(self, session_id: int, label: str = "I can't make it") -> None:
+    def __init__(self, session_id: int, label: str | None = None) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"rem:decline:{session_id}",
+            _button(
+                f"rem:decline:{session_id}",
+                label or tr("reminders.decline_button"),
+                discord.ButtonStyle.secondary,
             )
         )
         self.session_id = session_id
@@ -190,12 +190,12 @@ class RescheduleButton(
 ):
     """The mentor moves a session the student can't make."""
 
-    def __init__(self, session_id: int, label: str = "Reschedule") -> None:
+    def __init__(self, session_id: int, label: str | None = None) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.primary,
-                custom_id=f"rem:resched:{session_id}",
+            _button(
+                f"rem:resched:{session_id}",
+                label or tr("reminders.reschedule_button"),
+                discord.ButtonStyle.primary,
             )
         )
         self.session_id = session_id
@@ -345,8 +345,14 @@ class PrepButton(
 ):
     """Open the session's prep checklist from the review nudge."""
 
-    def __init__(self, session_id: int, label: str = "Open prep checklist") -> None:
-        super().__init__(_button(f"rem:prep:{session_id}", label, discord.ButtonStyle.primary))
+    def __init__(self, session_id: int, label: str | None = None) -> None:
+        super().__init__(
+            _button(
+                f"rem:prep:{session_id}",
+                label or tr("reminders.prep_button"),
+                discord.ButtonStyle.primary,
+            )
+        )
         self.session_id = session_id
 
     @classmethod

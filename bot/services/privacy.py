@@ -49,7 +49,9 @@ class Erased:
     ended: list[EndedMentorship]
 
 
-async def export_person(db: Database, user_id: int, now: datetime) -> PersonalExport:
+async def export_person(
+    db: Database, user_id: int, now: datetime, *, private_notes_explanation: str
+) -> PersonalExport:
     """Gather everything stored about a person that they may see, as a JSON file.
 
     A student's mentors' unshared notes are not theirs to read: the export counts them and
@@ -81,11 +83,7 @@ async def export_person(db: Database, user_id: int, now: datetime) -> PersonalEx
             "sessions": await store.sessions_as_student(db, user_id),
             "shared_notes": await store.notes_shared_with(db, user_id),
             "private_notes": {
-                "explanation": (
-                    "Your mentors keep private notes about you that were not shared with you. "
-                    "They are not in this export; ask the mentor named here to share or "
-                    "delete them."
-                ),
+                "explanation": private_notes_explanation,
                 "by_mentor": [
                     {"mentor_id": str(p.mentor_id), "guild_id": str(p.guild_id), "count": p.count}
                     for p in private
