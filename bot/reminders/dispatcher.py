@@ -36,7 +36,7 @@ MAX_SLEEP = 300.0
 LATE_AFTER = timedelta(minutes=1)
 RETRY_BASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
-DEFAULT_RATE = 45.0
+DEFAULT_RATE = 46.0
 """Sends per second: under Discord's 50 requests/s per bot, leaving room for other calls."""
 
 

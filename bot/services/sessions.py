@@ -170,9 +170,14 @@ async def visible_sessions(
     after, before = (None, now) if past else (now, None)
     if mentorship is not None:
         views = await store.sessions_of_mentor(
-            db, mentorship.guild_id, viewer_id, after=after, before=before, limit=limit
+            db,
+            mentorship.guild_id,
+            viewer_id,
+            after=after,
+            before=before,
+            limit=limit,
+            mentorship_id=mentorship.id,
         )
-        views = [view for view in views if view.mentorship_id == mentorship.id]
     elif guild_id is not None:
         views = await store.sessions_of_mentor(
             db, guild_id, viewer_id, after=after, before=before, limit=limit

@@ -346,15 +346,20 @@ async def sessions_of_mentor(
     limit: int = 25,
     offset: int = 0,
     newest_first: bool | None = None,
+    mentorship_id: int | None = None,
 ) -> list[SessionView]:
-    """Return a mentor's sessions in a server, starting in [after, before).
+    """Return a mentor's sessions in a server (or one mentorship), starting in [after, before).
 
     Ordered by start; newest first when only `before` is given (unless `newest_first` says).
     """
+    where, params = ["m.guild_id = ?", "m.mentor_id = ?"], [guild_id, mentor_id]
+    if mentorship_id is not None:
+        where.append("m.id = ?")
+        params.append(mentorship_id)
     return await _views(
         db,
-        ["m.guild_id = ?", "m.mentor_id = ?"],
-        [guild_id, mentor_id],
+        where,
+        params,
         after=after,
         before=before,
         statuses=statuses,

@@ -243,3 +243,18 @@ async def test_nobody_but_the_mentor_can_move_cancel_or_record_a_session(world: 
             assert "not one of your sessions" in reply.content, (persona, command)
         assert await persona.autocomplete("session record", "session", "") == []
     assert await session_store.get_session(world.db, view.session.id) == view.session
+
+
+async def test_listing_one_students_sessions(world: World) -> None:
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, world.sam, "P2")
+    await add_student(mara, world.sofia, "P3", 45)
+    await mara.slash("session schedule", student="Sam", when="tomorrow 10:00", repeat="weekly")
+    await mara.slash("session schedule", student="Sofia", when="tomorrow 14:00")
+    only_sofia = await mara.slash("session list", student="Sofia")
+    [page] = only_sofia.embeds
+    assert "Sofia" in page["description"]
+    assert "Sam" not in page["description"]
+    everyone = await mara.slash("session list")
+    assert everyone.buttons == ["Previous", "Next"]  # 13 sessions: two pages
