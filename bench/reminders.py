@@ -531,7 +531,8 @@ def run(sizes: Sizes) -> tuple[list[Row], list[str]]:
         "in the bot's process and event loop, OpenAPI validation on",
         f"lateness: message stored by the sandbox minus due_at; due_at is stored to the second, "
         f"so {sizes.lateness} reminders fall due {sizes.lateness // sizes.lateness_seconds} "
-        f"at each of {sizes.lateness_seconds} whole seconds and queue behind the 45/s pacer",
+        f"at each of {sizes.lateness_seconds} whole seconds and queue behind the "
+        f"{DEFAULT_RATE:.0f}/s pacer",
         "throughput: delivered / (last message stored - wake()); REST requests counted in "
         f"sb.requests from wake() to idle: {dict(burst.requests)}",
     ]
