@@ -8,10 +8,13 @@ from collections.abc import Awaitable, Callable, Sequence
 import discord
 
 from bot.errors import BaseView
+from bot.textfit import clip
 from bot.texts import tr
 
 log = logging.getLogger(__name__)
 
+EMBED_TOTAL_MAX = 6000
+FIELD_FLOOR = 16
 DEFAULT_TIMEOUT = 600.0
 """Seconds a view stays live; below the 15 minutes an interaction token lives."""
 
@@ -153,3 +156,30 @@ async def ask_to_confirm(
     )
     view.origin = interaction
     await interaction.response.send_message(question, view=view, ephemeral=True)
+
+
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Keep an embed within Discord's 6000-character total, marking every cut.
+
+    The longest field values are shortened first, then the description; fields are dropped
+    only if that is still not enough.
+    """
+    while len(embed) > EMBED_TOTAL_MAX and embed.fields:
+        index = max(range(len(embed.fields)), key=lambda i: len(embed.fields[i].value or ""))
+        field = embed.fields[index]
+        value = field.value or ""
+        if len(value) <= FIELD_FLOOR:
+            break
+        excess = len(embed) - EMBED_TOTAL_MAX
+        embed.set_field_at(
+            index,
+            name=field.name or "",
+            value=clip(value, max(FIELD_FLOOR, len(value) - excess)),
+            inline=field.inline if field.inline is not None else False,
+        )
+    excess = len(embed) - EMBED_TOTAL_MAX
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, max(len(embed.description) - excess, 1))
+    while len(embed) > EMBED_TOTAL_MAX and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed

@@ -10,6 +10,7 @@ from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
 from bot.services.moderation import Access, access_of, mentor_allowed
 from bot.storage.guild_config import get_config
+from bot.textfit import chunk_lines
 from bot.texts import catalogue, cmd, tr
 
 AUDIENCE_ORDER = ("everyone", "mentor", "student", "moderator")
@@ -59,18 +60,6 @@ class HelpCog(commands.Cog):
                 name=tr("moderation.help_gating_title", interaction.locale), value=gating
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-
-def chunk_lines(lines: list[str], limit: int) -> list[str]:
-    """Join lines into as few texts of at most `limit` characters as it takes."""
-    chunks: list[str] = []
-    for line in lines:
-        line = line[:limit]
-        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line)
-    return chunks
 
 
 def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.Embed:

@@ -27,9 +27,10 @@ from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit
 from bot.storage.sessions import SessionView
+from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp, short_when
-from bot.ui import DEFAULT_TIMEOUT, OwnerView, PagesView, ask_to_confirm, send_pages
+from bot.ui import DEFAULT_TIMEOUT, OwnerView, PagesView, ask_to_confirm, fit_embed, send_pages
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,8 @@ EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
-EMBED_TOTAL_MAX = 6000
 
 SaveNote = Callable[[discord.Interaction, str, str], Awaitable[None]]
-clip = service.clip
 
 
 def _guild_id(interaction: discord.Interaction) -> int:
@@ -80,16 +79,6 @@ def _snippet(snippet: str) -> str:
 
 
 # -- embeds --------------------------------------------------------------------------------
-
-
-def fit(embed: discord.Embed) -> discord.Embed:
-    """Keep an embed within Discord's 6000-character total, dropping fields then text."""
-    while len(embed) > EMBED_TOTAL_MAX and embed.fields:
-        embed.remove_field(len(embed.fields) - 1)
-    excess = len(embed) - EMBED_TOTAL_MAX
-    if excess > 0 and embed.description:
-        embed.description = clip(embed.description, max(len(embed.description) - excess, 1))
-    return embed
 
 
 def note_embed(
@@ -125,7 +114,7 @@ def note_embed(
         inline=False,
     )
     embed.set_footer(text=clip(tr("notes.footer", locale, id=note.id), FOOTER_MAX))
-    return fit(embed)
+    return fit_embed(embed)
 
 
 def shared_embed(
@@ -148,7 +137,7 @@ def shared_embed(
         else tr("notes_dm.footer_no_server", locale)
     )
     embed.set_footer(text=clip(footer, FOOTER_MAX))
-    return fit(embed)
+    return fit_embed(embed)
 
 
 def student_view_pages(notes: Sequence[Note], locale: discord.Locale) -> list[discord.Embed]:
@@ -174,7 +163,7 @@ def student_view_pages(notes: Sequence[Note], locale: discord.Locale) -> list[di
         embed.set_footer(
             text=tr("common.page", locale, page=number, pages=len(notes), total=len(notes))
         )
-        pages.append(fit(embed))
+        pages.append(fit_embed(embed))
     return pages
 
 
@@ -209,7 +198,7 @@ def mentor_pages(
         embed.set_footer(
             text=tr("common.page", locale, page=number, pages=len(chunks), total=len(notes))
         )
-        pages.append(fit(embed))
+        pages.append(fit_embed(embed))
     return pages
 
 
@@ -228,7 +217,7 @@ def search_embed(
         embed.add_field(
             name=clip(name, FIELD_NAME_MAX), value=clip(value, FIELD_VALUE_MAX), inline=False
         )
-    return fit(embed)
+    return fit_embed(embed)
 
 
 async def describe(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.Embed:

@@ -18,6 +18,7 @@ from bot.services import server_content as service
 from bot.services.moderation import Access
 from bot.services.server_content import CHECKLIST, SOURCE_MAX, TEMPLATE, Saved
 from bot.storage import guild_config
+from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, ask_to_confirm
@@ -32,11 +33,6 @@ MODAL_TIMEOUT = 1800.0
 FILE_BYTES_MAX = SOURCE_MAX * 4
 """A larger file cannot hold SOURCE_MAX characters of UTF-8: refused without reading it."""
 KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{kind}"), value=kind) for kind in SESSION_KINDS]
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut a text to `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _lines(lines: list[str]) -> str:

@@ -17,10 +17,10 @@ from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit
 from bot.storage.sessions import SessionView
+from bot.textfit import clip
 
 log = logging.getLogger(__name__)
 
-ELLIPSIS = "…"
 LIST_MAX = 500
 """The most notes a list shows (newest first)."""
 CHOICES_MAX = 25
@@ -33,13 +33,6 @@ class Shareable:
 
     note: Note
     mentorship: Mentorship
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, marking a cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[: max(limit - 1, 0)] + ELLIPSIS
 
 
 def clean_title(title: str) -> str:

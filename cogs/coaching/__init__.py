@@ -14,13 +14,13 @@ from bot.db import Database
 from bot.options import StudentArg
 from bot.services import coaching as service
 from bot.services import server_content
+from bot.textfit import clip
 from bot.texts import cmd, tr
 from cogs.coaching._views import (
     COLOUR,
     FeedbackButton,
     FeedbackModal,
     PrepSelect,
-    clip,
     plan_text,
     prep_embed,
     prep_view,

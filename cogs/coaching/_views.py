@@ -17,8 +17,10 @@ from bot.services.coaching import Feedback, Prep
 from bot.services.people import zone_of
 from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.storage.user_prefs import get_prefs
+from bot.textfit import clip
 from bot.texts import tr
 from bot.timefmt import discord_stamp
+from bot.ui import fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +28,8 @@ COLOUR = discord.Colour.dark_green()
 TICKED = "✅"
 UNTICKED = "⬜"
 FIELD_MAX = 1024
-EMBED_MAX = 6000
 MODAL_TIMEOUT = 3600.0
 """Seconds a feedback form waits for its submission: writing feedback takes a while."""
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut a text to `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _lines_within(lines: list[str], limit: int = FIELD_MAX) -> str:
@@ -48,22 +44,6 @@ def _lines_within(lines: list[str], limit: int = FIELD_MAX) -> str:
         kept.append(line)
         size += len(line) + 1
     return "\n".join(kept)
-
-
-def _fit(embed: discord.Embed) -> discord.Embed:
-    """Shorten the longest field values until the embed is within Discord's total."""
-    while len(embed) > EMBED_MAX and embed.fields:
-        index = max(range(len(embed.fields)), key=lambda i: len(embed.fields[i].value or ""))
-        field = embed.fields[index]
-        value = field.value or ""
-        excess = len(embed) - EMBED_MAX
-        embed.set_field_at(
-            index,
-            name=field.name or "",
-            value=clip(value, max(16, len(value) - excess - 1)),
-            inline=False,
-        )
-    return embed
 
 
 # -- /prep ------------------------------------------------------------------------------------
@@ -160,7 +140,7 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
         embed.add_field(name=section.title, value=_lines_within(lines), inline=False)
     embed.set_footer(text=tr("coaching.prep_footer", locale))
-    return _fit(embed)
+    return fit_embed(embed)
 
 
 class PrepSelect(
@@ -268,7 +248,7 @@ def feedback_embed(
         "coaching.feedback_student_footer" if for_student else "coaching.feedback_preview_footer"
     )
     embed.set_footer(text=tr(footer, locale))
-    return _fit(embed)
+    return fit_embed(embed)
 
 
 def feedback_summary(feedback: Feedback, locale: discord.Locale, *, edited: bool) -> str:
