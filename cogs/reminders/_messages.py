@@ -1,0 +1,198 @@
+"""What each reminder says: its embed and buttons, built from the session as it is now."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.app import MentorCoach
+from bot.reminders.dispatcher import Outgoing
+from bot.reminders.planning import (
+    DIGEST,
+    MENTOR_REVIEW,
+    PRESENTATION,
+    RECORD_NUDGE,
+    STUDENT_REMINDER,
+    presentation_slot,
+)
+from bot.services.digests import build_digest
+from bot.storage import coaching as coaching_store
+from bot.storage import mentorships as mentorship_store
+from bot.storage import notes as note_store
+from bot.storage import sessions as session_store
+from bot.storage.reminders import Reminder
+from bot.storage.sessions import SessionView
+from bot.texts import tr
+from bot.timefmt import discord_stamp
+from cogs.coaching._views import plan_text
+from cogs.reminders._buttons import (
+    COLOUR,
+    OUTCOMES,
+    SNOOZES,
+    ConfirmButton,
+    DeclineButton,
+    PrepButton,
+    RecordButton,
+    SnoozeButton,
+)
+
+log = logging.getLogger(__name__)
+
+
+# -- what each reminder says --------------------------------------------------------------
+
+
+class ReminderMessages:
+    """Build each reminder's message from the current state of its session."""
+
+    def __init__(self, bot: MentorCoach) -> None:
+        self.bot = bot
+
+    async def render(self, reminder: Reminder, *, late: bool) -> Outgoing | None:
+        """Return the message for a reminder, or None when its session no longer needs it."""
+        if reminder.kind == DIGEST:
+            return await self._digest(reminder, late)
+        if reminder.kind == PRESENTATION:
+            return await self._presentation(reminder, late)
+        if reminder.session_id is None:
+            return None
+        view = await session_store.get_session_view(self.bot.db, reminder.session_id)
+        if view is None or view.session.status != "scheduled":
+            return None
+        if reminder.kind == STUDENT_REMINDER:
+            return self._student(view, late)
+        if reminder.kind == MENTOR_REVIEW:
+            return await self._review(reminder, view, late)
+        if reminder.kind == RECORD_NUDGE:
+            return self._record(view, late)
+        return None
+
+    def _late_line(self, late: bool) -> str:
+        return f"\n\n*{tr('reminders.late')}*" if late else ""
+
+    def _student(self, view: SessionView, late: bool) -> Outgoing:
+        session = view.session
+        embed = discord.Embed(
+            title=tr("reminders.student_title"),
+            description=tr(
+                "reminders.student_body",
+                kind=tr(f"kind.{session.kind}"),
+                mentor=f"<@{view.mentor_id}>",
+                when=discord_stamp(session.starts_at, "F"),
+                relative=discord_stamp(session.starts_at, "R"),
+                minutes=session.duration_minutes,
+            )
+            + self._late_line(late),
+            colour=COLOUR,
+        )
+        buttons = discord.ui.View(timeout=None)
+        buttons.add_item(ConfirmButton(session.id, tr("reminders.confirm_button")))
+        buttons.add_item(DeclineButton(session.id, tr("reminders.decline_button")))
+        return Outgoing(embed=embed, view=buttons)
+
+    async def _review(self, reminder: Reminder, view: SessionView, late: bool) -> Outgoing:
+        session = view.session
+        titles = await note_store.latest_titles(self.bot.db, view.mentorship_id, view.mentor_id)
+        embed = discord.Embed(
+            title=tr("reminders.review_title", name=view.student_name),
+            description=tr(
+                "reminders.review_body",
+                when=discord_stamp(session.starts_at, "F"),
+                relative=discord_stamp(session.starts_at, "R"),
+                project=view.project,
+            )
+            + self._late_line(late),
+            colour=COLOUR,
+        )
+        if titles:
+            embed.add_field(
+                name=tr("students.latest_notes"),
+                value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles),
+                inline=False,
+            )
+        buttons = discord.ui.View(timeout=None)
+        buttons.add_item(PrepButton(session.id, tr("reminders.prep_button")))
+        for minutes in SNOOZES:
+            label = tr("reminders.snooze_button", hours=minutes // 60)
+            buttons.add_item(SnoozeButton(reminder.id, minutes, label))
+        return Outgoing(embed=embed, view=buttons)
+
+    def _record(self, view: SessionView, late: bool) -> Outgoing:
+        session = view.session
+        embed = discord.Embed(
+            title=tr("reminders.record_title"),
+            description=tr(
+                "reminders.record_body",
+                name=view.student_name,
+                when=discord_stamp(session.starts_at, "F"),
+            )
+            + self._late_line(late),
+            colour=COLOUR,
+        )
+        buttons = discord.ui.View(timeout=None)
+        for status in OUTCOMES:
+            buttons.add_item(RecordButton(session.id, status, tr(f"reminders.record_{status}")))
+        return Outgoing(embed=embed, view=buttons)
+
+    async def _digest(self, reminder: Reminder, late: bool) -> Outgoing:
+        digest = await build_digest(
+            self.bot.db, reminder.guild_id, reminder.recipient_id, self.bot.clock.now()
+        )
+        embed = discord.Embed(title=tr("digest.title"), colour=COLOUR)
+        sections = (
+            ("digest.this_week", [_digest_line(v) for v in digest.this_week]),
+            ("digest.unrecorded", [_digest_line(v) for v in digest.unrecorded]),
+            ("digest.left_alone", [f"• {m.student_name} · {m.project}" for m in digest.left_alone]),
+            (
+                "digest.presentations",
+                [
+                    f"• {m.student_name} · {discord_stamp(plan.request_by, 'D')}"
+                    for m, plan in digest.presentations
+                ],
+            ),
+        )
+        for key, lines in sections:
+            embed.add_field(
+                name=tr(key, count=len(lines)),
+                value=("\n".join(lines) or tr("digest.none"))[:1024],
+                inline=False,
+            )
+        embed.description = tr("digest.intro") + self._late_line(late)
+        return Outgoing(embed=embed)
+
+    async def _presentation(self, reminder: Reminder, late: bool) -> Outgoing | None:
+        found = presentation_slot(reminder.slot)
+        if found is None:
+            return None
+        mentorship_id, step = found
+        mentorship = await mentorship_store.get_mentorship(self.bot.db, mentorship_id)
+        plan = await coaching_store.open_plan(self.bot.db, mentorship_id)
+        if mentorship is None or not mentorship.active or plan is None:
+            return None
+        embed = discord.Embed(
+            title=tr(f"reminders.presentation_{step}_title", name=mentorship.student_name),
+            description=tr(f"reminders.presentation_{step}_body", name=mentorship.student_name)
+            + self._late_line(late),
+            colour=COLOUR,
+        )
+        embed.add_field(name=tr("reminders.presentation_plan"), value=plan_text(plan, None))
+        return Outgoing(embed=embed)
+
+    async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:
+        """Tell the mentor when a student's reminder reached neither DMs nor the server."""
+        if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
+            return None
+        view = await session_store.get_session_view(self.bot.db, reminder.session_id)
+        if view is None:
+            return None
+        text = tr(
+            "reminders.undeliverable",
+            name=view.student_name,
+            when=discord_stamp(view.session.starts_at, "F"),
+        )
+        return view.mentor_id, Outgoing(content=text)
+
+
+def _digest_line(view: SessionView) -> str:
+    return f"• {discord_stamp(view.session.starts_at, 'f')} · {view.student_name}"
