@@ -16,6 +16,7 @@ from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
+from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
 from tests.e2e.conftest import World, start_bot
@@ -323,7 +324,9 @@ async def test_another_mentor_cannot_prepare_or_write_feedback_for_my_student(
         reply = await mehdi.slash(command, student=str(mentorship.id), **options)
         assert reply.modal is None
         assert reply.ephemeral
-        assert "not one of your students" in reply.content, (command, reply.content)
+        # Mehdi reads French: the refusal comes from the catalogue in his language.
+        expected = tr("students.unknown", "fr", text=str(mentorship.id))
+        assert reply.content == expected, (command, reply.content)
     assert await mehdi.autocomplete("prep", "student", "") == []
     assert await note_store.count_notes(world.db, mentorship.id, mehdi.id) == 0
     assert await note_store.count_notes(world.db, mentorship.id, mara.id) == 0

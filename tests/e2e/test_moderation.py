@@ -14,6 +14,7 @@ from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.guild_config import GuildConfig
+from bot.texts import tr
 from cogs.moderation import WEEKLY_JOB_ID
 from sandbox import permissions
 from sandbox.driver import Persona
@@ -163,14 +164,24 @@ async def test_the_moderator_sets_the_server_up_with_the_panel(world: World) -> 
         review_lead_hours=12,
     )
     who = f"<@{morgan.id}> changed"
+
+    def in_french(setting: str, old: str, new: str) -> str:
+        """A log line once the server's language is French (the bot's posts follow it)."""
+        label = tr(f"moderation.setting_{setting}", "fr")
+        return tr(
+            "moderation.log_change", "fr", actor=morgan.mention, setting=label, old=old, new=new
+        )
+
+    not_set = tr("moderation.not_set", "fr")
     assert await logged(world, 6) == [
         f"{who} **Log channel**: not set → <#{mod_log.id}>",
         f"{who} **Mentor role**: not set → <@&{mentor}>",
         f"{who} **Student role**: not set → <@&{student}>",
-        f"{who} **Language**: not set → Français",
-        f"{who} **Default time zone**: not set → Europe/Paris",
-        f"{who} **Student reminders before a session**: default (48h, 1h) → 72h, 2h\n"
-        f"{who} **Mentor nudge before a session**: default (24h) → 12h",
+        in_french("locale", not_set, "Français"),
+        in_french("default_timezone", not_set, "Europe/Paris"),
+        in_french("student_leads", tr("moderation.default_value", "fr", value="48h, 1h"), "72h, 2h")
+        + "\n"
+        + in_french("review_lead_hours", tr("moderation.default_value", "fr", value="24h"), "12h"),
     ]
     assert all(m.pinged_role_ids == [] for m in world.sb.channel("mod-log").messages)
 

@@ -11,6 +11,7 @@ from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import Note
+from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
 from tests.e2e.conftest import RunningBot, World, start_bot
@@ -25,7 +26,9 @@ TRICKY_BODY = (
 
 async def add_student(mentor: Persona, student: Persona, project: str = "P2 · Portfolio") -> None:
     reply = await mentor.slash("student add", member=student, project=project, session_length=30)
-    assert "You now mentor" in reply.content, reply.content
+    # The reply is in the mentor's language (Mehdi reads French).
+    name = student.user.global_name or student.name
+    assert reply.content == tr("students.added", mentor.locale, name=name), reply.content
 
 
 async def mentorship(world: World, mentor: Persona, student: Persona) -> Mentorship:
@@ -50,9 +53,11 @@ def field(modal: Reply, label: str) -> dict[str, Any]:
 async def write_note(mentor: Persona, student: str, title: str, body: str, **options: Any) -> Reply:
     modal = await mentor.slash("note add", student=student, **options)
     assert modal.modal is not None, f"no modal: {modal}"
-    saved = await mentor.submit_modal(modal, {"Title": title, "Note": body})
+    # The form and its answer are in the mentor's language (Mehdi reads French).
+    labels = (tr("notes.field_title", mentor.locale), tr("notes.field_body", mentor.locale))
+    saved = await mentor.submit_modal(modal, dict(zip(labels, (title, body), strict=True)))
     assert saved.ephemeral
-    assert "Note saved" in saved.content, saved.content
+    assert saved.content == tr("notes.saved", mentor.locale, name=student), saved.content
     return saved
 
 
@@ -195,7 +200,9 @@ async def test_sharing_sends_a_dm_and_the_student_sees_it_in_a_guild_and_in_dms(
         [page] = seen.embeds
         assert page["title"] == "Après la séance", in_dm
         assert page["description"] == "Bravo pour la maquette 🎨"
-    assert "No notes" in (await world.sofia.slash("note list")).embeds[0]["description"]
+    # Sofia reads French: nothing is shared with her, said in her language.
+    nothing = (await world.sofia.slash("note list")).embeds[0]["description"]
+    assert nothing == tr("notes.shared_none", world.sofia.locale)
     # The mentor's list marks it shared.
     listing = await mara.slash("note list", student="Sam")
     assert "shared" in listing.embeds[0]["description"]
@@ -332,15 +339,18 @@ async def test_nobody_but_the_author_can_read_edit_delete_or_share_a_note(world:
             reply = await who.slash(command, note=str(note.id))
             assert reply.ephemeral, (who, command)
             assert reply.modal is None
-            assert "not one of your notes" in reply.content, (who, command, reply.content)
+            # Each reads the refusal in their own language (Mehdi in French).
+            expected = tr("notes.unknown", who.locale)
+            assert reply.content == expected, (who, command, reply.content)
         assert await who.autocomplete("note edit", "note", "") == []
+        not_yours = tr("students.unknown", who.locale, text=mara_sam)
         listing = await who.slash("note list", student=mara_sam)
-        assert "not one of your students" in listing.content, (who, listing.content)
+        assert listing.content == not_yours, (who, listing.content)
         adding = await who.slash("note add", student=mara_sam)
         assert adding.modal is None
-        assert "not one of your students" in adding.content
+        assert adding.content == not_yours, (who, adding.content)
         searched = await who.slash("note search", query="CSS grid")
-        assert "None of your notes matches" in searched.content, who
+        assert tr("notes.search_none", who.locale, query="CSS grid") in searched.content, who
         assert "Private plan" not in str(searched.message.payload if searched.message else "")
         assert "Private plan" not in str((await who.slash("note list")).embeds)
 

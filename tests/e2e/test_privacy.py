@@ -17,6 +17,7 @@ from bot.storage import notes as note_store
 from bot.storage import privacy as privacy_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
+from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
 from tests.e2e.conftest import World
@@ -32,7 +33,9 @@ PERSON_COLUMN_SUFFIXES = ("_id", "_by")
 
 async def add_student(mentor: Persona, student: Persona, project: str) -> None:
     reply = await mentor.slash("student add", member=student, project=project, session_length=30)
-    assert "You now mentor" in reply.content, reply.content
+    # The reply is in the mentor's language (Mehdi reads French).
+    name = student.user.global_name or student.name
+    assert reply.content == tr("students.added", mentor.locale, name=name), reply.content
 
 
 async def schedule(mentor: Persona, student: str, when: str, **options: Any) -> None:
@@ -43,8 +46,10 @@ async def schedule(mentor: Persona, student: str, when: str, **options: Any) -> 
 async def write_note(mentor: Persona, student: str, title: str, body: str) -> Reply:
     modal = await mentor.slash("note add", student=student)
     assert modal.modal is not None, modal
-    saved = await mentor.submit_modal(modal, {"Title": title, "Note": body})
-    assert "Note saved" in saved.content, saved.content
+    # The form and its answer are in the mentor's language (Mehdi reads French).
+    labels = (tr("notes.field_title", mentor.locale), tr("notes.field_body", mentor.locale))
+    saved = await mentor.submit_modal(modal, dict(zip(labels, (title, body), strict=True)))
+    assert saved.content == tr("notes.saved", mentor.locale, name=student), saved.content
     return saved
 
 
@@ -403,7 +408,7 @@ async def test_a_mentor_exports_notes_as_csv_and_markdown(world: World) -> None:
     nothing = await world.sofia.slash("export notes", format="csv")
     assert nothing.ephemeral
     assert nothing.attachments == []
-    assert "not written any notes" in nothing.content
+    assert nothing.content == tr("exports.no_notes", world.sofia.locale)  # Sofia reads French
     in_dm = await mara.slash("export notes", format="csv", student="Sam", dm=True)
     assert "works in a server only" in in_dm.content
     stranger = await world.mehdi.slash("export notes", format="csv", student="Sam")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
+from bot.texts import tr
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
 
@@ -25,7 +26,9 @@ async def add_student(mentor: Persona, student: Persona, project: str, minutes: 
         "student add", member=student, project=project, session_length=minutes
     )
     assert reply.ephemeral
-    assert "You now mentor" in reply.content, reply.content
+    # The reply is in the mentor's language (Mehdi reads French).
+    name = student.user.global_name or student.name
+    assert reply.content == tr("students.added", mentor.locale, name=name), reply.content
 
 
 async def sessions_in_db(world: World, mentor: Persona) -> list[session_store.SessionView]:
@@ -150,7 +153,9 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     past = await sam.slash("session list", when="past")
     assert "with your mentor" in past.embeds[0]["description"]
     upcoming_dm = await sofia.slash("session list", dm=True)
-    assert "with your mentor" in upcoming_dm.embeds[0]["description"]
+    # Sofia reads French: her list names her mentor in her language.
+    with_mara = tr("sessions.with_mentor", sofia.locale, mention=mara.mention)
+    assert with_mara in upcoming_dm.embeds[0]["description"]
     for message in world.sb.state.messages.values():
         assert not message.mention_everyone
 
@@ -178,7 +183,8 @@ async def test_another_mentor_cannot_reach_my_students(world: World) -> None:
     for command in ("student show", "student archive"):
         reply = await mehdi.slash(command, student=str(mentorship.id))
         assert reply.ephemeral
-        assert "not one of your students" in reply.content
+        # Mehdi reads French.
+        assert reply.content == tr("students.unknown", mehdi.locale, text=str(mentorship.id))
     for persona in (world.sam, world.olga, world.morgan):
         reply = await persona.slash("student show", student="Sam")
         assert "not one of your students" in reply.content
@@ -240,7 +246,8 @@ async def test_nobody_but_the_mentor_can_move_cancel_or_record_a_session(world: 
         ):
             reply = await persona.slash(command, session=str(view.session.id), **options)
             assert reply.ephemeral
-            assert "not one of your sessions" in reply.content, (persona, command)
+            # Each reads the refusal in their own language (Mehdi in French).
+            assert reply.content == tr("sessions.unknown", persona.locale), (persona, command)
         assert await persona.autocomplete("session record", "session", "") == []
     assert await session_store.get_session(world.db, view.session.id) == view.session
 

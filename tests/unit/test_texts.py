@@ -51,3 +51,43 @@ def test_language_of_discord_locales() -> None:
     assert language_of(discord.Locale.american_english) == "en"
     assert language_of("fr") == "fr"
     assert language_of(None) == FALLBACK
+
+
+CMD_CALL = re.compile(r"""\bcmd\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
+CMD_PREFIX_CALL = re.compile(r"""\bcmd\(\s*f["']([a-z0-9_]+\.[a-z0-9_.]*)\{""")
+
+
+def command_text_keys() -> set[str]:
+    """Keys passed to `cmd()`: command, option and choice texts Discord limits to 1-100."""
+    keys: set[str] = set()
+    prefixes: set[str] = set()
+    for folder in ("bot", "cogs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            source = path.read_text("utf-8")
+            keys.update(CMD_CALL.findall(source))
+            prefixes.update(CMD_PREFIX_CALL.findall(source))
+    english = catalogue().keys(FALLBACK)
+    for prefix in prefixes:  # cmd(f"kind.{k}") and the like: every key under the prefix
+        under = {key for key in english if key.startswith(prefix)}
+        assert under, f"no English key starts with {prefix!r}"
+        keys |= under
+    return keys
+
+
+def test_french_is_complete() -> None:
+    texts = catalogue()
+    assert "fr" in texts.languages
+    missing = sorted(texts.keys(FALLBACK) - texts.keys("fr"))
+    assert missing == [], "English keys without a French text"
+    extra = sorted(texts.keys("fr") - texts.keys(FALLBACK))
+    assert extra == [], "French keys without an English original"
+
+
+@pytest.mark.parametrize("language", catalogue().languages)
+def test_command_texts_fit_discords_limit(language: str) -> None:
+    keys = command_text_keys()
+    assert len(keys) > 50, "the cmd() scan found too few keys: the pattern is broken"
+    texts = catalogue()
+    for key in sorted(keys):
+        text = texts.raw(key, language) or texts.raw(key, FALLBACK) or ""
+        assert 1 <= len(text) <= 100, f"{language}:{key} is {len(text)} characters long"
