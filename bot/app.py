@@ -17,6 +17,7 @@ from bot.services.digests import plan_digests
 from bot.services.privacy import purge_departed_guilds
 from bot.services.sessions import extend_series
 from bot.settings import Settings
+from bot.storage.user_prefs import remember_locale
 from bot.texts import Catalogue, CatalogueTranslator
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class MentorCoach(commands.Bot):
         self.sync_globally_on_start = sync_globally_on_start
         self.failed_extensions: dict[str, BaseException] = {}
         self.reminders = Dispatcher(self)
+        self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def setup_hook(self) -> None:
@@ -132,6 +134,18 @@ class MentorCoach(commands.Bot):
         if self.sync_globally_on_start:
             synced = await self.tree.sync()
             log.info("Synced %d global commands", len(synced))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Remember each person's Discord language, so that reminders reach them in it."""
+        user_id, locale = interaction.user.id, interaction.locale.value
+        if self._known_locales.get(user_id) == locale:
+            return
+        try:
+            await remember_locale(self.db, user_id, locale, self.clock.now())
+        except Exception:
+            log.exception("Could not remember the language of user %s", user_id)
+            return
+        self._known_locales[user_id] = locale
 
     async def on_ready(self) -> None:
         """Log who we are once connected."""

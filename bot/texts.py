@@ -18,7 +18,11 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK = "en"
 
 
-def language_of(locale: discord.Locale | str | None) -> str:
+Locale = discord.Locale | str | None
+"""A reader's language: a Discord locale, a locale text such as "fr", or None for English."""
+
+
+def language_of(locale: Locale) -> str:
     """Reduce a Discord locale ("en-US", "fr") to the catalogue's language code."""
     if locale is None:
         return FALLBACK

@@ -1,4 +1,4 @@
-"""What the bot knows of a person: their zone, falling back to the server's."""
+"""What the bot knows of a person: their zone and language, falling back to the server's."""
 
 from __future__ import annotations
 
@@ -15,4 +15,14 @@ async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
     if guild_id is not None:
         config = await get_config(db, guild_id)
         return config.default_timezone
+    return None
+
+
+async def reader_locale(db: Reader, user_id: int, guild_id: int | None) -> str | None:
+    """Return the language to write to a person in: theirs as last seen, else their server's."""
+    prefs = await get_prefs(db, user_id)
+    if prefs.locale:
+        return prefs.locale
+    if guild_id is not None:
+        return (await get_config(db, guild_id)).locale
     return None

@@ -37,3 +37,14 @@ async def set_timezone(db: Database, user_id: int, zone: str, now: datetime) -> 
             "updated_at = excluded.updated_at",
             (user_id, zone, iso(now)),
         )
+
+
+async def remember_locale(db: Database, user_id: int, locale: str, now: datetime) -> None:
+    """Record the language a person's Discord client uses."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO user_prefs (user_id, locale, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale, "
+            "updated_at = excluded.updated_at",
+            (user_id, locale, iso(now)),
+        )

@@ -18,7 +18,7 @@ from bot.services.people import zone_of
 from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.storage.user_prefs import get_prefs
 from bot.textfit import clip
-from bot.texts import tr
+from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import fit_embed
 
@@ -407,7 +407,7 @@ def feedback_view(note_id: int, locale: discord.Locale) -> discord.ui.View:
 # -- /progress --------------------------------------------------------------------------------
 
 
-def plan_text(plan: PresentationPlan, locale: discord.Locale | None) -> str:
+def plan_text(plan: PresentationPlan, locale: Locale) -> str:
     """Describe a presentation plan, a date a line."""
     lines = [
         tr("coaching.plan_request", locale, when=discord_stamp(plan.request_by, "D")),

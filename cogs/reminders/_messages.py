@@ -17,13 +17,14 @@ from bot.reminders.planning import (
     presentation_slot,
 )
 from bot.services.digests import build_digest
+from bot.services.people import reader_locale
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.reminders import Reminder
 from bot.storage.sessions import SessionView
-from bot.texts import tr
+from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
@@ -51,95 +52,103 @@ class ReminderMessages:
 
     async def render(self, reminder: Reminder, *, late: bool) -> Outgoing | None:
         """Return the message for a reminder, or None when its session no longer needs it."""
+        locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
         if reminder.kind == DIGEST:
-            return await self._digest(reminder, late)
+            return await self._digest(reminder, late, locale)
         if reminder.kind == PRESENTATION:
-            return await self._presentation(reminder, late)
+            return await self._presentation(reminder, late, locale)
         if reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)
         if view is None or view.session.status != "scheduled":
             return None
         if reminder.kind == STUDENT_REMINDER:
-            return self._student(view, late)
+            return self._student(view, late, locale)
         if reminder.kind == MENTOR_REVIEW:
-            return await self._review(reminder, view, late)
+            return await self._review(reminder, view, late, locale)
         if reminder.kind == RECORD_NUDGE:
-            return self._record(view, late)
+            return self._record(view, late, locale)
         return None
 
-    def _late_line(self, late: bool) -> str:
-        return f"\n\n*{tr('reminders.late')}*" if late else ""
+    def _late_line(self, late: bool, locale: Locale) -> str:
+        return f"\n\n*{tr('reminders.late', locale)}*" if late else ""
 
-    def _student(self, view: SessionView, late: bool) -> Outgoing:
+    def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
         session = view.session
         embed = discord.Embed(
-            title=tr("reminders.student_title"),
+            title=tr("reminders.student_title", locale),
             description=tr(
                 "reminders.student_body",
-                kind=tr(f"kind.{session.kind}"),
+                locale,
+                kind=tr(f"kind.{session.kind}", locale),
                 mentor=f"<@{view.mentor_id}>",
                 when=discord_stamp(session.starts_at, "F"),
                 relative=discord_stamp(session.starts_at, "R"),
                 minutes=session.duration_minutes,
             )
-            + self._late_line(late),
+            + self._late_line(late, locale),
             colour=COLOUR,
         )
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(ConfirmButton(session.id, tr("reminders.confirm_button")))
-        buttons.add_item(DeclineButton(session.id, tr("reminders.decline_button")))
+        buttons.add_item(ConfirmButton(session.id, tr("reminders.confirm_button", locale)))
+        buttons.add_item(DeclineButton(session.id, tr("reminders.decline_button", locale)))
         return Outgoing(embed=embed, view=buttons)
 
-    async def _review(self, reminder: Reminder, view: SessionView, late: bool) -> Outgoing:
+    async def _review(
+        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+    ) -> Outgoing:
         session = view.session
         titles = await note_store.latest_titles(self.bot.db, view.mentorship_id, view.mentor_id)
         embed = discord.Embed(
-            title=tr("reminders.review_title", name=view.student_name),
+            title=tr("reminders.review_title", locale, name=view.student_name),
             description=tr(
                 "reminders.review_body",
+                locale,
                 when=discord_stamp(session.starts_at, "F"),
                 relative=discord_stamp(session.starts_at, "R"),
                 project=view.project,
             )
-            + self._late_line(late),
+            + self._late_line(late, locale),
             colour=COLOUR,
         )
         if titles:
             embed.add_field(
-                name=tr("students.latest_notes"),
+                name=tr("students.latest_notes", locale),
                 value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles),
                 inline=False,
             )
         buttons = discord.ui.View(timeout=None)
-        buttons.add_item(PrepButton(session.id, tr("reminders.prep_button")))
+        buttons.add_item(PrepButton(session.id, tr("reminders.prep_button", locale)))
         for minutes in SNOOZES:
-            label = tr("reminders.snooze_button", hours=minutes // 60)
+            label = tr("reminders.snooze_button", locale, hours=minutes // 60)
             buttons.add_item(SnoozeButton(reminder.id, minutes, label))
         return Outgoing(embed=embed, view=buttons)
 
-    def _record(self, view: SessionView, late: bool) -> Outgoing:
+    def _record(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
         session = view.session
         embed = discord.Embed(
-            title=tr("reminders.record_title"),
+            title=tr("reminders.record_title", locale),
             description=tr(
                 "reminders.record_body",
+                locale,
                 name=view.student_name,
                 when=discord_stamp(session.starts_at, "F"),
             )
-            + self._late_line(late),
+            + self._late_line(late, locale),
             colour=COLOUR,
         )
         buttons = discord.ui.View(timeout=None)
         for status in OUTCOMES:
-            buttons.add_item(RecordButton(session.id, status, tr(f"reminders.record_{status}")))
+            buttons.add_item(
+                RecordButton(session.id, status, tr(f"reminders.record_{status}", locale))
+            )
         return Outgoing(embed=embed, view=buttons)
 
-    async def _digest(self, reminder: Reminder, late: bool) -> Outgoing:
+    async def _digest(self, reminder: Reminder, late: bool, locale: Locale) -> Outgoing:
         digest = await build_digest(
             self.bot.db, reminder.guild_id, reminder.recipient_id, self.bot.clock.now()
         )
-        embed = discord.Embed(title=tr("digest.title"), colour=COLOUR)
+        embed = discord.Embed(title=tr("digest.title", locale), colour=COLOUR)
         sections = (
             ("digest.this_week", [_digest_line(v) for v in digest.this_week]),
             ("digest.unrecorded", [_digest_line(v) for v in digest.unrecorded]),
@@ -154,14 +163,16 @@ class ReminderMessages:
         )
         for key, lines in sections:
             embed.add_field(
-                name=tr(key, count=len(lines)),
-                value=("\n".join(lines) or tr("digest.none"))[:1024],
+                name=tr(key, locale, count=len(lines)),
+                value=("\n".join(lines) or tr("digest.none", locale))[:1024],
                 inline=False,
             )
-        embed.description = tr("digest.intro") + self._late_line(late)
+        embed.description = tr("digest.intro", locale) + self._late_line(late, locale)
         return Outgoing(embed=embed)
 
-    async def _presentation(self, reminder: Reminder, late: bool) -> Outgoing | None:
+    async def _presentation(
+        self, reminder: Reminder, late: bool, locale: Locale
+    ) -> Outgoing | None:
         found = presentation_slot(reminder.slot)
         if found is None:
             return None
@@ -171,12 +182,16 @@ class ReminderMessages:
         if mentorship is None or not mentorship.active or plan is None:
             return None
         embed = discord.Embed(
-            title=tr(f"reminders.presentation_{step}_title", name=mentorship.student_name),
-            description=tr(f"reminders.presentation_{step}_body", name=mentorship.student_name)
-            + self._late_line(late),
+            title=tr(f"reminders.presentation_{step}_title", locale, name=mentorship.student_name),
+            description=tr(
+                f"reminders.presentation_{step}_body", locale, name=mentorship.student_name
+            )
+            + self._late_line(late, locale),
             colour=COLOUR,
         )
-        embed.add_field(name=tr("reminders.presentation_plan"), value=plan_text(plan, None))
+        embed.add_field(
+            name=tr("reminders.presentation_plan", locale), value=plan_text(plan, locale)
+        )
         return Outgoing(embed=embed)
 
     async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:
@@ -186,8 +201,10 @@ class ReminderMessages:
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)
         if view is None:
             return None
+        locale = await reader_locale(self.bot.db, view.mentor_id, view.guild_id)
         text = tr(
             "reminders.undeliverable",
+            locale,
             name=view.student_name,
             when=discord_stamp(view.session.starts_at, "F"),
         )

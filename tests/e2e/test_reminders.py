@@ -8,6 +8,7 @@ from bot.storage import reminders as reminder_store
 from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
+from bot.texts import tr
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
 
@@ -354,3 +355,16 @@ async def test_a_paused_person_gets_nothing_and_channel_lovers_get_the_channel(
     await advance_to(world, await due_of(world, second, "student_reminder", "48h"))
     assert sofia.dms == []
     assert [m.content for m in channel.messages] == [f"<@{sofia.id}>"]
+
+
+async def test_a_french_speaking_student_gets_her_reminder_in_french(world: World) -> None:
+    sofia = world.sofia
+    await sofia.slash("timezone show")  # the bot learns the language of her Discord client
+    session_id = await setup_pair(world, sofia)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    [reminder] = sofia.dms
+    assert reminder.embeds[0]["title"] == tr("reminders.student_title", "fr")
+    assert reminder.buttons == [
+        tr("reminders.confirm_button", "fr"),
+        tr("reminders.decline_button", "fr"),
+    ]
