@@ -16,6 +16,7 @@ from bot.options import StudentArg
 from bot.services import exports
 from bot.services import privacy as service
 from bot.services.exports import ExportFile
+from bot.services.people import reader_locale
 from bot.services.privacy import Erased
 from bot.storage.privacy import CalendarRow
 from bot.texts import cmd, tr
@@ -118,7 +119,8 @@ class PrivacyCog(commands.Cog):
     async def _tell_students(self, erased: Erased) -> None:
         """DM each student whose mentorship ended (after the erasure committed)."""
         for ended in erased.ended:
-            text = tr("privacy.mentorship_ended_dm", None, project=ended.project)
+            locale = await reader_locale(self.bot.db, ended.student_id, ended.guild_id)
+            text = tr("privacy.mentorship_ended_dm", locale, project=ended.project)
             try:
                 await send_dm(self.bot, ended.student_id, content=text)
             except DmClosed:

@@ -16,7 +16,7 @@ from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.refusal import Refusal
 from bot.services import notes as service
-from bot.services.people import zone_of
+from bot.services.people import reader_locale, zone_of
 from bot.services.students import resolve_student
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
@@ -260,9 +260,12 @@ async def share_note(interaction: discord.Interaction, note_id: int) -> None:
     name = escaped(target.mentorship.student_name)
     await interaction.response.defer(ephemeral=True, thinking=True)
     guild = bot.get_guild(target.mentorship.guild_id)
+    student_locale = await reader_locale(
+        bot.db, target.mentorship.student_id, target.mentorship.guild_id
+    )
     embed = shared_embed(
         target.note,
-        interaction.guild_locale,
+        student_locale or interaction.guild_locale,
         mentor_name=interaction.user.display_name,
         server=guild.name if guild else None,
     )

@@ -15,7 +15,7 @@ from bot.errors import BaseModal, report_error
 from bot.refusal import Refusal
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
-from bot.services.people import zone_of
+from bot.services.people import reader_locale, zone_of
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
@@ -147,16 +147,18 @@ async def tell_mentor_declined(
     bot: MentorCoach, view: SessionView, student: discord.abc.User, reason: str | None
 ) -> None:
     """DM the mentor that the student can't come, with a button to reschedule."""
-    locale = None
+    locale = await reader_locale(bot.db, view.mentor_id, view.guild_id)
     text = tr(
         "reminders.mentor_declined",
         locale,
         name=view.student_name,
         when=discord_stamp(view.session.starts_at, "F"),
-        reason=discord.utils.escape_markdown(reason) if reason else tr("reminders.no_reason"),
+        reason=discord.utils.escape_markdown(reason)
+        if reason
+        else tr("reminders.no_reason", locale),
     )
     buttons = discord.ui.View(timeout=None)
-    buttons.add_item(RescheduleButton(view.session.id, tr("reminders.reschedule_button")))
+    buttons.add_item(RescheduleButton(view.session.id, tr("reminders.reschedule_button", locale)))
     try:
         await send_dm(bot, view.mentor_id, content=text, view=buttons)
     except (DmClosed, discord.HTTPException):
