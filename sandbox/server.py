@@ -55,6 +55,10 @@ class ChannelView:
         ]
 
 
+SHUTDOWN_TIMEOUT = 2.0
+"""Seconds `stop()` lets unfinished requests end before cancelling them (aiohttp waits 60)."""
+
+
 class Sandbox:
     """A local Discord for one bot: REST at ``rest_url``, gateway at ``gateway_url``."""
 
@@ -127,7 +131,9 @@ class Sandbox:
 
     async def start(self) -> None:
         """Start serving; ``port=0`` picks a free port."""
-        self._runner = web.AppRunner(self._app(), access_log=None)
+        self._runner = web.AppRunner(
+            self._app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -137,6 +143,13 @@ class Sandbox:
     async def stop(self) -> None:
         """Close gateway sockets and stop serving."""
         await self.hub.close_all()
+        pending = [r for r in self.recorder.requests if r.status == 0]
+        if pending:
+            log.warning(
+                "stopping with %d request(s) unanswered: %s",
+                len(pending),
+                ", ".join(f"{r.method} {r.path}" for r in pending[:5]),
+            )
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
