@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.errors import BaseView
+from bot.errors import BaseView, report_error
 from bot.textfit import clip
 from bot.texts import tr
 
@@ -183,3 +185,49 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     while len(embed) > EMBED_TOTAL_MAX and embed.fields:
         embed.remove_field(len(embed.fields) - 1)
     return embed
+
+
+BUTTON_LABEL_MAX = 80
+
+
+class PersistentButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"
+):
+    """A button that still works after a restart; its custom id is `PREFIX:<id>`.
+
+    A subclass gives its `template` (with a group named `id`), `PREFIX`, `STYLE` and
+    `LABEL_KEY`, registers itself with `bot.add_dynamic_items`, and implements `act`.
+    Whatever `act` raises is answered privately, like a command error.
+    """
+
+    PREFIX: ClassVar[str] = ""
+    STYLE: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    LABEL_KEY: ClassVar[str] = ""
+
+    def __init__(self, target_id: int, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label or tr(self.LABEL_KEY), BUTTON_LABEL_MAX),
+                style=self.STYLE,
+                custom_id=f"{self.PREFIX}:{target_id}",
+            )
+        )
+        self.target_id = target_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["id"]), getattr(item, "label", None))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Run the button's action, answering any failure privately."""
+        try:
+            await self.act(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Do what the button is for."""
+        raise NotImplementedError

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
-from bot.errors import BaseModal, report_error
+from bot.errors import BaseModal
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.people import reader_locale, zone_of
@@ -26,7 +24,7 @@ from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from bot.ui import DEFAULT_TIMEOUT, OwnerView, fit_embed
+from bot.ui import DEFAULT_TIMEOUT, OwnerView, PersistentButton, fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -279,39 +277,16 @@ async def share_note(interaction: discord.Interaction, note_id: int) -> None:
     await interaction.followup.send(tr("notes.shared", locale, name=name), ephemeral=True)
 
 
-class ShareNoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"note:share:(?P<note_id>[0-9]+)",
-):
+class ShareNoteButton(PersistentButton, template=r"note:share:(?P<id>[0-9]+)"):
     """Send a note to its student by DM; only its author may."""
 
-    def __init__(self, note_id: int, *, label: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or tr("notes.share_button"),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"note:share:{note_id}",
-            )
-        )
-        self.note_id = note_id
+    PREFIX = "note:share"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "notes.share_button"
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ShareNoteButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["note_id"]), label=getattr(item, "label", None))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Share the note, reporting any refusal privately."""
-        try:
-            await share_note(interaction, self.note_id)
-        except Exception as error:
-            await report_error(interaction, error)
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Share the note."""
+        await share_note(interaction, self.target_id)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -384,45 +359,22 @@ def new_note_modal(
     return NoteModal(heading, locale, on_save=save, title=title, body=body)
 
 
-class WriteNotesButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"note:write:(?P<session_id>[0-9]+)",
-):
+class WriteNotesButton(PersistentButton, template=r"note:write:(?P<id>[0-9]+)"):
     """Open the note form linked to a session; only the session's mentor may."""
 
-    def __init__(self, session_id: int, *, label: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or tr("notes.write_button"),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"note:write:{session_id}",
-            )
+    PREFIX = "note:write"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "notes.write_button"
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Open the note form for this session."""
+        bot = bot_of(interaction)
+        view, mentorship = await service.session_for_notes(
+            bot.db, interaction.user.id, self.target_id
         )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> WriteNotesButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["session_id"]), label=getattr(item, "label", None))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Open the note form for this session, or refuse privately."""
-        try:
-            bot = bot_of(interaction)
-            view, mentorship = await service.session_for_notes(
-                bot.db, interaction.user.id, self.session_id
-            )
-            await interaction.response.send_modal(
-                await session_note_modal(interaction, view, mentorship)
-            )
-        except Exception as error:
-            await report_error(interaction, error)
+        await interaction.response.send_modal(
+            await session_note_modal(interaction, view, mentorship)
+        )
 
 
 async def session_note_modal(

@@ -21,6 +21,7 @@ from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
+from bot.ui import PersistentButton
 from cogs.coaching._views import prep_embed, prep_view
 
 log = logging.getLogger(__name__)
@@ -45,76 +46,37 @@ def _button(custom_id: str, label: str, style: discord.ButtonStyle) -> discord.u
     return discord.ui.Button(label=label[:80], style=style, custom_id=custom_id)
 
 
-class ConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"rem:confirm:(?P<session_id>[0-9]+)",
-):
+class ConfirmButton(PersistentButton, template=r"rem:confirm:(?P<id>[0-9]+)"):
     """The student confirms they will come."""
 
-    def __init__(self, session_id: int, label: str | None = None) -> None:
-        super().__init__(
-            _button(
-                f"rem:confirm:{session_id}",
-                label or tr("reminders.confirm_button"),
-                discord.ButtonStyle.success,
-            )
-        )
-        self.session_id = session_id
+    PREFIX = "rem:confirm"
+    STYLE = discord.ButtonStyle.success
+    LABEL_KEY = "reminders.confirm_button"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ConfirmButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["session_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Record the confirmation and say so on the reminder."""
-        try:
-            bot = bot_of(interaction)
-            view = await _session_for(interaction, self.session_id)
-            if view.student_id != interaction.user.id:
-                raise Refusal("reminders.not_for_you")
-            await session_service.respond(bot.db, bot.clock.now(), view, "confirmed", None)
-            await interaction.response.edit_message(
-                content=tr("reminders.confirmed", interaction.locale), view=None
-            )
-        except Exception as error:
-            await report_error(interaction, error)
+        bot = bot_of(interaction)
+        view = await _session_for(interaction, self.target_id)
+        if view.student_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        await session_service.respond(bot.db, bot.clock.now(), view, "confirmed", None)
+        await interaction.response.edit_message(
+            content=tr("reminders.confirmed", interaction.locale), view=None
+        )
 
 
-class DeclineButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"rem:decline:(?P<session_id>[0-9]+)",
-):
+class DeclineButton(PersistentButton, template=r"rem:decline:(?P<id>[0-9]+)"):
     """The student can't make it: ask why, tell the mentor."""
 
-    def __init__(self, session_id: int, label: str | None = None) -> None:
-        super().__init__(
-            _button(
-                f"rem:decline:{session_id}",
-                label or tr("reminders.decline_button"),
-                discord.ButtonStyle.secondary,
-            )
-        )
-        self.session_id = session_id
+    PREFIX = "rem:decline"
+    LABEL_KEY = "reminders.decline_button"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DeclineButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["session_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Open the reason form."""
-        try:
-            view = await _session_for(interaction, self.session_id)
-            if view.student_id != interaction.user.id:
-                raise Refusal("reminders.not_for_you")
-            await interaction.response.send_modal(DeclineModal(view, interaction.locale))
-        except Exception as error:
-            await report_error(interaction, error)
+        view = await _session_for(interaction, self.target_id)
+        if view.student_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        await interaction.response.send_modal(DeclineModal(view, interaction.locale))
 
 
 class DeclineModal(BaseModal):
@@ -165,38 +127,19 @@ async def tell_mentor_declined(
         log.warning("Could not tell mentor %s that a student declined", view.mentor_id)
 
 
-class RescheduleButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"rem:resched:(?P<session_id>[0-9]+)",
-):
+class RescheduleButton(PersistentButton, template=r"rem:resched:(?P<id>[0-9]+)"):
     """The mentor moves a session the student can't make."""
 
-    def __init__(self, session_id: int, label: str | None = None) -> None:
-        super().__init__(
-            _button(
-                f"rem:resched:{session_id}",
-                label or tr("reminders.reschedule_button"),
-                discord.ButtonStyle.primary,
-            )
-        )
-        self.session_id = session_id
+    PREFIX = "rem:resched"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "reminders.reschedule_button"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RescheduleButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["session_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Open the 'new time' form."""
-        try:
-            view = await _session_for(interaction, self.session_id)
-            if view.mentor_id != interaction.user.id:
-                raise Refusal("reminders.not_for_you")
-            await interaction.response.send_modal(RescheduleModal(view, interaction.locale))
-        except Exception as error:
-            await report_error(interaction, error)
+        view = await _session_for(interaction, self.target_id)
+        if view.mentor_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        await interaction.response.send_modal(RescheduleModal(view, interaction.locale))
 
 
 class RescheduleModal(BaseModal):
@@ -320,41 +263,22 @@ class SnoozeButton(
             await report_error(interaction, error)
 
 
-class PrepButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"rem:prep:(?P<session_id>[0-9]+)",
-):
+class PrepButton(PersistentButton, template=r"rem:prep:(?P<id>[0-9]+)"):
     """Open the session's prep checklist from the review nudge."""
 
-    def __init__(self, session_id: int, label: str | None = None) -> None:
-        super().__init__(
-            _button(
-                f"rem:prep:{session_id}",
-                label or tr("reminders.prep_button"),
-                discord.ButtonStyle.primary,
-            )
-        )
-        self.session_id = session_id
+    PREFIX = "rem:prep"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "reminders.prep_button"
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PrepButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["session_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Show the checklist, privately, with its ticking selects."""
-        try:
-            bot = bot_of(interaction)
-            prep = await prep_of_session(bot.db, interaction.user.id, self.session_id)
-            await interaction.response.send_message(
-                embed=prep_embed(prep, interaction.locale),
-                view=prep_view(prep, interaction.locale),
-                ephemeral=True,
-            )
-        except Exception as error:
-            await report_error(interaction, error)
+        bot = bot_of(interaction)
+        prep = await prep_of_session(bot.db, interaction.user.id, self.target_id)
+        await interaction.response.send_message(
+            embed=prep_embed(prep, interaction.locale),
+            view=prep_view(prep, interaction.locale),
+            ephemeral=True,
+        )
 
 
 PERSISTENT_ITEMS = (
