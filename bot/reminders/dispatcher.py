@@ -93,6 +93,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         if isinstance(bot.clock, MovableClock):
             bot.clock.on_change(self.wake)
 
@@ -102,7 +103,13 @@ class Dispatcher:
             self._task = asyncio.create_task(self._run(), name="reminder-dispatcher")
 
     async def stop(self) -> None:
-        """Stop the dispatcher task."""
+        """Stop the dispatcher task.
+
+        The flag ends the loop even if a cancellation is lost: Python 3.11's `asyncio.wait_for`
+        swallows one that arrives just as the awaited event is set.
+        """
+        self._stopping = True
+        self.wake()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -121,7 +128,7 @@ class Dispatcher:
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
         await self.recover()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.run_due()
@@ -129,7 +136,8 @@ class Dispatcher:
                 log.exception("The reminder dispatcher failed a round; it goes on")
             delay = await self.seconds_until_next()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def seconds_until_next(self) -> float:
         """Return how long to sleep before the earliest pending reminder (capped)."""
