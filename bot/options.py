@@ -68,7 +68,7 @@ class UpcomingSessionOption(app_commands.Transformer):
             statuses=["scheduled"],
             limit=100,
         )
-        return _session_choices(views, value, await _zone(interaction))
+        return session_choices(views, value, await caller_zone(interaction))
 
 
 class UnrecordedSessionOption(app_commands.Transformer):
@@ -95,18 +95,20 @@ class UnrecordedSessionOption(app_commands.Transformer):
             limit=100,
         )
         started = [view for view in views if view.session.starts_at <= now]
-        return _session_choices(started, value, await _zone(interaction))
+        return session_choices(started, value, await caller_zone(interaction))
 
 
-async def _zone(interaction: discord.Interaction) -> str:
+async def caller_zone(interaction: discord.Interaction) -> str:
+    """Return the zone the caller reads times in: theirs, else their server's, else the default."""
     bot = bot_of(interaction)
     zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
     return zone or bot.settings.default_timezone
 
 
-def _session_choices(
+def session_choices(
     views: list[SessionView], typed: str, zone: str
 ) -> list[app_commands.Choice[str]]:
+    """Label sessions for autocomplete (local time and student), keeping those matching `typed`."""
     folded = typed.strip().casefold()
     choices = []
     for view in views:

@@ -12,9 +12,9 @@ from bot.app import MentorCoach, bot_of
 from bot.content import FeedbackTemplate
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
+from bot.options import caller_zone
 from bot.services import coaching as service
 from bot.services.coaching import Feedback, Prep
-from bot.services.people import zone_of
 from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.storage.user_prefs import get_prefs
 from bot.textfit import clip
@@ -302,7 +302,7 @@ class FeedbackModal(BaseModal):
         values = {field_id: text_input.value for field_id, text_input in self.inputs.items()}
         now = bot.clock.now()
         if self.note_id is None:
-            zone = await mentor_zone(interaction)
+            zone = await caller_zone(interaction)
             feedback = await service.save_feedback(
                 bot.db,
                 now,
@@ -324,13 +324,6 @@ class FeedbackModal(BaseModal):
             await interaction.response.edit_message(content=text, embed=embed, view=view)
         else:
             await interaction.response.send_message(text, embed=embed, view=view, ephemeral=True)
-
-
-async def mentor_zone(interaction: discord.Interaction) -> str:
-    """Return the zone the mentor reads dates in (theirs, the server's, or the default)."""
-    bot = bot_of(interaction)
-    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
-    return zone or bot.settings.default_timezone
 
 
 class FeedbackButton(

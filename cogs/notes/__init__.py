@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.options import StudentArg
+from bot.options import StudentArg, caller_zone, session_choices
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.sessions import session_of_mentor
@@ -21,7 +21,6 @@ from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import cmd, tr
-from bot.timefmt import short_when
 from bot.ui import PagesView, ask_to_confirm, send_pages
 from cogs.notes._views import (
     RECENT,
@@ -37,7 +36,6 @@ from cogs.notes._views import (
     mentor_pages,
     message_text,
     new_note_modal,
-    reader_zone,
     search_embed,
     send_note,
     share_note,
@@ -94,14 +92,7 @@ class NoteSessionOption(app_commands.Transformer):
             return []
         bot = bot_of(interaction)
         now = bot.clock.now()
-        views = await session_store.sessions_of_mentor(
-            bot.db,
-            interaction.guild_id,
-            interaction.user.id,
-            after=now - RECENT,
-            before=now + RECENT,
-            limit=200,
-        )
+        mentorship_id = None
         typed_student = interaction.namespace.student
         if typed_student:
             try:
@@ -110,18 +101,19 @@ class NoteSessionOption(app_commands.Transformer):
                 )
             except Refusal:
                 return []
-            views = [v for v in views if v.mentorship_id == student.id]
+            mentorship_id = student.id
+        views = await session_store.sessions_of_mentor(
+            bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            after=now - RECENT,
+            before=now + RECENT,
+            limit=200,
+            mentorship_id=mentorship_id,
+        )
         views = [v for v in views if v.session.status != "cancelled"]
         views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
-        zone = await reader_zone(interaction)
-        folded = value.strip().casefold()
-        choices = []
-        for view in views:
-            label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
-            if folded and folded not in label.casefold():
-                continue
-            choices.append(app_commands.Choice(name=clip(label, 100), value=str(view.session.id)))
-        return choices[:25]
+        return session_choices(views, value, await caller_zone(interaction))
 
 
 NoteArg = app_commands.Transform[Note, NoteOption]
@@ -192,7 +184,7 @@ class NotesCog(commands.Cog):
             raise Refusal("notes.session_mismatch", name=escaped(student.student_name))
         title = ""
         if session is not None:
-            date = local_date(session.session.starts_at, await reader_zone(interaction))
+            date = local_date(session.session.starts_at, await caller_zone(interaction))
             title = tr("notes.session_title", locale, name=student.student_name, date=date)
         await interaction.response.send_modal(
             new_note_modal(

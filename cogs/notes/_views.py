@@ -12,9 +12,10 @@ import discord
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal
+from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import notes as service
-from bot.services.people import reader_locale, zone_of
+from bot.services.people import reader_locale
 from bot.services.students import resolve_student
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
@@ -47,12 +48,6 @@ def guild_id_of(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise Refusal("errors.guild_only")
     return interaction.guild_id
-
-
-async def reader_zone(interaction: discord.Interaction) -> str:
-    bot = bot_of(interaction)
-    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
-    return zone or bot.settings.default_timezone
 
 
 def local_date(instant: datetime, zone: str) -> str:
@@ -382,7 +377,7 @@ async def session_note_modal(
 ) -> NoteModal:
     """Return the note form linked to a session, its title pre-filled."""
     locale = interaction.locale
-    date = local_date(view.session.starts_at, await reader_zone(interaction))
+    date = local_date(view.session.starts_at, await caller_zone(interaction))
     return new_note_modal(
         bot_of(interaction),
         mentorship,
