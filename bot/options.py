@@ -16,6 +16,7 @@ from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
 from bot.timefmt import short_when
+from bot.timezones import search_zones
 
 RECENT = timedelta(days=30)
 
@@ -46,12 +47,17 @@ class StudentOption(app_commands.Transformer):
         return [app_commands.Choice(name=label, value=key) for label, key in pairs]
 
 
-class UpcomingSessionOption(app_commands.Transformer):
-    """One of the caller's scheduled sessions still to come."""
+class MentorSessionOption(app_commands.Transformer):
+    """One of the caller's sessions as a mentor, in a server; subclasses choose what to offer."""
 
     async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
         """Resolve the chosen session, or refuse privately."""
+        _guild_id(interaction)
         return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
+
+
+class UpcomingSessionOption(MentorSessionOption):
+    """One of the caller's scheduled sessions still to come."""
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -71,12 +77,8 @@ class UpcomingSessionOption(app_commands.Transformer):
         return session_choices(views, value, await caller_zone(interaction))
 
 
-class UnrecordedSessionOption(app_commands.Transformer):
+class UnrecordedSessionOption(MentorSessionOption):
     """One of the caller's recent sessions whose outcome is not recorded yet."""
-
-    async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
-        """Resolve the chosen session, or refuse privately."""
-        return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str
@@ -117,6 +119,11 @@ def session_choices(
             continue
         choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
     return choices[:25]
+
+
+def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
+    """Offer the time zones that match what is typed."""
+    return [app_commands.Choice(name=name, value=name) for name in search_zones(typed)]
 
 
 StudentArg = app_commands.Transform[Mentorship, StudentOption]

@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
+from bot.options import zone_choices
 from bot.refusal import Refusal
 from bot.storage.user_prefs import get_prefs, set_timezone
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp, local_clock
-from bot.timezones import canonical_zone, search_zones
+from bot.timezones import canonical_zone
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class TimezoneCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Offer the zones that match what is typed."""
-        return [app_commands.Choice(name=name, value=name) for name in search_zones(current)]
+        return zone_choices(current)
 
     @timezone.command(name="show", description=cmd("timezone.show"))
     async def show_zone(self, interaction: discord.Interaction) -> None:

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
+from bot.options import zone_choices
 from bot.refusal import Refusal
 from bot.services import moderation as service
 from bot.services import program_stats as stats_service
@@ -24,7 +25,6 @@ from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.timezones import search_zones
 from bot.ui import ask_to_confirm
 from cogs.moderation._views import SetupPanel, setting_label, settings_embed, show_value
 
@@ -242,7 +242,7 @@ class ModerationCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Offer the zones that match what is typed."""
-        return [app_commands.Choice(name=name, value=name) for name in search_zones(current)]
+        return zone_choices(current)
 
     @config.command(name="reset", description=cmd("moderation.config_reset"))
     async def config_reset(self, interaction: discord.Interaction) -> None:

@@ -10,10 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.options import StudentArg, caller_zone, session_choices
+from bot.options import MentorSessionOption, StudentArg, caller_zone, session_choices
 from bot.refusal import Refusal
 from bot.services import notes as service
-from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
@@ -76,13 +75,8 @@ class NoteOption(app_commands.Transformer):
         return [app_commands.Choice(name=label, value=key) for label, key in pairs]
 
 
-class NoteSessionOption(app_commands.Transformer):
+class NoteSessionOption(MentorSessionOption):
     """One of the caller's recent or upcoming sessions, with the chosen student if any."""
-
-    async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
-        """Resolve the chosen session, or refuse privately."""
-        guild_id_of(interaction)
-        return await session_of_mentor(bot_of(interaction).db, interaction.user.id, value)
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction, value: str

@@ -192,9 +192,14 @@ async def test_another_mentor_cannot_reach_my_students(world: World) -> None:
 
 
 async def test_guild_commands_refuse_politely_in_dms(world: World) -> None:
-    reply = await world.mara.slash("session schedule", student="Sam", when="tomorrow 9:00", dm=True)
-    assert reply.ephemeral
-    assert "in a server only" in reply.content
+    for command, options in (
+        ("session schedule", {"student": "Sam", "when": "tomorrow 9:00"}),
+        ("session cancel", {"session": "1"}),
+        ("session record", {"session": "1", "status": "held"}),
+    ):
+        reply = await world.mara.slash(command, dm=True, **options)
+        assert reply.ephemeral
+        assert "in a server only" in reply.content, command
 
 
 async def test_a_weekly_paris_series_keeps_18h_across_both_2026_changes(
