@@ -19,6 +19,7 @@ from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.storage.user_prefs import remember_locale
 from bot.texts import Catalogue, CatalogueTranslator
+from bot.ui import route_form_submit
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ class MentorCoach(commands.Bot):
             log.info("Synced %d global commands", len(synced))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Remember each person's Discord language, so that reminders reach them in it."""
+        """Route submitted forms; remember each person's Discord language for reminders."""
+        await route_form_submit(interaction)
         user_id, locale = interaction.user.id, interaction.locale.value
         if self._known_locales.get(user_id) == locale:
             return

@@ -1,15 +1,17 @@
-"""Views shared by several features: owner-only views, confirmations, pages."""
+"""Views shared by several features: owner-only views, confirmations, pages, restart-safe forms."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.errors import BaseView, report_error
+from bot.errors import BaseModal, BaseView, report_error
 from bot.textfit import clip
 from bot.texts import tr
 
@@ -132,6 +134,28 @@ class PagesView(OwnerView):
         await interaction.response.edit_message(embed=self.current, view=self)
 
 
+async def answer(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """Answer privately, whether or not the interaction was already acknowledged."""
+    extra: dict[str, Any] = {}
+    if embed is not None:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    if file is not None:
+        extra["file"] = file
+    if interaction.response.is_done():
+        await interaction.followup.send(content or "", ephemeral=True, **extra)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **extra)
+
+
 async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
     """Answer privately with the first page, and page buttons when there are more."""
     if len(pages) <= 1:
@@ -231,3 +255,123 @@ class PersistentButton(
     async def act(self, interaction: discord.Interaction) -> None:
         """Do what the button is for."""
         raise NotImplementedError
+
+
+# -- restart-safe forms ------------------------------------------------------------------------
+
+CUSTOM_ID_MAX = 100
+FORM_TITLE_MAX = 45
+FORM_ACK_DEADLINE = 2.0
+"""Seconds within which a submitted form is acknowledged (Discord allows 3)."""
+
+FORMS: dict[str, type[PersistentModal]] = {}
+"""Every restart-safe form by its custom-id prefix: the one table submits are routed by."""
+
+
+class PersistentModal(BaseModal):
+    """A form whose submission works in any process, before or after a restart.
+
+    Its custom id is `PREFIX:<id>:<id>...`: everything needed to apply it. Discord.py never
+    keeps it in memory (it is stopped before it is sent), so every submission, in the process
+    that opened the form or a later one, goes through `route_form_submit`: it is acknowledged
+    first (before any database or Discord work), then the subclass's `submitted` classmethod
+    applies the typed values, keyed by each text input's custom id. A subclass gives `PREFIX`
+    once and implements `submitted`; whatever that raises is answered privately.
+    """
+
+    PREFIX: ClassVar[str] = ""
+    EDITS_MESSAGE: ClassVar[bool] = False
+    """Acknowledge as an update of the message the form came from (when it came from one)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.PREFIX:
+            return
+        taken = FORMS.get(cls.PREFIX)
+        if taken is not None and taken.__qualname__ != cls.__qualname__:
+            raise ValueError(f"form prefix {cls.PREFIX!r} is taken by {taken.__qualname__}")
+        # A reloaded extension defines its forms again: the newest definition wins.
+        FORMS[cls.PREFIX] = cls
+
+    def __init__(self, title: str, *ids: int) -> None:
+        custom_id = ":".join([self.PREFIX, *(str(i) for i in ids)])
+        if len(custom_id) > CUSTOM_ID_MAX:
+            raise ValueError(f"custom id too long for {self.PREFIX}")
+        super().__init__(title=clip(title, FORM_TITLE_MAX), timeout=None, custom_id=custom_id)
+        self.stop()  # never dispatched from memory: one way through for every submission
+
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, ids: tuple[int, ...], values: Mapping[str, str]
+    ) -> None:
+        """Apply the typed values; the interaction is already acknowledged."""
+        raise NotImplementedError
+
+
+def read_form(custom_id: str) -> tuple[type[PersistentModal], tuple[int, ...]] | None:
+    """Return the form a custom id names and the ids it carries, or None if unknown."""
+    for prefix in sorted(FORMS, key=len, reverse=True):
+        rest = custom_id.removeprefix(f"{prefix}:")
+        if rest == custom_id:
+            continue
+        parts = rest.split(":") if rest else []
+        if all(part.isdigit() and len(part) <= 20 for part in parts):
+            return FORMS[prefix], tuple(int(part) for part in parts)
+    return None
+
+
+def form_values(components: object) -> dict[str, str]:
+    """Return each submitted text input's value by its custom id (in rows or labels)."""
+    values: dict[str, str] = {}
+    stack: list[object] = [components]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if isinstance(node.get("value"), str) and isinstance(node.get("custom_id"), str):
+                values[node["custom_id"]] = node["value"]
+            stack.extend(node[key] for key in ("components", "component") if key in node)
+    return values
+
+
+async def route_form_submit(interaction: discord.Interaction) -> bool:
+    """Apply a submitted restart-safe form; return False if it is not one of ours."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return False
+    data: Mapping[str, Any] = interaction.data or {}
+    found = read_form(str(data.get("custom_id", "")))
+    if found is None:
+        return False
+    form, ids = found
+    try:
+        async with asyncio.timeout(FORM_ACK_DEADLINE):
+            if form.EDITS_MESSAGE and interaction.message is not None:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+    except (TimeoutError, discord.HTTPException):
+        log.warning("Could not acknowledge form %s in time", form.PREFIX)
+    values = form_values(data.get("components", []))
+    try:
+        await form.submitted(interaction, ids, values)
+    except Exception as error:
+        await report_error(interaction, error)
+        await hand_back(interaction, values)
+    return True
+
+
+async def hand_back(interaction: discord.Interaction, values: Mapping[str, str]) -> None:
+    """Give the user what they typed in a form that was not applied, as a text file."""
+    typed = "\n\n".join(value for value in values.values() if value.strip())
+    if not typed:
+        return
+    data = typed.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
+    try:
+        await answer(
+            interaction,
+            tr("common.typed_attached", interaction.locale),
+            file=discord.File(io.BytesIO(data), filename="typed.txt"),
+        )
+    except discord.HTTPException:
+        log.warning("Could not hand back a form's text to user %s", interaction.user.id)

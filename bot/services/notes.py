@@ -90,8 +90,12 @@ async def save_note(
     *,
     session_id: int | None = None,
     source_url: str | None = None,
+    form_id: int | None = None,
 ) -> Note:
-    """Store a new note by the mentorship's mentor, optionally linked to one of its sessions."""
+    """Store a new note by the mentorship's mentor, optionally linked to one of its sessions.
+
+    With a `form_id`, the same form saved again returns the note it stored the first time.
+    """
     _check_mentor(mentorship, author_id)
     clean = clean_title(title)
     text = clean_body(body)
@@ -100,6 +104,10 @@ async def save_note(
         if view is None or view.mentorship_id != mentorship.id:
             raise Refusal("notes.session_mismatch", name=mentorship.student_name)
     async with db.transaction() as tx:
+        if form_id is not None:
+            already = await store.note_of_form(tx, author_id, form_id)
+            if already is not None:
+                return already
         return await store.add_note(
             tx,
             mentorship.id,
@@ -109,6 +117,36 @@ async def save_note(
             now,
             session_id=session_id,
             source_url=source_url,
+            form_id=form_id,
+        )
+
+
+async def save_draft(
+    db: Database,
+    now: datetime,
+    mentorship_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    *,
+    form_id: int | None = None,
+) -> Note | None:
+    """Keep what a mentor typed in a form that can no longer be applied, as a plain note.
+
+    Returns None when there is nowhere to keep it (the mentorship is gone or not theirs, or
+    nothing was typed).
+    """
+    mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
+    if mentorship is None or mentorship.mentor_id != author_id or not body.strip():
+        return None
+    clean = clip(" ".join(title.split()), TITLE_MAX) or "…"
+    async with db.transaction() as tx:
+        if form_id is not None:
+            already = await store.note_of_form(tx, author_id, form_id)
+            if already is not None:
+                return already
+        return await store.add_note(
+            tx, mentorship.id, author_id, clean, clip(body, BODY_MAX), now, form_id=form_id
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -25,10 +25,10 @@ from cogs.notes._views import (
     RECENT,
     SELECT_MAX,
     MessageNoteView,
-    NoteModal,
     ShareNoteButton,
     WriteNotesButton,
     describe,
+    edit_note_form,
     escaped,
     guild_id_of,
     local_date,
@@ -36,7 +36,6 @@ from cogs.notes._views import (
     message_text,
     new_note_modal,
     search_embed,
-    send_note,
     share_note,
     share_view,
     student_view_pages,
@@ -45,9 +44,6 @@ from cogs.notes._views import (
 __all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown"]
 
 log = logging.getLogger(__name__)
-
-
-SaveNote = Callable[[discord.Interaction, str, str], Awaitable[None]]
 
 
 # -- options -------------------------------------------------------------------------------
@@ -182,9 +178,8 @@ class NotesCog(commands.Cog):
             title = tr("notes.session_title", locale, name=student.student_name, date=date)
         await interaction.response.send_modal(
             new_note_modal(
-                self.bot,
+                interaction,
                 student,
-                locale,
                 heading=tr("notes.modal_new", locale, name=student.student_name),
                 title=title,
                 session_id=session.session.id if session else None,
@@ -250,24 +245,7 @@ class NotesCog(commands.Cog):
     @app_commands.describe(note=cmd("notes.opt_note"))
     async def edit(self, interaction: discord.Interaction, note: NoteArg) -> None:
         """Edit one of your notes."""
-        bot = self.bot
-        note_id = note.id
-
-        async def save(done: discord.Interaction, title: str, body: str) -> None:
-            edited = await service.edit_note(
-                bot.db, bot.clock.now(), done.user.id, note_id, title, body
-            )
-            await send_note(done, edited, tr("notes.edited", done.locale), bot=bot)
-
-        await interaction.response.send_modal(
-            NoteModal(
-                tr("notes.modal_edit", interaction.locale),
-                interaction.locale,
-                on_save=save,
-                title=note.title,
-                body=note.body,
-            )
-        )
+        await interaction.response.send_modal(edit_note_form(note, interaction.locale))
 
     @note.command(name="delete", description=cmd("notes.delete"))
     @app_commands.describe(note=cmd("notes.opt_note"))
@@ -317,7 +295,7 @@ class NotesCog(commands.Cog):
             author_id=message.author.id,
             title=clip(tr("notes.message_title", locale, name=message.author.display_name), 100),
             body=service.body_from_message(text),
-            source_url=message.jump_url,
+            source=(message.channel.id, message.id),
         )
         view.origin = interaction
         await interaction.response.send_message(
