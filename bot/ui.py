@@ -264,6 +264,7 @@ FORM_TITLE_MAX = 45
 FORM_ACK_DEADLINE = 2.0
 """Seconds within which a submitted form is acknowledged (Discord allows 3)."""
 
+_PART = re.compile(r"[A-Za-z0-9_]{1,40}")
 FORMS: dict[str, type[PersistentModal]] = {}
 """Every restart-safe form by its custom-id prefix: the one table submits are routed by."""
 
@@ -293,8 +294,10 @@ class PersistentModal(BaseModal):
         # A reloaded extension defines its forms again: the newest definition wins.
         FORMS[cls.PREFIX] = cls
 
-    def __init__(self, title: str, *ids: int) -> None:
-        custom_id = ":".join([self.PREFIX, *(str(i) for i in ids)])
+    def __init__(self, title: str, *parts: int | str) -> None:
+        custom_id = ":".join([self.PREFIX, *(str(part) for part in parts)])
+        if not all(_PART.fullmatch(str(part)) for part in parts):
+            raise ValueError(f"custom id parts of {self.PREFIX} must be plain words")
         if len(custom_id) > CUSTOM_ID_MAX:
             raise ValueError(f"custom id too long for {self.PREFIX}")
         super().__init__(title=clip(title, FORM_TITLE_MAX), timeout=None, custom_id=custom_id)
@@ -302,21 +305,26 @@ class PersistentModal(BaseModal):
 
     @classmethod
     async def submitted(
-        cls, interaction: discord.Interaction, ids: tuple[int, ...], values: Mapping[str, str]
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
     ) -> None:
-        """Apply the typed values; the interaction is already acknowledged."""
+        """Apply the typed values; the interaction is already acknowledged.
+
+        `parts` are the words the custom id carried after the prefix (ids, keys).
+        """
         raise NotImplementedError
 
 
-def read_form(custom_id: str) -> tuple[type[PersistentModal], tuple[int, ...]] | None:
-    """Return the form a custom id names and the ids it carries, or None if unknown."""
+def read_form(custom_id: str) -> tuple[type[PersistentModal], tuple[str, ...]] | None:
+    """Return the form a custom id names and the words it carries, or None if unknown."""
+    if custom_id in FORMS:
+        return FORMS[custom_id], ()
     for prefix in sorted(FORMS, key=len, reverse=True):
         rest = custom_id.removeprefix(f"{prefix}:")
         if rest == custom_id:
             continue
-        parts = rest.split(":") if rest else []
-        if all(part.isdigit() and len(part) <= 20 for part in parts):
-            return FORMS[prefix], tuple(int(part) for part in parts)
+        parts = tuple(rest.split(":")) if rest else ()
+        if all(_PART.fullmatch(part) for part in parts):
+            return FORMS[prefix], parts
     return None
 
 
@@ -343,7 +351,7 @@ async def route_form_submit(interaction: discord.Interaction) -> bool:
     found = read_form(str(data.get("custom_id", "")))
     if found is None:
         return False
-    form, ids = found
+    form, parts = found
     try:
         async with asyncio.timeout(FORM_ACK_DEADLINE):
             if form.EDITS_MESSAGE and interaction.message is not None:
@@ -354,7 +362,7 @@ async def route_form_submit(interaction: discord.Interaction) -> bool:
         log.warning("Could not acknowledge form %s in time", form.PREFIX)
     values = form_values(data.get("components", []))
     try:
-        await form.submitted(interaction, ids, values)
+        await form.submitted(interaction, parts, values)
     except Exception as error:
         await report_error(interaction, error)
         await hand_back(interaction, values)

@@ -276,8 +276,13 @@ async def save_feedback(
     template_id: str,
     values: Mapping[str, str],
     zone: str,
+    *,
+    form_id: int | None = None,
 ) -> Feedback:
-    """Store a feedback form as a structured note, its next steps as open items."""
+    """Store a feedback form as a structured note, its next steps as open items.
+
+    With a `form_id`, the same form saved again returns the feedback it stored the first time.
+    """
     mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
     if mentorship is None or mentorship.mentor_id != mentor_id or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
@@ -286,18 +291,23 @@ async def save_feedback(
     lines, dropped = _steps_of(template, cleaned)
     session_id = await store.latest_started_session(db, mentorship.id, now)
     async with db.transaction() as tx:
-        note = await note_store.add_note(
-            tx,
-            mentorship.id,
-            mentor_id,
-            feedback_title(template, now, zone),
-            feedback_body(template, cleaned),
-            now,
-            session_id=session_id,
-            template=template.id,
-            fields=cleaned,
-        )
-        steps = await store.replace_note_steps(tx, mentorship.id, note.id, lines, now)
+        already = None if form_id is None else await note_store.note_of_form(tx, mentor_id, form_id)
+        if already is None:
+            note = await note_store.add_note(
+                tx,
+                mentorship.id,
+                mentor_id,
+                feedback_title(template, now, zone),
+                feedback_body(template, cleaned),
+                now,
+                session_id=session_id,
+                template=template.id,
+                fields=cleaned,
+                form_id=form_id,
+            )
+            steps = await store.replace_note_steps(tx, mentorship.id, note.id, lines, now)
+    if already is not None:
+        return await feedback_of(db, mentor_id, already.id)
     return Feedback(note, template, mentorship, cleaned, steps, dropped)
 
 

@@ -342,12 +342,10 @@ class NewNoteForm(PersistentModal):
 
     @classmethod
     async def submitted(
-        cls, interaction: discord.Interaction, ids: tuple[int, ...], values: Mapping[str, str]
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
     ) -> None:
         """Save the note once, however often the same form is submitted."""
-        if len(ids) != 5:
-            raise Refusal("notes.unknown")
-        form_id, mentorship_id, session_id, channel_id, message_id = ids
+        form_id, mentorship_id, session_id, channel_id, message_id = map(int, parts)
         bot = bot_of(interaction)
         title, body = values.get(NOTE_TITLE, ""), values.get(NOTE_BODY, "")
         mentorship = await mentorship_store.get_mentorship(bot.db, mentorship_id)
@@ -386,17 +384,16 @@ class EditNoteForm(PersistentModal):
 
     @classmethod
     async def submitted(
-        cls, interaction: discord.Interaction, ids: tuple[int, ...], values: Mapping[str, str]
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
     ) -> None:
         """Replace the note's title and body (the same edit twice changes nothing more)."""
-        if len(ids) != 1:
-            raise Refusal("notes.unknown")
+        [note_id] = map(int, parts)
         bot = bot_of(interaction)
         edited = await service.edit_note(
             bot.db,
             bot.clock.now(),
             interaction.user.id,
-            ids[0],
+            note_id,
             values.get(NOTE_TITLE, ""),
             values.get(NOTE_BODY, ""),
         )
