@@ -40,6 +40,7 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 
+
 def guild_id_of(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise Refusal("errors.guild_only")
