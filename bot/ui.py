@@ -6,6 +6,8 @@ import asyncio
 import io
 import logging
 import re
+import secrets
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
@@ -23,13 +25,41 @@ DEFAULT_TIMEOUT = 600.0
 """Seconds a view stays live; below the 15 minutes an interaction token lives."""
 
 
+LIVE_PREFIX = "live:"
+_live_ids: weakref.WeakValueDictionary[str, OwnerView] = weakref.WeakValueDictionary()
+"""The controls of the owner views alive in this process, by custom id (they start `live:`)."""
+
+
 class OwnerView(BaseView):
-    """A view only its owner may use; its buttons are disabled when it times out."""
+    """A view only its owner may use; its buttons are disabled when it times out.
+
+    It lives in memory only: its controls' custom ids start with `live:`, so that a click on
+    one after a restart (or after it timed out) is answered by `answer_expired_control`.
+    """
 
     def __init__(self, owner_id: int, *, timeout: float | None = DEFAULT_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
         self.origin: discord.Interaction | None = None
+        for item in self.children:
+            self._mark_live(item)
+
+    def _mark_live(self, item: discord.ui.Item[Any]) -> None:
+        custom_id = getattr(item, "custom_id", None)
+        if isinstance(custom_id, str) and isinstance(item, discord.ui.Button | discord.ui.Select):
+            if not custom_id.startswith(LIVE_PREFIX):
+                custom_id = clip(f"{LIVE_PREFIX}{secrets.token_hex(6)}:{custom_id}", 100)
+                item.custom_id = custom_id
+            _live_ids[custom_id] = self
+
+    def add_item(self, item: discord.ui.Item[Any]) -> Self:
+        """Add a control, marked as living in this process only."""
+        self._mark_live(item)
+        return super().add_item(item)
+
+    def _forget_live(self) -> None:
+        for item in self.children:
+            _live_ids.pop(str(getattr(item, "custom_id", "")), None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Refuse, privately, anyone but the owner."""
@@ -48,6 +78,7 @@ class OwnerView(BaseView):
 
     async def on_timeout(self) -> None:
         """Disable the controls on the message that showed them."""
+        self._forget_live()
         self.disable_all()
         if self.origin is None:
             return
@@ -166,14 +197,98 @@ async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.E
     await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
 
 
+Confirmed = Callable[[discord.Interaction, tuple[str, ...]], Awaitable[str]]
+"""Do a confirmed action from the words its button carries; return the outcome to show."""
+
+CONFIRMATIONS: dict[str, Confirmed] = {}
+"""Every restart-safe confirmation by name: what its Confirm button does, in any process."""
+
+
+def confirmation(name: str) -> Callable[[Confirmed], Confirmed]:
+    """Register what a restart-safe Confirm button named `name` does."""
+
+    def register(action: Confirmed) -> Confirmed:
+        CONFIRMATIONS[name] = action
+        return action
+
+    return register
+
+
+_CONFIRM_ID = (
+    r"ok:(?P<owner>[0-9]{1,20}):(?P<action>[a-z_.]{1,40})(?P<parts>(?::[A-Za-z0-9_]{1,40})*)"
+)
+
+
+class ConfirmChoice(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=_CONFIRM_ID
+):
+    """Confirm or keep (`ok:<owner>:<action>[:<word>...]`, `ok:<owner>:keep`); survives restarts."""
+
+    def __init__(
+        self, owner_id: int, action: str, parts: Sequence[str] = (), label: str = "ok"
+    ) -> None:
+        keep = action == "keep"
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, BUTTON_LABEL_MAX),
+                style=discord.ButtonStyle.secondary if keep else discord.ButtonStyle.danger,
+                custom_id=":".join(["ok", str(owner_id), action, *parts]),
+            )
+        )
+        self.owner_id = owner_id
+        self.action = action
+        self.parts = tuple(parts)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from its custom id."""
+        parts = tuple(part for part in match["parts"].split(":") if part)
+        return cls(int(match["owner"]), match["action"], parts, getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Check the clicker asked; acknowledge; then do the action and show its outcome."""
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                tr("common.not_yours", interaction.locale), ephemeral=True
+            )
+            return
+        try:
+            await interaction.response.defer()
+            if self.action == "keep":
+                text = tr("common.nothing_changed", interaction.locale)
+            else:
+                text = await CONFIRMATIONS[self.action](interaction, self.parts)
+            await interaction.edit_original_response(content=text, embed=None, view=None)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
 async def ask_to_confirm(
     interaction: discord.Interaction,
     question: str,
     *,
     confirm_label: str,
-    on_confirm: Callable[[discord.Interaction], Awaitable[str]],
+    on_confirm: Callable[[discord.Interaction], Awaitable[str]] | None = None,
+    action: str | None = None,
+    parts: Sequence[int | str] = (),
 ) -> None:
-    """Answer privately with a question and Confirm / Keep buttons."""
+    """Answer privately with a question and Confirm / Keep buttons.
+
+    With `action` (a registered `confirmation`), the buttons work after a restart too; with
+    `on_confirm`, only in this process.
+    """
+    if action is not None:
+        assert action in CONFIRMATIONS, action
+        owner = interaction.user.id
+        buttons = discord.ui.View(timeout=None)
+        words = [str(part) for part in parts]
+        buttons.add_item(ConfirmChoice(owner, action, words, confirm_label))
+        buttons.add_item(ConfirmChoice(owner, "keep", (), tr("common.keep", interaction.locale)))
+        await interaction.response.send_message(question, view=buttons, ephemeral=True)
+        return
+    assert on_confirm is not None
     view = ConfirmView(
         interaction.user.id,
         interaction.locale,
@@ -383,3 +498,25 @@ async def hand_back(interaction: discord.Interaction, values: Mapping[str, str])
         )
     except discord.HTTPException:
         log.warning("Could not hand back a form's text to user %s", interaction.user.id)
+
+
+def forget_live_controls() -> None:
+    """Start afresh: a bot that starts owns none of the views shown before it (call at start)."""
+    _live_ids.clear()
+
+
+async def answer_expired_control(interaction: discord.Interaction) -> bool:
+    """Answer a click on an owner view that no longer lives (a restart, a timeout)."""
+    if interaction.type is not discord.InteractionType.component:
+        return False
+    data: Mapping[str, Any] = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))
+    if not custom_id.startswith(LIVE_PREFIX) or custom_id in _live_ids:
+        return False
+    try:
+        await interaction.response.send_message(
+            tr("common.expired", interaction.locale), ephemeral=True
+        )
+    except discord.HTTPException:
+        log.warning("Could not answer an expired control for user %s", interaction.user.id)
+    return True

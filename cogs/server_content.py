@@ -21,7 +21,7 @@ from bot.storage import guild_config
 from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import OwnerView, PersistentModal, answer, ask_to_confirm
+from bot.ui import OwnerView, PersistentModal, answer, ask_to_confirm, confirmation
 
 log = logging.getLogger(__name__)
 
@@ -273,11 +273,6 @@ class ServerContentCog(commands.Cog):
         entry = await service.entry_of(self.bot.db, guild_id, kind, key)
         kind_name = tr(f"kind.{entry.key}", locale) if kind == CHECKLIST else ""
 
-        async def confirmed(done: discord.Interaction) -> str:
-            await self.require_access(done)
-            deleted = await service.delete(self.bot.db, guild_id, kind, entry.key)
-            return tr("server_content.deleted", done.locale, title=deleted.title)
-
         await ask_to_confirm(
             interaction,
             tr(
@@ -288,7 +283,8 @@ class ServerContentCog(commands.Cog):
                 kind=kind_name,
             ),
             confirm_label=tr("server_content.delete_button", locale),
-            on_confirm=confirmed,
+            action="content.delete",
+            parts=[kind, entry.key],
         )
 
     async def hide_entry(
@@ -461,6 +457,17 @@ class ServerContentCog(commands.Cog):
     ) -> None:
         """Use a hidden built-in checklist in /prep again."""
         await self.hide_entry(interaction, CHECKLIST, kind.value, hidden=False)
+
+
+@confirmation("content.delete")
+async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Delete the server's entry the question was about (checking access again)."""
+    kind, key = parts
+    cog = bot_of(interaction).get_cog(ServerContentCog.__cog_name__)
+    assert isinstance(cog, ServerContentCog)
+    guild_id = await cog.require_access(interaction)
+    deleted = await service.delete(cog.bot.db, guild_id, kind, key)
+    return tr("server_content.deleted", interaction.locale, title=deleted.title)
 
 
 async def setup(bot: MentorCoach) -> None:

@@ -20,7 +20,7 @@ from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import cmd, tr
-from bot.ui import PagesView, ask_to_confirm, send_pages
+from bot.ui import PagesView, ask_to_confirm, confirmation, send_pages
 from cogs.notes._views import (
     RECENT,
     SELECT_MAX,
@@ -256,15 +256,12 @@ class NotesCog(commands.Cog):
         name = escaped(mentorship.student_name) if mentorship else "?"
         title = escaped(clip(note.title, TITLE_MAX))
 
-        async def confirmed(done: discord.Interaction) -> str:
-            gone = await service.delete_note(self.bot.db, done.user.id, note.id)
-            return tr("notes.deleted", done.locale, title=escaped(gone.title))
-
         await ask_to_confirm(
             interaction,
             tr("notes.delete_question", locale, title=title, name=name),
             confirm_label=tr("notes.delete_button", locale),
-            on_confirm=confirmed,
+            action="note.delete",
+            parts=[note.id],
         )
 
     @note.command(name="share", description=cmd("notes.share"))
@@ -301,6 +298,13 @@ class NotesCog(commands.Cog):
         await interaction.response.send_message(
             tr("notes.pick_student", locale), view=view, ephemeral=True
         )
+
+
+@confirmation("note.delete")
+async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Delete the note the question was about (if it is still the clicker's)."""
+    gone = await service.delete_note(bot_of(interaction).db, interaction.user.id, int(parts[0]))
+    return tr("notes.deleted", interaction.locale, title=escaped(gone.title))
 
 
 async def setup(bot: MentorCoach) -> None:

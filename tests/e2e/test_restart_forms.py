@@ -272,3 +272,38 @@ async def test_forms_opened_before_a_kill_minus_9_are_applied_by_the_next_proces
     finally:
         await running.stop()
         await db.close()
+
+
+async def test_confirm_buttons_shown_before_a_restart_work_after_it(world: World) -> None:
+    mara, sam, morgan = world.mara, world.sam, world.morgan
+    await pair(mara, sam)
+    await mara.submit_modal(
+        await mara.slash("note add", student="Sam"), {"Title": "Old", "Note": "To delete"}
+    )
+    [note] = await notes_of(world.db, world.sb, mara)
+    [view] = await session_store.sessions_of_mentor(world.db, guild_id(world.sb), mara.id)
+    delete_question = await mara.slash("note delete", note=str(note.id))
+    cancel_question = await mara.slash("session cancel", session=str(view.session.id))
+    keep_question = await mara.slash("student archive", student="Sam")
+    panel = await morgan.slash("setup")
+
+    await world.restart()
+
+    deleted = await mara.click(delete_question, "Delete note")
+    assert "deleted" in deleted.content.lower(), deleted.content
+    assert deleted.buttons == []
+    assert await notes_of(world.db, world.sb, mara) == []
+    cancelled = await mara.click(cancel_question, "Cancel session")
+    assert cancelled.buttons == []
+    stored = await session_store.get_session(world.db, view.session.id)
+    assert stored is not None
+    assert stored.status == "cancelled"
+    kept = await mara.click(keep_question, "Keep it")
+    assert kept.content == "Nothing was changed."
+    [mentorship] = await mentorship_store.active_for_mentor(world.db, guild_id(world.sb), mara.id)
+    assert mentorship.active
+
+    # A panel that lives in memory only says so, privately, instead of failing.
+    expired = await morgan.click(panel, "Done")
+    assert expired.ephemeral
+    assert "before the bot restarted" in expired.content
