@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.errors import BaseModal, BaseView, report_error
+from bot.errors import BaseModal, BaseView, report_error, watch_answer_deadline
 from bot.textfit import clip
 from bot.texts import tr
 
@@ -362,6 +362,7 @@ class PersistentButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Run the button's action, answering any failure privately."""
+        watch_answer_deadline(interaction)
         try:
             await self.act(interaction)
         except Exception as error:
