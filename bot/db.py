@@ -89,8 +89,11 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int | None:
         """Run one statement; return the id of the row it inserted, if any."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.lastrowid
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.lastrowid
+        except UnicodeEncodeError:  # a lone surrogate that no check stopped: refuse, roll back
+            raise Refusal("errors.bad_text") from None
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for each row of parameters."""

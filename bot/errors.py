@@ -78,6 +78,24 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("Could not deliver an error message to user %s", interaction.user.id)
 
 
+def has_lone_surrogate(value: object) -> bool:
+    """Tell whether any text in `value` (nested lists and dicts too) holds a lone surrogate.
+
+    Such text cannot be stored or shown (it is not valid Unicode); Discord's JSON can carry it.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 ANSWER_WITHIN = 2.5
 """Seconds after an interaction arrives by which it must be answered (Discord allows 3)."""
 
@@ -104,6 +122,12 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
         Discord's answer deadline while it is not answered (`answer_deadline`).
         """
         watch_answer_deadline(interaction)
+        if has_lone_surrogate(interaction.data):
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await report_error(interaction, Refusal("errors.bad_text"))
+            return False
         if interaction.type is not discord.InteractionType.application_command:
             return True
         command = interaction.command

@@ -13,7 +13,14 @@ from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.errors import BaseModal, BaseView, report_error, watch_answer_deadline
+from bot.errors import (
+    BaseModal,
+    BaseView,
+    has_lone_surrogate,
+    report_error,
+    watch_answer_deadline,
+)
+from bot.refusal import Refusal
 from bot.textfit import clip
 from bot.texts import tr
 
@@ -478,6 +485,8 @@ async def route_form_submit(interaction: discord.Interaction) -> bool:
         log.warning("Could not acknowledge form %s in time", form.PREFIX)
     values = form_values(data.get("components", []))
     try:
+        if has_lone_surrogate(values):
+            raise Refusal("errors.bad_text")
         await form.submitted(interaction, parts, values)
     except Exception as error:
         await report_error(interaction, error)

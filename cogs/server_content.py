@@ -226,7 +226,12 @@ class ServerContentCog(commands.Cog):
         if not file.filename.lower().endswith(".toml") or file.size > FILE_BYTES_MAX:
             raise Refusal("server_content.not_toml", limit=SOURCE_MAX)
         try:
-            return (await file.read()).decode("utf-8-sig")
+            data = await file.read()
+        except discord.HTTPException as error:
+            log.info("Attachment %s could not be fetched (HTTP %s)", file.id, error.status)
+            raise Refusal("server_content.file_unreadable") from None
+        try:
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise Refusal("server_content.not_toml", limit=SOURCE_MAX) from None
 

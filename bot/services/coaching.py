@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import content as built_in
 from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import reminders, server_content
 from bot.storage import coaching as store
@@ -157,7 +158,7 @@ async def tick_steps(
     """Mark the chosen next steps done (and reopen unchosen ones ticked here); return the prep."""
     prep = await prep_of_session(db, mentor_id, session_id)
     shown = {step.id for step in prep.offered_steps}
-    chosen = {int(value) for value in values if value.isdigit()}
+    chosen = {number for value in values if (number := plain_int(value)) is not None}
     if len(chosen) != len(values) or chosen - shown:
         raise Refusal("coaching.prep_changed")
     async with db.transaction() as tx:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import Database
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as store
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 LIST_MAX = 500
 """The most notes a list shows (newest first)."""
 CHOICES_MAX = 25
-_SQLITE_INT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,10 @@ def body_from_message(text: str) -> str:
 
 def parse_note_id(text: str) -> int:
     """Read a note id from an autocomplete value or a typed `#12`, or refuse."""
-    wanted = text.strip().lstrip("#")
-    if not wanted.isdigit() or len(wanted) > 19 or int(wanted) > _SQLITE_INT_MAX:
+    number = plain_int(text.strip().lstrip("#"))
+    if number is None:
         raise Refusal("notes.unknown")
-    return int(wanted)
+    return number
 
 
 async def note_of_author(db: Database, author_id: int, note_id: int) -> Note:
