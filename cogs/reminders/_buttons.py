@@ -107,9 +107,12 @@ class DeclineModal(PersistentModal):
         if session.student_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
         reason = values.get("reason", "").strip() or None
-        await session_service.respond(bot.db, bot.clock.now(), session, "declined", reason)
+        already = (session.session.student_response, session.session.student_reason)
+        if already != ("declined", reason):  # the same answer again tells the mentor once
+            await session_service.respond(bot.db, bot.clock.now(), session, "declined", reason)
         await answer(interaction, tr("reminders.declined", interaction.locale))
-        await tell_mentor_declined(bot, session, interaction.user, reason)
+        if already != ("declined", reason):
+            await tell_mentor_declined(bot, session, interaction.user, reason)
 
 
 async def tell_mentor_declined(
