@@ -181,7 +181,7 @@ class Database:
 
         Never await Discord inside it: keep transactions short.
         """
-        async with self._write_lock:
+        async with self._our_turn():
             await self._begin_immediate()
             try:
                 yield Transaction(self._conn)
@@ -190,6 +190,21 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def _our_turn(self) -> AsyncIterator[None]:
+        """Wait for this process's other writers, within the answer deadline if there is one."""
+        answer_by = answer_deadline.get()
+        must_answer = answer_by() if answer_by is not None else None
+        try:
+            async with asyncio.timeout_at(must_answer):
+                await self._write_lock.acquire()
+        except TimeoutError:
+            raise Refusal("errors.busy") from None
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     async def _begin_immediate(self) -> None:
         """Take the write lock, waiting (without blocking the thread) while another holds it."""

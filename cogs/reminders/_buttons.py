@@ -12,7 +12,7 @@ import discord
 
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
-from bot.errors import report_error
+from bot.errors import report_error, watch_answer_deadline
 from bot.refusal import Refusal
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
@@ -217,6 +217,7 @@ class RecordButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the outcome and update the nudge."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             if self.status not in OUTCOMES:
@@ -263,6 +264,7 @@ class SnoozeButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Put the reminder back in the queue and say until when."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             if self.minutes not in SNOOZES:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
+from bot.storage import sessions as session_store
 from bot.storage.notes import Note
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
+from tests.e2e.test_reminders import advance_to, due_of, setup_pair
 
 HOLD = 4.0
 """Seconds the other writer keeps the lock: more than Discord's 3 s, less than busy_timeout."""
@@ -139,3 +141,19 @@ async def test_commands_under_a_held_lock_answer_in_time_and_never_half_save(wor
     assert prefs["timezone"] == "Europe/Paris"
     saved = await mara.slash("timezone set", zone="Asia/Tokyo")
     assert "Asia/Tokyo" in saved.content
+
+
+async def test_a_reminder_button_under_a_held_lock_answers_in_time(world: World) -> None:
+    sam = world.sam
+    session_id = await setup_pair(world, sam)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    [reminder] = sam.dms
+    async with another_writer_holds_the_lock(world.path):
+        busy = await sam.click(reminder, "Confirm")
+        assert busy.ephemeral
+        assert "busy right now, so nothing was saved" in busy.content, busy.content
+    stored = await session_store.get_session(world.db, session_id)
+    assert stored is not None
+    assert stored.student_response is None
+    confirmed = await sam.click(reminder, "Confirm")
+    assert "confirmed" in confirmed.content.lower(), confirmed.content
