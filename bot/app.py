@@ -19,6 +19,12 @@ from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.storage.user_prefs import remember_locale
 from bot.texts import Catalogue, CatalogueTranslator
+from bot.ui import (
+    ConfirmChoice,
+    answer_expired_control,
+    forget_live_controls,
+    route_form_submit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,8 @@ class MentorCoach(commands.Bot):
     async def setup_hook(self) -> None:
         """Load the extensions, set the translator and sync where asked to."""
         await self.tree.set_translator(CatalogueTranslator(self.texts))
+        self.add_dynamic_items(ConfirmChoice)
+        forget_live_controls()
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)
@@ -136,7 +144,9 @@ class MentorCoach(commands.Bot):
             log.info("Synced %d global commands", len(synced))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Remember each person's Discord language, so that reminders reach them in it."""
+        """Route submitted forms; remember each person's Discord language for reminders."""
+        await route_form_submit(interaction)
+        await answer_expired_control(interaction)
         user_id, locale = interaction.user.id, interaction.locale.value
         if self._known_locales.get(user_id) == locale:
             return

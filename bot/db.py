@@ -6,13 +6,16 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.refusal import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,22 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+
+BUSY_TIMEOUT_MS = 200
+"""How long one statement may block the connection's thread on another process's lock.
+
+Short, so that a writer elsewhere never stalls the reads every command needs before its
+answer (Discord allows 3 s); waiting for the write lock happens in `transaction()` instead.
+"""
+WRITE_WAIT = 5.0
+"""Seconds a transaction waits for another process's write lock before giving up."""
+
+answer_deadline: ContextVar[Callable[[], float | None] | None] = ContextVar(
+    "answer_deadline", default=None
+)
+"""For the task handling an interaction: the loop time by which it must still be answered
+(None once it is). A write that would wait past it is refused, so that the person gets a
+real answer ("busy, nothing saved") instead of a late one that Discord shows as failed."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +89,11 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int | None:
         """Run one statement; return the id of the row it inserted, if any."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.lastrowid
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.lastrowid
+        except UnicodeEncodeError:  # a lone surrogate that no check stopped: refuse, roll back
+            raise Refusal("errors.bad_text") from None
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for each row of parameters."""
@@ -119,7 +141,7 @@ class Database:
     async def _configure(self) -> None:
         await self._conn.execute("PRAGMA journal_mode = WAL")
         await self._conn.execute("PRAGMA foreign_keys = ON")
-        await self._conn.execute("PRAGMA busy_timeout = 5000")
+        await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         await self._conn.execute("PRAGMA synchronous = NORMAL")
 
     async def close(self) -> None:
@@ -159,8 +181,8 @@ class Database:
 
         Never await Discord inside it: keep transactions short.
         """
-        async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+        async with self._our_turn():
+            await self._begin_immediate()
             try:
                 yield Transaction(self._conn)
             except BaseException:
@@ -168,6 +190,40 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def _our_turn(self) -> AsyncIterator[None]:
+        """Wait for this process's other writers, within the answer deadline if there is one."""
+        answer_by = answer_deadline.get()
+        must_answer = answer_by() if answer_by is not None else None
+        try:
+            async with asyncio.timeout_at(must_answer):
+                await self._write_lock.acquire()
+        except TimeoutError:
+            raise Refusal("errors.busy") from None
+        try:
+            yield
+        finally:
+            self._write_lock.release()
+
+    async def _begin_immediate(self) -> None:
+        """Take the write lock, waiting (without blocking the thread) while another holds it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITE_WAIT
+        pause = 0.01
+        while True:
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or loop.time() >= deadline:
+                    raise
+            answer_by = answer_deadline.get()
+            must_answer = answer_by() if answer_by is not None else None
+            if must_answer is not None and loop.time() + pause >= must_answer:
+                raise Refusal("errors.busy")
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 
@@ -9,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.commands_index import audience_of
+from bot.db import answer_deadline
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
 from bot.texts import tr
@@ -76,6 +78,39 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.warning("Could not deliver an error message to user %s", interaction.user.id)
 
 
+def has_lone_surrogate(value: object) -> bool:
+    """Tell whether any text in `value` (nested lists and dicts too) holds a lone surrogate.
+
+    Such text cannot be stored or shown (it is not valid Unicode); Discord's JSON can carry it.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+ANSWER_WITHIN = 2.5
+"""Seconds after an interaction arrives by which it must be answered (Discord allows 3)."""
+
+
+def watch_answer_deadline(interaction: discord.Interaction) -> None:
+    """Bound the current task's database writes by the interaction's answer deadline."""
+    loop = asyncio.get_running_loop()
+    answer_by = loop.time() + ANSWER_WITHIN
+
+    def remaining() -> float | None:
+        return None if interaction.response.is_done() else answer_by
+
+    answer_deadline.set(remaining)
+
+
 class MentorTree(app_commands.CommandTree[discord.Client]):
     """The command tree whose single error handler answers every failure privately."""
 
@@ -83,8 +118,16 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
         """Open mentor commands only to the server's mentor role, when one is set.
 
         Only slash commands are gated: autocomplete answers and the buttons of messages
-        already sent stay usable by their owners.
+        already sent stay usable by their owners. Every command's writes are bounded by
+        Discord's answer deadline while it is not answered (`answer_deadline`).
         """
+        watch_answer_deadline(interaction)
+        if has_lone_surrogate(interaction.data):
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await report_error(interaction, Refusal("errors.bad_text"))
+            return False
         if interaction.type is not discord.InteractionType.application_command:
             return True
         command = interaction.command

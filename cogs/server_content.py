@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.content import SESSION_KINDS
-from bot.errors import BaseModal
 from bot.refusal import Refusal
 from bot.services import moderation
 from bot.services import server_content as service
@@ -21,14 +21,13 @@ from bot.storage import guild_config
 from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import OwnerView, ask_to_confirm
+from bot.ui import OwnerView, PersistentModal, answer, ask_to_confirm, confirmation
 
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.dark_gold()
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 FIELD_MAX = 1024
-MODAL_TIMEOUT = 1800.0
 """Seconds the form waits: writing an entry takes a while."""
 FILE_BYTES_MAX = SOURCE_MAX * 4
 """A larger file cannot hold SOURCE_MAX characters of UTF-8: refused without reading it."""
@@ -91,8 +90,13 @@ def listing_embed(listing: service.Listing, locale: discord.Locale) -> discord.E
     return embed
 
 
-class EntryModal(BaseModal):
-    """One TOML text area: a new entry (pre-filled with an example) or an edit."""
+class EntryModal(PersistentModal):
+    """One TOML text area: a new entry (pre-filled with an example) or an edit.
+
+    Its custom id carries the kind and, for an edit, the entry's key: it works after a restart.
+    """
+
+    PREFIX = "form:content"
 
     def __init__(
         self,
@@ -107,10 +111,7 @@ class EntryModal(BaseModal):
             title = tr(f"server_content.modal_new_{kind}", locale)
         else:
             title = tr(f"server_content.modal_edit_{kind}", locale, name=key)
-        super().__init__(title=clip(title, 45), timeout=MODAL_TIMEOUT)
-        self.cog = cog
-        self.kind = kind
-        self.key = key
+        super().__init__(title, kind, *([] if key is None else [key]))
         self.source: discord.ui.TextInput[EntryModal] = discord.ui.TextInput(
             custom_id="source",
             style=discord.TextStyle.paragraph,
@@ -126,20 +127,24 @@ class EntryModal(BaseModal):
             )
         )
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Check and store the text; on a refusal, offer to fix the same text."""
-        text = self.source.value
+        kind, key = parts[0], (parts[1] if len(parts) > 1 else None)
+        cog = bot_of(interaction).get_cog(ServerContentCog.__cog_name__)
+        assert isinstance(cog, ServerContentCog)
+        text = values.get("source", "")
         try:
-            saved = await self.cog.store(interaction, self.kind, self.key, text)
+            saved = await cog.store(interaction, kind, key, text)
         except Refusal as refusal:
-            view = FixView(self.cog, self.kind, self.key, text, interaction)
-            await interaction.response.send_message(
-                tr(refusal.key, interaction.locale, **refusal.values), view=view, ephemeral=True
+            view = FixView(cog, kind, key, text, interaction)
+            await answer(
+                interaction, tr(refusal.key, interaction.locale, **refusal.values), view=view
             )
             return
-        await interaction.response.send_message(
-            saved_text(saved, interaction.locale, created=self.key is None), ephemeral=True
-        )
+        await answer(interaction, saved_text(saved, interaction.locale, created=key is None))
 
 
 class FixView(OwnerView):
@@ -221,7 +226,12 @@ class ServerContentCog(commands.Cog):
         if not file.filename.lower().endswith(".toml") or file.size > FILE_BYTES_MAX:
             raise Refusal("server_content.not_toml", limit=SOURCE_MAX)
         try:
-            return (await file.read()).decode("utf-8-sig")
+            data = await file.read()
+        except discord.HTTPException as error:
+            log.info("Attachment %s could not be fetched (HTTP %s)", file.id, error.status)
+            raise Refusal("server_content.file_unreadable") from None
+        try:
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise Refusal("server_content.not_toml", limit=SOURCE_MAX) from None
 
@@ -268,11 +278,6 @@ class ServerContentCog(commands.Cog):
         entry = await service.entry_of(self.bot.db, guild_id, kind, key)
         kind_name = tr(f"kind.{entry.key}", locale) if kind == CHECKLIST else ""
 
-        async def confirmed(done: discord.Interaction) -> str:
-            await self.require_access(done)
-            deleted = await service.delete(self.bot.db, guild_id, kind, entry.key)
-            return tr("server_content.deleted", done.locale, title=deleted.title)
-
         await ask_to_confirm(
             interaction,
             tr(
@@ -283,7 +288,8 @@ class ServerContentCog(commands.Cog):
                 kind=kind_name,
             ),
             confirm_label=tr("server_content.delete_button", locale),
-            on_confirm=confirmed,
+            action="content.delete",
+            parts=[kind, entry.key],
         )
 
     async def hide_entry(
@@ -456,6 +462,17 @@ class ServerContentCog(commands.Cog):
     ) -> None:
         """Use a hidden built-in checklist in /prep again."""
         await self.hide_entry(interaction, CHECKLIST, kind.value, hidden=False)
+
+
+@confirmation("content.delete")
+async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Delete the server's entry the question was about (checking access again)."""
+    kind, key = parts
+    cog = bot_of(interaction).get_cog(ServerContentCog.__cog_name__)
+    assert isinstance(cog, ServerContentCog)
+    guild_id = await cog.require_access(interaction)
+    deleted = await service.delete(cog.bot.db, guild_id, kind, key)
+    return tr("server_content.deleted", interaction.locale, title=deleted.title)
 
 
 async def setup(bot: MentorCoach) -> None:

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.options import StudentArg, UnrecordedSessionArg, UpcomingSessionArg
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
@@ -18,7 +18,7 @@ from bot.services.people import zone_of
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm, send_pages
+from bot.ui import ask_to_confirm, confirmation, send_pages
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +142,6 @@ class SessionsCog(commands.Cog):
             whole = False
         locale = interaction.locale
 
-        async def confirmed(done: discord.Interaction) -> str:
-            fresh = await service.session_of_mentor(
-                self.bot.db, done.user.id, str(session.session.id)
-            )
-            ids = await service.cancel(self.bot.db, fresh, whole_series=whole)
-            return tr("sessions.cancelled", done.locale, count=len(ids))
-
         key = "sessions.cancel_series_question" if whole else "sessions.cancel_question"
         await ask_to_confirm(
             interaction,
@@ -159,7 +152,8 @@ class SessionsCog(commands.Cog):
                 when=discord_stamp(session.session.starts_at, "F"),
             ),
             confirm_label=tr("sessions.cancel_button", locale),
-            on_confirm=confirmed,
+            action="session.cancel",
+            parts=[session.session.id, int(whole)],
         )
 
     @session.command(name="reschedule", description=cmd("sessions.reschedule"))
@@ -258,6 +252,15 @@ def session_pages(
         )
         pages.append(embed)
     return pages
+
+
+@confirmation("session.cancel")
+async def cancel_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Cancel the session (or the rest of its series) the question was about."""
+    db = bot_of(interaction).db
+    fresh = await service.session_of_mentor(db, interaction.user.id, parts[0])
+    ids = await service.cancel(db, fresh, whole_series=parts[1] == "1")
+    return tr("sessions.cancelled", interaction.locale, count=len(ids))
 
 
 async def setup(bot: MentorCoach) -> None:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.options import StudentArg
 from bot.refusal import Refusal
 from bot.services import students as service
@@ -20,7 +20,7 @@ from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import Session
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm
+from bot.ui import ask_to_confirm, confirmation
 from cogs.coaching import progress_history
 
 log = logging.getLogger(__name__)
@@ -193,20 +193,12 @@ class StudentsCog(commands.Cog):
         """End a mentorship; its history is kept and future sessions are cancelled."""
         locale = interaction.locale
 
-        async def confirmed(done: discord.Interaction) -> str:
-            current = await store.get_mentorship(self.bot.db, student.id)
-            if current is None or not current.active:
-                raise Refusal("students.unknown", text=student.student_name)
-            cancelled = await service.end_mentorship(self.bot.db, current, self.bot.clock.now())
-            return tr(
-                "students.archived", done.locale, name=student.student_name, count=len(cancelled)
-            )
-
         await ask_to_confirm(
             interaction,
             tr("students.archive_question", locale, name=student.student_name),
             confirm_label=tr("students.archive_button", locale),
-            on_confirm=confirmed,
+            action="student.archive",
+            parts=[student.id],
         )
 
 
@@ -247,6 +239,19 @@ def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Emb
     )
     embed.set_footer(text=tr("students.private_footer", locale))
     return embed
+
+
+@confirmation("student.archive")
+async def archive_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """End the mentorship the question was about, if it is still active and the clicker's."""
+    bot = bot_of(interaction)
+    current = await store.get_mentorship(bot.db, int(parts[0]))
+    if current is None or not current.active or current.mentor_id != interaction.user.id:
+        raise Refusal("students.unknown", text=current.student_name if current else "?")
+    cancelled = await service.end_mentorship(bot.db, current, bot.clock.now())
+    return tr(
+        "students.archived", interaction.locale, name=current.student_name, count=len(cancelled)
+    )
 
 
 async def setup(bot: MentorCoach) -> None:

@@ -167,6 +167,11 @@ class Sandbox:
         await self.stop()
 
     async def _attachment(self, request: web.Request) -> web.Response:
+        # The CDN can fail too: `sb.faults.fail("GET /attachments/{c}/{a}/{f}", status=404)`.
+        fault = self.faults.take("GET", "/attachments/{channel_id}/{attachment_id}/{filename}")
+        if fault is not None:
+            self.recorder.stats.faults_injected += 1
+            return web.Response(status=fault.status, text=fault.message)
         attachment_id = request.match_info["attachment_id"]
         attachment = (
             self.state.attachments.get(int(attachment_id)) if attachment_id.isdigit() else None

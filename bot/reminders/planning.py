@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -133,19 +134,33 @@ def still_useful(
     return now < due_at + RECORD_USEFUL_FOR
 
 
+LEAD_MIN = timedelta(minutes=5)
+LEAD_MAX = timedelta(days=7)
+_LEAD = re.compile(r"(?P<number>[0-9]{1,6})\s*(?P<unit>[^\W\d_]+)", re.ASCII | re.IGNORECASE)
+_LEAD_UNITS: dict[str, timedelta] = {
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), timedelta(minutes=1)),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "heure", "heures"), timedelta(hours=1)),
+    **dict.fromkeys(("d", "day", "days", "j", "jour", "jours"), timedelta(days=1)),
+}
+
+
 def parse_leads(text: str) -> tuple[timedelta, ...]:
-    """Read lead times like `48h, 1h` or `30m` (largest first); raise ValueError if unreadable."""
+    """Read lead times like `48h, 1h`, `30m` or `3 days` (largest first); raise ValueError if not.
+
+    Each is a number (ASCII digits) and a unit: minutes (`m`, `min`), hours (`h`, `hours`,
+    `heures`) or days (`d`, `days`, `j`, `jours`), between 5 minutes and 7 days; one to three.
+    """
     leads: list[timedelta] = []
     for part in text.replace(";", ",").split(","):
-        item = part.strip().lower()
+        item = part.strip()
         if not item:
             continue
-        unit = item[-1]
-        number = item[:-1].strip()
-        if unit not in "hm" or not number.isdigit():
+        found = _LEAD.fullmatch(item)
+        unit = _LEAD_UNITS.get(found["unit"].lower()) if found else None
+        if found is None or unit is None:
             raise ValueError(item)
-        lead = timedelta(hours=int(number)) if unit == "h" else timedelta(minutes=int(number))
-        if not timedelta(minutes=5) <= lead <= timedelta(days=7):
+        lead = unit * int(found["number"])
+        if not LEAD_MIN <= lead <= LEAD_MAX:
             raise ValueError(item)
         leads.append(lead)
     if not 1 <= len(leads) <= 3:

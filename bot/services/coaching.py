@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import content as built_in
 from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import reminders, server_content
 from bot.storage import coaching as store
@@ -157,7 +158,7 @@ async def tick_steps(
     """Mark the chosen next steps done (and reopen unchosen ones ticked here); return the prep."""
     prep = await prep_of_session(db, mentor_id, session_id)
     shown = {step.id for step in prep.offered_steps}
-    chosen = {int(value) for value in values if value.isdigit()}
+    chosen = {number for value in values if (number := plain_int(value)) is not None}
     if len(chosen) != len(values) or chosen - shown:
         raise Refusal("coaching.prep_changed")
     async with db.transaction() as tx:
@@ -276,8 +277,13 @@ async def save_feedback(
     template_id: str,
     values: Mapping[str, str],
     zone: str,
+    *,
+    form_id: int | None = None,
 ) -> Feedback:
-    """Store a feedback form as a structured note, its next steps as open items."""
+    """Store a feedback form as a structured note, its next steps as open items.
+
+    With a `form_id`, the same form saved again returns the feedback it stored the first time.
+    """
     mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
     if mentorship is None or mentorship.mentor_id != mentor_id or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
@@ -286,18 +292,23 @@ async def save_feedback(
     lines, dropped = _steps_of(template, cleaned)
     session_id = await store.latest_started_session(db, mentorship.id, now)
     async with db.transaction() as tx:
-        note = await note_store.add_note(
-            tx,
-            mentorship.id,
-            mentor_id,
-            feedback_title(template, now, zone),
-            feedback_body(template, cleaned),
-            now,
-            session_id=session_id,
-            template=template.id,
-            fields=cleaned,
-        )
-        steps = await store.replace_note_steps(tx, mentorship.id, note.id, lines, now)
+        already = None if form_id is None else await note_store.note_of_form(tx, mentor_id, form_id)
+        if already is None:
+            note = await note_store.add_note(
+                tx,
+                mentorship.id,
+                mentor_id,
+                feedback_title(template, now, zone),
+                feedback_body(template, cleaned),
+                now,
+                session_id=session_id,
+                template=template.id,
+                fields=cleaned,
+                form_id=form_id,
+            )
+            steps = await store.replace_note_steps(tx, mentorship.id, note.id, lines, now)
+    if already is not None:
+        return await feedback_of(db, mentor_id, already.id)
     return Feedback(note, template, mentorship, cleaned, steps, dropped)
 
 

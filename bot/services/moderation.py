@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Final
 
 from bot.db import Database, Reader
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.reminders.planning import format_leads, parse_leads
 from bot.storage import guild_config as store
@@ -91,7 +92,8 @@ def clean_value(setting: str, value: SettingValue) -> SettingValue:
             raise Refusal("moderation.bad_leads", text=text[:100]) from None
     if setting == "review_lead_hours":
         hours = text.lower().removesuffix("h").strip()
-        if not hours.isdigit() or not REVIEW_HOURS_MIN <= int(hours) <= REVIEW_HOURS_MAX:
+        number = plain_int(hours, max_digits=4)
+        if number is None or not REVIEW_HOURS_MIN <= number <= REVIEW_HOURS_MAX:
             raise Refusal(
                 "moderation.bad_review_hours",
                 text=text[:20],

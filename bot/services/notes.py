@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import Database
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as store
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 LIST_MAX = 500
 """The most notes a list shows (newest first)."""
 CHOICES_MAX = 25
-_SQLITE_INT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,10 @@ def body_from_message(text: str) -> str:
 
 def parse_note_id(text: str) -> int:
     """Read a note id from an autocomplete value or a typed `#12`, or refuse."""
-    wanted = text.strip().lstrip("#")
-    if not wanted.isdigit() or len(wanted) > 19 or int(wanted) > _SQLITE_INT_MAX:
+    number = plain_int(text.strip().lstrip("#"))
+    if number is None:
         raise Refusal("notes.unknown")
-    return int(wanted)
+    return number
 
 
 async def note_of_author(db: Database, author_id: int, note_id: int) -> Note:
@@ -90,8 +90,12 @@ async def save_note(
     *,
     session_id: int | None = None,
     source_url: str | None = None,
+    form_id: int | None = None,
 ) -> Note:
-    """Store a new note by the mentorship's mentor, optionally linked to one of its sessions."""
+    """Store a new note by the mentorship's mentor, optionally linked to one of its sessions.
+
+    With a `form_id`, the same form saved again returns the note it stored the first time.
+    """
     _check_mentor(mentorship, author_id)
     clean = clean_title(title)
     text = clean_body(body)
@@ -100,6 +104,10 @@ async def save_note(
         if view is None or view.mentorship_id != mentorship.id:
             raise Refusal("notes.session_mismatch", name=mentorship.student_name)
     async with db.transaction() as tx:
+        if form_id is not None:
+            already = await store.note_of_form(tx, author_id, form_id)
+            if already is not None:
+                return already
         return await store.add_note(
             tx,
             mentorship.id,
@@ -109,6 +117,36 @@ async def save_note(
             now,
             session_id=session_id,
             source_url=source_url,
+            form_id=form_id,
+        )
+
+
+async def save_draft(
+    db: Database,
+    now: datetime,
+    mentorship_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    *,
+    form_id: int | None = None,
+) -> Note | None:
+    """Keep what a mentor typed in a form that can no longer be applied, as a plain note.
+
+    Returns None when there is nowhere to keep it (the mentorship is gone or not theirs, or
+    nothing was typed).
+    """
+    mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
+    if mentorship is None or mentorship.mentor_id != author_id or not body.strip():
+        return None
+    clean = clip(" ".join(title.split()), TITLE_MAX) or "…"
+    async with db.transaction() as tx:
+        if form_id is not None:
+            already = await store.note_of_form(tx, author_id, form_id)
+            if already is not None:
+                return already
+        return await store.add_note(
+            tx, mentorship.id, author_id, clean, clip(body, BODY_MAX), now, form_id=form_id
         )
 
 

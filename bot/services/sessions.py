@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db import Database, Reader
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
@@ -195,7 +196,8 @@ async def visible_sessions(
 
 async def session_of_mentor(db: Database, mentor_id: int, text: str) -> SessionView:
     """Find one of the mentor's sessions from an autocomplete value, or refuse."""
-    view = await store.get_session_view(db, int(text)) if text.strip().isdigit() else None
+    number = plain_int(text)
+    view = await store.get_session_view(db, number) if number is not None else None
     if view is None or view.mentor_id != mentor_id:
         raise Refusal("sessions.unknown")
     return view

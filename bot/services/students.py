@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import Database
+from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import reminders
 from bot.storage import mentorships as store
@@ -78,9 +79,10 @@ async def resolve_student(db: Database, guild_id: int, mentor_id: int, text: str
     """Find one of the mentor's active students from an autocomplete value or a typed name."""
     wanted = text.strip()
     mine = await store.active_for_mentor(db, guild_id, mentor_id)
-    if wanted.isdigit():
+    number = plain_int(wanted, max_digits=20)
+    if number is not None:
         for mentorship in mine:
-            if mentorship.id == int(wanted) or mentorship.student_id == int(wanted):
+            if number in (mentorship.id, mentorship.student_id):
                 return mentorship
     folded = wanted.casefold().lstrip("@")
     matches = [m for m in mine if m.student_name.casefold() == folded]

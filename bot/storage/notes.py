@@ -130,13 +130,14 @@ async def add_note(
     source_url: str | None = None,
     template: str | None = None,
     fields: dict[str, str] | None = None,
+    form_id: int | None = None,
 ) -> Note:
-    """Store a new note and return it."""
+    """Store a new note and return it (`form_id`: the form it was typed in, if any)."""
     stamp = iso(now)
     row = await tx.fetch_one(
         "INSERT INTO notes (mentorship_id, author_id, session_id, title, body, source_url, "
-        "template, fields, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        f"RETURNING {_COLUMNS}",
+        "template, fields, created_at, updated_at, form_id) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
         (
             mentorship_id,
             author_id,
@@ -148,10 +149,19 @@ async def add_note(
             _encode_fields(fields),
             stamp,
             stamp,
+            form_id,
         ),
     )
     assert row is not None
     return _row_to_note(row)
+
+
+async def note_of_form(db: Database | Transaction, author_id: int, form_id: int) -> Note | None:
+    """Return the note an author already saved from this form, if any."""
+    row = await db.fetch_one(
+        f"SELECT {_COLUMNS} FROM notes WHERE author_id = ? AND form_id = ?", (author_id, form_id)
+    )
+    return None if row is None else _row_to_note(row)
 
 
 async def get_note(db: Database | Transaction, note_id: int) -> Note | None:

@@ -120,7 +120,9 @@ class CoachingCog(commands.Cog):
     ) -> None:
         """Write structured feedback for a student from a template."""
         form = await service.feedback_form(self.bot.db, student.guild_id, template)
-        await interaction.response.send_modal(FeedbackModal(form, mentorship_id=student.id))
+        await interaction.response.send_modal(
+            FeedbackModal(form, mentorship_id=student.id, form_id=interaction.id)
+        )
 
     @feedback.autocomplete("template")
     async def template_choices(

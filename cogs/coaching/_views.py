@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any, Self
 
 import discord
@@ -11,16 +12,18 @@ import discord
 from bot.app import MentorCoach, bot_of
 from bot.content import FeedbackTemplate
 from bot.delivery import DmClosed, send_dm
-from bot.errors import BaseModal, report_error
+from bot.errors import report_error
 from bot.options import caller_zone
+from bot.refusal import Refusal
 from bot.services import coaching as service
+from bot.services import notes as note_service
 from bot.services.coaching import Feedback, Prep
 from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.storage.user_prefs import get_prefs
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
-from bot.ui import fit_embed
+from bot.ui import PersistentModal, answer, fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,6 @@ COLOUR = discord.Colour.dark_green()
 TICKED = "✅"
 UNTICKED = "⬜"
 FIELD_MAX = 1024
-MODAL_TIMEOUT = 3600.0
 """Seconds a feedback form waits for its submission: writing feedback takes a while."""
 
 
@@ -265,8 +267,15 @@ def feedback_summary(feedback: Feedback, locale: discord.Locale, *, edited: bool
     return "\n".join(lines)
 
 
-class FeedbackModal(BaseModal):
-    """The form of one feedback template; saves a new note, or edits an existing one."""
+class FeedbackModal(PersistentModal):
+    """The form of one feedback template; saves a new note, or edits an existing one.
+
+    Its custom id carries (form, mentorship, note or 0, template): it works after a restart,
+    and the same form submitted twice stores one note.
+    """
+
+    PREFIX = "form:feedback"
+    EDITS_MESSAGE = True
 
     def __init__(
         self,
@@ -275,12 +284,9 @@ class FeedbackModal(BaseModal):
         mentorship_id: int,
         note_id: int | None = None,
         values: dict[str, str] | None = None,
+        form_id: int = 0,
     ) -> None:
-        super().__init__(title=clip(template.title, 45), timeout=MODAL_TIMEOUT)
-        self.template = template
-        self.mentorship_id = mentorship_id
-        self.note_id = note_id
-        self.inputs: dict[str, discord.ui.TextInput[FeedbackModal]] = {}
+        super().__init__(template.title, form_id, mentorship_id, note_id or 0, template.id)
         given = values or {}
         for field in template.fields:
             text_input: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
@@ -293,37 +299,71 @@ class FeedbackModal(BaseModal):
                 max_length=field.max_length,
                 default=given.get(field.id),
             )
-            self.inputs[field.id] = text_input
             self.add_item(discord.ui.Label(text=field.label, component=text_input))
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Save the feedback, then show its preview with Send and Edit buttons."""
+        form_id, mentorship_id, note_id = (int(part) for part in parts[:3])
+        template_id = parts[3]
         bot = bot_of(interaction)
-        values = {field_id: text_input.value for field_id, text_input in self.inputs.items()}
         now = bot.clock.now()
-        if self.note_id is None:
-            zone = await caller_zone(interaction)
-            feedback = await service.save_feedback(
-                bot.db,
-                now,
-                interaction.user.id,
-                self.mentorship_id,
-                self.template.id,
-                values,
-                zone,
-            )
-        else:
-            feedback = await service.edit_feedback(
-                bot.db, now, interaction.user.id, self.note_id, values
-            )
+        try:
+            if not note_id:
+                zone = await caller_zone(interaction)
+                feedback = await service.save_feedback(
+                    bot.db,
+                    now,
+                    interaction.user.id,
+                    mentorship_id,
+                    template_id,
+                    values,
+                    zone,
+                    form_id=form_id or None,
+                )
+            else:
+                feedback = await service.edit_feedback(
+                    bot.db, now, interaction.user.id, note_id, values
+                )
+        except Refusal as refusal:
+            await keep_feedback_draft(interaction, refusal, mentorship_id, values, form_id)
+            return
         locale = interaction.locale
-        text = feedback_summary(feedback, locale, edited=self.note_id is not None)
+        text = feedback_summary(feedback, locale, edited=bool(note_id))
         embed = feedback_embed(feedback, interaction.user.display_name, locale, for_student=False)
         view = feedback_view(feedback.note.id, locale)
-        if self.note_id is not None and interaction.message is not None:
-            await interaction.response.edit_message(content=text, embed=embed, view=view)
+        if note_id and interaction.message is not None:
+            await interaction.edit_original_response(content=text, embed=embed, view=view)
         else:
-            await interaction.response.send_message(text, embed=embed, view=view, ephemeral=True)
+            await answer(interaction, text, embed=embed, view=view)
+
+
+async def keep_feedback_draft(
+    interaction: discord.Interaction,
+    refusal: Refusal,
+    mentorship_id: int,
+    values: Mapping[str, str],
+    form_id: int,
+) -> None:
+    """Say why the feedback could not be applied, and keep what was typed as a draft note."""
+    bot = bot_of(interaction)
+    locale = interaction.locale
+    body = "\n\n".join(f"{key}: {value}" for key, value in values.items() if value.strip())
+    draft = await note_service.save_draft(
+        bot.db,
+        bot.clock.now(),
+        mentorship_id,
+        interaction.user.id,
+        tr("coaching.feedback_draft_title", locale),
+        body,
+        form_id=form_id or None,
+    )
+    if draft is None:
+        raise refusal  # the router answers it, with what was typed attached
+    why = tr(refusal.key, locale, **refusal.values)
+    await answer(interaction, f"{why}\n{tr('notes.kept_as_draft', locale, id=draft.id)}")
 
 
 class FeedbackButton(
@@ -360,6 +400,7 @@ class FeedbackButton(
                     mentorship_id=feedback.mentorship.id,
                     note_id=feedback.note.id,
                     values=feedback.values,
+                    form_id=interaction.id,
                 )
                 await interaction.response.send_modal(modal)
                 return

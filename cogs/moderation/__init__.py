@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.options import zone_choices
 from bot.refusal import Refusal
 from bot.services import moderation as service
@@ -25,7 +25,7 @@ from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm
+from bot.ui import ask_to_confirm, confirmation
 from cogs.moderation._views import SetupPanel, setting_label, settings_embed, show_value
 
 log = logging.getLogger(__name__)
@@ -251,22 +251,24 @@ class ModerationCog(commands.Cog):
         if access is not Access.FULL:
             raise Refusal("moderation.lead_cannot_reset")
         assert interaction.guild is not None
-        guild = interaction.guild
-
-        async def confirmed(done: discord.Interaction) -> str:
-            before = await self.config_of(guild.id)
-            changes = await service.reset_settings(
-                self.bot.db, guild.id, access=await self.access_of(done)
-            )
-            self._in_background(self.log_changes(guild, done.user, changes, config=before))
-            return tr("moderation.reset_done", done.locale, count=len(changes))
-
         await ask_to_confirm(
             interaction,
             tr("moderation.reset_question", interaction.locale),
             confirm_label=tr("moderation.reset_button", interaction.locale),
-            on_confirm=confirmed,
+            action="config.reset",
         )
+
+    async def reset_confirmed(self, interaction: discord.Interaction) -> str:
+        """Put every setting back to its default (checking access again), and log it."""
+        guild = interaction.guild
+        if guild is None:
+            raise Refusal("errors.guild_only")
+        before = await self.config_of(guild.id)
+        changes = await service.reset_settings(
+            self.bot.db, guild.id, access=await self.access_of(interaction)
+        )
+        self._in_background(self.log_changes(guild, interaction.user, changes, config=before))
+        return tr("moderation.reset_done", interaction.locale, count=len(changes))
 
     # -- /program stats -----------------------------------------------------------
 
@@ -395,6 +397,14 @@ def is_summary_hour(now: datetime, zone: str | None) -> bool:
     """Return whether `now` is Monday between 08:00 and 08:59 in the server's zone."""
     local = now.astimezone(ZoneInfo(zone or "UTC"))
     return local.weekday() == WEEKLY_WEEKDAY and local.hour == WEEKLY_HOUR
+
+
+@confirmation("config.reset")
+async def reset_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Reset the server's settings (the question's Confirm button, in any process)."""
+    cog = bot_of(interaction).get_cog(ModerationCog.__cog_name__)
+    assert isinstance(cog, ModerationCog)
+    return await cog.reset_confirmed(interaction)
 
 
 async def setup(bot: MentorCoach) -> None:

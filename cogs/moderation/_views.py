@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.errors import BaseModal
+from bot.app import bot_of
 from bot.refusal import Refusal
 from bot.reminders.planning import DEFAULT_REVIEW_LEAD, DEFAULT_STUDENT_LEADS, format_leads
 from bot.services import moderation as service
 from bot.services.moderation import Access
 from bot.storage.guild_config import SETTINGS, GuildConfig, SettingValue
 from bot.texts import tr
-from bot.ui import OwnerView
+from bot.ui import OwnerView, PersistentModal
 
 if TYPE_CHECKING:
     from cogs.moderation import ModerationCog
@@ -175,11 +175,12 @@ class SetupPanel(OwnerView):
         """Show the panel again with fresh settings (in place of the message it is on)."""
         assert interaction.guild is not None
         config = await self.cog.config_of(interaction.guild.id)
-        await interaction.response.edit_message(
-            content=self.intro(),
-            embed=settings_embed(interaction.guild, config, self.locale),
-            view=self,
-        )
+        content = self.intro()
+        embed = settings_embed(interaction.guild, config, self.locale)
+        if interaction.response.is_done():  # a submitted form, already acknowledged
+            await interaction.edit_original_response(content=content, embed=embed, view=self)
+        else:
+            await interaction.response.edit_message(content=content, embed=embed, view=self)
 
     async def apply(
         self, interaction: discord.Interaction, values: dict[str, SettingValue]
@@ -277,7 +278,7 @@ class FormButton(discord.ui.Button[SetupPanel]):
         assert self.view is not None
         assert interaction.guild is not None
         config = await self.view.cog.config_of(interaction.guild.id)
-        modal: BaseModal
+        modal: PersistentModal
         if self.form == "zone":
             modal = ZoneModal(self.view, config, interaction.locale)
         else:
@@ -328,53 +329,88 @@ class DoneButton(discord.ui.Button[SetupPanel]):
         )
 
 
-class ZoneModal(BaseModal):
+async def panel_for(interaction: discord.Interaction) -> SetupPanel:
+    """Rebuild the setup panel a form was opened from (its general section), in any process."""
+    from cogs.moderation import ModerationCog  # the cog that owns this module
+
+    cog = bot_of(interaction).get_cog(ModerationCog.__cog_name__)
+    assert isinstance(cog, ModerationCog)
+    access = await cog.access_of(interaction)
+    panel = SetupPanel(cog, interaction.user.id, access, interaction.locale)
+    panel.section = "general"
+    panel.build()
+    panel.origin = interaction
+    return panel
+
+
+class ZoneModal(PersistentModal):
     """Ask for the server's default time zone."""
 
+    PREFIX = "form:setup:zone"
+    EDITS_MESSAGE = True
+
     def __init__(self, panel: SetupPanel, config: GuildConfig, locale: discord.Locale) -> None:
-        super().__init__(title=tr("moderation.zone_title", locale))
-        self.panel = panel
-        self.zone: discord.ui.TextInput[ZoneModal] = discord.ui.TextInput(
-            label=tr("moderation.zone_label", locale),
-            placeholder="Europe/Paris",
-            default=config.default_timezone,
-            required=False,
-            max_length=64,
+        super().__init__(tr("moderation.zone_title", locale))
+        self.add_item(
+            discord.ui.TextInput(
+                label=tr("moderation.zone_label", locale),
+                custom_id="zone",
+                placeholder="Europe/Paris",
+                default=config.default_timezone,
+                required=False,
+                max_length=64,
+            )
         )
-        self.add_item(self.zone)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Store the zone (an empty field clears it)."""
-        await self.panel.apply(interaction, {"default_timezone": self.zone.value})
+        panel = await panel_for(interaction)
+        await panel.apply(interaction, {"default_timezone": values.get("zone", "")})
 
 
-class LeadsModal(BaseModal):
+class LeadsModal(PersistentModal):
     """Ask for the server's default lead times."""
 
-    def __init__(self, panel: SetupPanel, config: GuildConfig, locale: discord.Locale) -> None:
-        super().__init__(title=tr("moderation.leads_title", locale))
-        self.panel = panel
-        self.student: discord.ui.TextInput[LeadsModal] = discord.ui.TextInput(
-            label=tr("moderation.student_leads_label", locale),
-            placeholder=format_leads(DEFAULT_STUDENT_LEADS),
-            default=config.student_leads,
-            required=False,
-            max_length=40,
-        )
-        review = config.review_lead_hours
-        self.review: discord.ui.TextInput[LeadsModal] = discord.ui.TextInput(
-            label=tr("moderation.review_lead_label", locale),
-            placeholder=str(int(DEFAULT_REVIEW_LEAD.total_seconds() // 3600)),
-            default=None if review is None else str(review),
-            required=False,
-            max_length=4,
-        )
-        self.add_item(self.student)
-        self.add_item(self.review)
+    PREFIX = "form:setup:leads"
+    EDITS_MESSAGE = True
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    def __init__(self, panel: SetupPanel, config: GuildConfig, locale: discord.Locale) -> None:
+        super().__init__(tr("moderation.leads_title", locale))
+        review = config.review_lead_hours
+        self.add_item(
+            discord.ui.TextInput(
+                label=tr("moderation.student_leads_label", locale),
+                custom_id="student",
+                placeholder=format_leads(DEFAULT_STUDENT_LEADS),
+                default=config.student_leads,
+                required=False,
+                max_length=40,
+            )
+        )
+        self.add_item(
+            discord.ui.TextInput(
+                label=tr("moderation.review_lead_label", locale),
+                custom_id="review",
+                placeholder=str(int(DEFAULT_REVIEW_LEAD.total_seconds() // 3600)),
+                default=None if review is None else str(review),
+                required=False,
+                max_length=4,
+            )
+        )
+
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Store both lead times (empty fields go back to the defaults)."""
-        await self.panel.apply(
+        panel = await panel_for(interaction)
+        await panel.apply(
             interaction,
-            {"student_leads": self.student.value, "review_lead_hours": self.review.value},
+            {
+                "student_leads": values.get("student", ""),
+                "review_lead_hours": values.get("review", ""),
+            },
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -20,15 +20,15 @@ from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import cmd, tr
-from bot.ui import PagesView, ask_to_confirm, send_pages
+from bot.ui import PagesView, ask_to_confirm, confirmation, send_pages
 from cogs.notes._views import (
     RECENT,
     SELECT_MAX,
     MessageNoteView,
-    NoteModal,
     ShareNoteButton,
     WriteNotesButton,
     describe,
+    edit_note_form,
     escaped,
     guild_id_of,
     local_date,
@@ -36,7 +36,6 @@ from cogs.notes._views import (
     message_text,
     new_note_modal,
     search_embed,
-    send_note,
     share_note,
     share_view,
     student_view_pages,
@@ -45,9 +44,6 @@ from cogs.notes._views import (
 __all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown"]
 
 log = logging.getLogger(__name__)
-
-
-SaveNote = Callable[[discord.Interaction, str, str], Awaitable[None]]
 
 
 # -- options -------------------------------------------------------------------------------
@@ -182,9 +178,8 @@ class NotesCog(commands.Cog):
             title = tr("notes.session_title", locale, name=student.student_name, date=date)
         await interaction.response.send_modal(
             new_note_modal(
-                self.bot,
+                interaction,
                 student,
-                locale,
                 heading=tr("notes.modal_new", locale, name=student.student_name),
                 title=title,
                 session_id=session.session.id if session else None,
@@ -250,24 +245,7 @@ class NotesCog(commands.Cog):
     @app_commands.describe(note=cmd("notes.opt_note"))
     async def edit(self, interaction: discord.Interaction, note: NoteArg) -> None:
         """Edit one of your notes."""
-        bot = self.bot
-        note_id = note.id
-
-        async def save(done: discord.Interaction, title: str, body: str) -> None:
-            edited = await service.edit_note(
-                bot.db, bot.clock.now(), done.user.id, note_id, title, body
-            )
-            await send_note(done, edited, tr("notes.edited", done.locale), bot=bot)
-
-        await interaction.response.send_modal(
-            NoteModal(
-                tr("notes.modal_edit", interaction.locale),
-                interaction.locale,
-                on_save=save,
-                title=note.title,
-                body=note.body,
-            )
-        )
+        await interaction.response.send_modal(edit_note_form(note, interaction.locale))
 
     @note.command(name="delete", description=cmd("notes.delete"))
     @app_commands.describe(note=cmd("notes.opt_note"))
@@ -278,15 +256,12 @@ class NotesCog(commands.Cog):
         name = escaped(mentorship.student_name) if mentorship else "?"
         title = escaped(clip(note.title, TITLE_MAX))
 
-        async def confirmed(done: discord.Interaction) -> str:
-            gone = await service.delete_note(self.bot.db, done.user.id, note.id)
-            return tr("notes.deleted", done.locale, title=escaped(gone.title))
-
         await ask_to_confirm(
             interaction,
             tr("notes.delete_question", locale, title=title, name=name),
             confirm_label=tr("notes.delete_button", locale),
-            on_confirm=confirmed,
+            action="note.delete",
+            parts=[note.id],
         )
 
     @note.command(name="share", description=cmd("notes.share"))
@@ -317,12 +292,19 @@ class NotesCog(commands.Cog):
             author_id=message.author.id,
             title=clip(tr("notes.message_title", locale, name=message.author.display_name), 100),
             body=service.body_from_message(text),
-            source_url=message.jump_url,
+            source=(message.channel.id, message.id),
         )
         view.origin = interaction
         await interaction.response.send_message(
             tr("notes.pick_student", locale), view=view, ephemeral=True
         )
+
+
+@confirmation("note.delete")
+async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Delete the note the question was about (if it is still the clicker's)."""
+    gone = await service.delete_note(bot_of(interaction).db, interaction.user.id, int(parts[0]))
+    return tr("notes.deleted", interaction.locale, title=escaped(gone.title))
 
 
 async def setup(bot: MentorCoach) -> None:

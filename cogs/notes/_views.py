@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,6 @@ import discord
 
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
-from bot.errors import BaseModal
 from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import notes as service
@@ -25,7 +24,7 @@ from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from bot.ui import DEFAULT_TIMEOUT, OwnerView, PersistentButton, fit_embed
+from bot.ui import OwnerView, PersistentButton, PersistentModal, answer, fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,6 @@ EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
-
-SaveNote = Callable[[discord.Interaction, str, str], Awaitable[None]]
 
 
 def guild_id_of(interaction: discord.Interaction) -> int:
@@ -235,11 +232,9 @@ def share_view(note: Note, locale: discord.Locale) -> discord.ui.View:
 async def send_note(
     interaction: discord.Interaction, note: Note, text: str, *, bot: MentorCoach
 ) -> None:
-    """Answer privately with the note and its Share button."""
+    """Answer privately with the note and its Share button (after a defer too)."""
     embed = await describe(bot, note, interaction.locale)
-    await interaction.response.send_message(
-        text, embed=embed, view=share_view(note, interaction.locale), ephemeral=True
-    )
+    await answer(interaction, text, embed=embed, view=share_view(note, interaction.locale))
 
 
 # -- sharing -------------------------------------------------------------------------------
@@ -287,71 +282,149 @@ class ShareNoteButton(PersistentButton, template=r"note:share:(?P<id>[0-9]+)"):
 # -- writing -------------------------------------------------------------------------------
 
 
-class NoteModal(BaseModal):
-    """The note form: a title and a body, maybe pre-filled."""
+NOTE_TITLE = "note-title"
+NOTE_BODY = "note-body"
 
-    def __init__(
-        self,
-        heading: str,
-        locale: discord.Locale,
-        *,
-        on_save: SaveNote,
-        title: str = "",
-        body: str = "",
-    ) -> None:
-        super().__init__(title=clip(heading, MODAL_TITLE_MAX), timeout=DEFAULT_TIMEOUT)
-        self._on_save = on_save
-        self.note_title: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
+
+def _note_inputs(modal: PersistentModal, locale: discord.Locale, title: str, body: str) -> None:
+    modal.add_item(
+        discord.ui.TextInput(
             label=clip(tr("notes.field_title", locale), MODAL_TITLE_MAX),
-            custom_id="note-title",
+            custom_id=NOTE_TITLE,
             placeholder=clip(tr("notes.title_placeholder", locale), 100),
             default=clip(title, TITLE_MAX) or None,
             max_length=TITLE_MAX,
         )
-        self.note_body: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
+    )
+    modal.add_item(
+        discord.ui.TextInput(
             label=clip(tr("notes.field_body", locale), MODAL_TITLE_MAX),
-            custom_id="note-body",
+            custom_id=NOTE_BODY,
             style=discord.TextStyle.paragraph,
             placeholder=clip(tr("notes.body_placeholder", locale), 100),
             default=clip(body, BODY_MAX) or None,
             max_length=BODY_MAX,
         )
-        self.add_item(self.note_title)
-        self.add_item(self.note_body)
+    )
 
-    async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        """Save what was written."""
-        await self._on_save(interaction, self.note_title.value, self.note_body.value)
+
+def message_url(guild_id: int | None, channel_id: int, message_id: int) -> str | None:
+    """Return a message's link from its ids (None without a message)."""
+    if not message_id:
+        return None
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+async def keep_as_draft(
+    interaction: discord.Interaction,
+    refusal: Refusal,
+    *,
+    mentorship_id: int,
+    title: str,
+    body: str,
+    form_id: int | None,
+) -> None:
+    """Answer why a form could not be applied, keeping what was typed as a draft note."""
+    bot = bot_of(interaction)
+    draft = await service.save_draft(
+        bot.db, bot.clock.now(), mentorship_id, interaction.user.id, title, body, form_id=form_id
+    )
+    if draft is None:
+        raise refusal  # the router answers it, with what was typed attached
+    why = tr(refusal.key, interaction.locale, **refusal.values)
+    text = f"{why}\n{tr('notes.kept_as_draft', interaction.locale, id=draft.id)}"
+    await send_note(interaction, draft, text, bot=bot)
+
+
+class NewNoteForm(PersistentModal):
+    """The form of a new note: ids (form, mentorship, session, source channel, source message)."""
+
+    PREFIX = "form:note:new"
+
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
+        """Save the note once, however often the same form is submitted."""
+        form_id, mentorship_id, session_id, channel_id, message_id = map(int, parts)
+        bot = bot_of(interaction)
+        title, body = values.get(NOTE_TITLE, ""), values.get(NOTE_BODY, "")
+        mentorship = await mentorship_store.get_mentorship(bot.db, mentorship_id)
+        try:
+            if mentorship is None:
+                raise Refusal("notes.not_your_student")
+            note = await service.save_note(
+                bot.db,
+                bot.clock.now(),
+                mentorship,
+                interaction.user.id,
+                title,
+                body,
+                session_id=session_id or None,
+                source_url=message_url(interaction.guild_id, channel_id, message_id),
+                form_id=form_id,
+            )
+        except Refusal as refusal:
+            await keep_as_draft(
+                interaction,
+                refusal,
+                mentorship_id=mentorship_id,
+                title=title,
+                body=body,
+                form_id=form_id,
+            )
+            return
+        text = tr("notes.saved", interaction.locale, name=escaped(mentorship.student_name))
+        await send_note(interaction, note, text, bot=bot)
+
+
+class EditNoteForm(PersistentModal):
+    """The form that edits a note: ids (note)."""
+
+    PREFIX = "form:note:edit"
+
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
+        """Replace the note's title and body (the same edit twice changes nothing more)."""
+        [note_id] = map(int, parts)
+        bot = bot_of(interaction)
+        edited = await service.edit_note(
+            bot.db,
+            bot.clock.now(),
+            interaction.user.id,
+            note_id,
+            values.get(NOTE_TITLE, ""),
+            values.get(NOTE_BODY, ""),
+        )
+        await send_note(interaction, edited, tr("notes.edited", interaction.locale), bot=bot)
+
+
+def edit_note_form(note: Note, locale: discord.Locale) -> EditNoteForm:
+    """Return the form that edits `note`, filled with its title and body."""
+    form = EditNoteForm(tr("notes.modal_edit", locale), note.id)
+    _note_inputs(form, locale, note.title, note.body)
+    return form
 
 
 def new_note_modal(
-    bot: MentorCoach,
+    interaction: discord.Interaction,
     mentorship: Mentorship,
-    locale: discord.Locale,
     *,
     heading: str,
     title: str = "",
     body: str = "",
     session_id: int | None = None,
-    source_url: str | None = None,
-) -> NoteModal:
-    """Return the form that saves a new note on `mentorship`."""
-
-    async def save(done: discord.Interaction, note_title: str, note_body: str) -> None:
-        note = await service.save_note(
-            bot.db,
-            bot.clock.now(),
-            mentorship,
-            done.user.id,
-            note_title,
-            note_body,
-            session_id=session_id,
-            source_url=source_url,
-        )
-        text = tr("notes.saved", done.locale, name=escaped(mentorship.student_name))
-        await send_note(done, note, text, bot=bot)
-
-    return NoteModal(heading, locale, on_save=save, title=title, body=body)
+    source: tuple[int, int] | None = None,
+) -> NewNoteForm:
+    """Return the form that saves a new note on `mentorship` (once, however often sent)."""
+    channel_id, message_id = source or (0, 0)
+    form = NewNoteForm(
+        heading, interaction.id, mentorship.id, session_id or 0, channel_id, message_id
+    )
+    _note_inputs(form, interaction.locale, title, body)
+    return form
 
 
 class WriteNotesButton(PersistentButton, template=r"note:write:(?P<id>[0-9]+)"):
@@ -374,14 +447,13 @@ class WriteNotesButton(PersistentButton, template=r"note:write:(?P<id>[0-9]+)"):
 
 async def session_note_modal(
     interaction: discord.Interaction, view: SessionView, mentorship: Mentorship
-) -> NoteModal:
+) -> NewNoteForm:
     """Return the note form linked to a session, its title pre-filled."""
     locale = interaction.locale
     date = local_date(view.session.starts_at, await caller_zone(interaction))
     return new_note_modal(
-        bot_of(interaction),
+        interaction,
         mentorship,
-        locale,
         heading=tr("notes.modal_session", locale, name=mentorship.student_name),
         title=tr("notes.session_title", locale, name=mentorship.student_name, date=date),
         session_id=view.session.id,
@@ -409,12 +481,12 @@ class MessageNoteView(OwnerView):
         author_id: int,
         title: str,
         body: str,
-        source_url: str,
+        source: tuple[int, int],
     ) -> None:
         super().__init__(owner_id)
         self.note_title = title
         self.note_body = body
-        self.source_url = source_url
+        self.source = source
         options = [
             discord.SelectOption(
                 label=clip(m.student_name, 100),
@@ -441,13 +513,12 @@ class MessageNoteView(OwnerView):
         )
         await interaction.response.send_modal(
             new_note_modal(
-                bot,
+                interaction,
                 mentorship,
-                interaction.locale,
                 heading=tr("notes.modal_message", interaction.locale),
                 title=self.note_title,
                 body=self.note_body,
-                source_url=self.source_url,
+                source=self.source,
             )
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import discord
 
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
-from bot.errors import BaseModal, report_error
+from bot.errors import report_error, watch_answer_deadline
 from bot.refusal import Refusal
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
@@ -21,7 +22,7 @@ from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from bot.ui import PersistentButton
+from bot.ui import PersistentButton, PersistentModal, answer
 from cogs.coaching._views import prep_embed, prep_view
 
 log = logging.getLogger(__name__)
@@ -79,30 +80,39 @@ class DeclineButton(PersistentButton, template=r"rem:decline:(?P<id>[0-9]+)"):
         await interaction.response.send_modal(DeclineModal(view, interaction.locale))
 
 
-class DeclineModal(BaseModal):
-    """Why the student can't come (optional)."""
+class DeclineModal(PersistentModal):
+    """Why the student can't come (optional); its custom id carries the session."""
+
+    PREFIX = "form:decline"
 
     def __init__(self, view: SessionView, locale: discord.Locale) -> None:
-        super().__init__(title=tr("reminders.decline_title", locale)[:45])
-        self.session = view
-        self.reason: discord.ui.TextInput[DeclineModal] = discord.ui.TextInput(
-            label=tr("reminders.decline_reason", locale)[:45],
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=REASON_MAX,
-            custom_id="reason",
+        super().__init__(tr("reminders.decline_title", locale), view.session.id)
+        self.add_item(
+            discord.ui.TextInput(
+                label=tr("reminders.decline_reason", locale)[:45],
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=REASON_MAX,
+                custom_id="reason",
+            )
         )
-        self.add_item(self.reason)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Record the answer, tell the mentor (with a reschedule button), thank the student."""
         bot = bot_of(interaction)
-        reason = self.reason.value.strip() or None
-        await session_service.respond(bot.db, bot.clock.now(), self.session, "declined", reason)
-        await interaction.response.send_message(
-            tr("reminders.declined", interaction.locale), ephemeral=True
-        )
-        await tell_mentor_declined(bot, self.session, interaction.user, reason)
+        session = await _session_for(interaction, int(parts[0]))
+        if session.student_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        reason = values.get("reason", "").strip() or None
+        already = (session.session.student_response, session.session.student_reason)
+        if already != ("declined", reason):  # the same answer again tells the mentor once
+            await session_service.respond(bot.db, bot.clock.now(), session, "declined", reason)
+        await answer(interaction, tr("reminders.declined", interaction.locale))
+        if already != ("declined", reason):
+            await tell_mentor_declined(bot, session, interaction.user, reason)
 
 
 async def tell_mentor_declined(
@@ -142,39 +152,47 @@ class RescheduleButton(PersistentButton, template=r"rem:resched:(?P<id>[0-9]+)")
         await interaction.response.send_modal(RescheduleModal(view, interaction.locale))
 
 
-class RescheduleModal(BaseModal):
-    """Ask the mentor for the new time."""
+class RescheduleModal(PersistentModal):
+    """Ask the mentor for the new time; its custom id carries the session."""
+
+    PREFIX = "form:reschedule"
 
     def __init__(self, view: SessionView, locale: discord.Locale) -> None:
-        super().__init__(title=tr("reminders.reschedule_title", locale)[:45])
-        self.session = view
-        self.when: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
-            label=tr("reminders.reschedule_when", locale)[:45],
-            placeholder=tr("reminders.reschedule_placeholder", locale)[:100],
-            max_length=100,
-            custom_id="when",
+        super().__init__(tr("reminders.reschedule_title", locale), view.session.id)
+        self.add_item(
+            discord.ui.TextInput(
+                label=tr("reminders.reschedule_when", locale)[:45],
+                placeholder=tr("reminders.reschedule_placeholder", locale)[:100],
+                max_length=100,
+                custom_id="when",
+            )
         )
-        self.add_item(self.when)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Move the session and confirm."""
         bot = bot_of(interaction)
-        zone = await zone_of(bot.db, interaction.user.id, self.session.guild_id)
+        session = await _session_for(interaction, int(parts[0]))
+        if session.mentor_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        zone = await zone_of(bot.db, interaction.user.id, session.guild_id)
         if zone is None:
             raise Refusal("sessions.no_zone")
         moved = await session_service.reschedule(
-            bot.db, bot.clock.now(), self.session, when_text=self.when.value, zone=zone
+            bot.db, bot.clock.now(), session, when_text=values.get("when", ""), zone=zone
         )
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             tr(
                 "sessions.rescheduled",
                 interaction.locale,
-                name=self.session.student_name,
-                old=discord_stamp(self.session.session.starts_at, "F"),
+                name=session.student_name,
+                old=discord_stamp(session.session.starts_at, "F"),
                 when=discord_stamp(moved.starts_at, "F"),
                 relative=discord_stamp(moved.starts_at, "R"),
             ),
-            ephemeral=True,
         )
 
 
@@ -199,6 +217,7 @@ class RecordButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the outcome and update the nudge."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             if self.status not in OUTCOMES:
@@ -245,6 +264,7 @@ class SnoozeButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Put the reminder back in the queue and say until when."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             if self.minutes not in SNOOZES:

@@ -61,7 +61,10 @@ class World:
         """Return a persona by name: `world.mara`, `world.sam`."""
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.sb.persona(name)
+        try:
+            return self.sb.persona(name)
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 async def start_bot(sb: Sandbox, db: Database, clock: ManualClock, path: Path) -> RunningBot:
