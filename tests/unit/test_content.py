@@ -11,6 +11,7 @@ import bot.content as content_module
 from bot.content import (
     CONDITIONS,
     DATA_DIR,
+    ITEMS_MAX,
     JOBS,
     REQUIRED_TEMPLATES,
     REQUIRED_TOPICS,
@@ -103,7 +104,7 @@ def test_the_content_module_knows_nothing_of_discord() -> None:
 def test_a_checklist_fits_one_select_menu(built_in: Content, kind: str) -> None:
     checklist = built_in.checklist(kind)
     items = checklist.items
-    assert 6 <= len(items) <= 12
+    assert 6 <= len(items) <= ITEMS_MAX
     assert len(items) <= SELECT_OPTIONS
     assert len({item.id for item in items}) == len(items)
     for section in checklist.sections:
@@ -168,7 +169,7 @@ def test_a_section_whose_items_are_all_hidden_is_left_out(tmp_path: Path) -> Non
         'id = "real_world_link"\n',
         'id = "real_world_link"\nwhen = "presentation_soon"\n',
     )
-    loaded = load_content(folder)
+    loaded = load_copy(folder)
     assert "inspire" not in [s.job for s, _ in loaded.checklist_for("regular", **ALL_OFF)]
     soon = loaded.checklist_for("regular", **{**ALL_OFF, "presentation_soon": True})
     assert "inspire" in [s.job for s, _ in soon]
@@ -273,11 +274,16 @@ def test_presentations_are_requested_two_to_three_weeks_ahead_with_a_mock(
 
 
 def copy_data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in DATA_DIR.glob("*.toml"):
+    """Copy the English content to `tmp_path/data/en`; return that language folder."""
+    folder = tmp_path / "data" / "en"
+    folder.mkdir(parents=True)
+    for path in (DATA_DIR / "en").glob("*.toml"):
         shutil.copy(path, folder / path.name)
     return folder
+
+
+def load_copy(folder: Path) -> Content:
+    return load_content(folder.parent, folder.name)
 
 
 def edit(path: Path, old: str, new: str, *, every: bool = False) -> None:
@@ -300,6 +306,8 @@ style = "paragraph"
 max_length = 500
 """
 
+
+REGULAR_ITEMS = len(load_content().checklist("regular").items)
 
 EXTRA_TEMPLATE = """
 [extra]
@@ -369,9 +377,11 @@ BROKEN = {
     ),
     "too many checklist items": (
         "checklists.toml",
-        '[[regular.inspire]]\nid = "extra_1"\ntext = "One"\n'
-        '[[regular.inspire]]\nid = "extra_2"\ntext = "Two"\n',
-        "checklists.toml: regular has 13 items, expected 6 to 12",
+        "".join(
+            f'[[regular.inspire]]\nid = "extra_{n}"\ntext = "Extra {n}"\n'
+            for n in range(ITEMS_MAX + 1 - REGULAR_ITEMS)
+        ),
+        f"checklists.toml: regular has {ITEMS_MAX + 1} items, expected 6 to {ITEMS_MAX}",
     ),
     "unknown session kind": (
         "checklists.toml",
@@ -411,7 +421,7 @@ def test_a_broken_file_is_refused_with_the_entry_at_fault(
     folder = copy_data(tmp_path)
     append(folder / file_name, extra)
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_copy(folder)
     assert str(caught.value).startswith(message), str(caught.value)
 
 
@@ -419,7 +429,7 @@ def test_a_missing_required_topic_is_named(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     edit(folder / "coaching.toml", "[topics.discouraged]", "[topics.feeling_low]")
     with pytest.raises(ContentError, match=r"coaching.toml: topics is missing 'discouraged'"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_missing_required_template_is_named(tmp_path: Path) -> None:
@@ -428,7 +438,7 @@ def test_a_missing_required_template_is_named(tmp_path: Path) -> None:
     with pytest.raises(
         ContentError, match=r"feedback_templates.toml: the file is missing 'session_report'"
     ):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_private_next_steps_field_is_refused(tmp_path: Path) -> None:
@@ -439,21 +449,21 @@ def test_a_private_next_steps_field_is_refused(tmp_path: Path) -> None:
         "next_steps = true\nprivate = true\n",
     )
     with pytest.raises(ContentError, match=r"deliverable_review.fields\[4\] cannot be both"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_text_with_stray_blank_space_is_refused(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     edit(folder / "coaching.toml", 'title = "Empathy"', 'title = "Empathy "')
     with pytest.raises(ContentError, match=r"skills.empathy.title starts or ends with blank"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     (folder / "coaching.toml").unlink()
     with pytest.raises(ContentError, match=r"coaching.toml: file not found"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_wrong_lead_time_is_refused(tmp_path: Path) -> None:
@@ -464,4 +474,4 @@ def test_a_wrong_lead_time_is_refused(tmp_path: Path) -> None:
         "presentation_lead_weeks = [3, 2]",
     )
     with pytest.raises(ContentError, match=r"progress.presentation_lead_weeks\[1\] is 2"):
-        load_content(folder)
+        load_copy(folder)

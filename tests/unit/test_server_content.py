@@ -72,11 +72,11 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def test_every_built_in_entry_reads_the_same_on_its_own() -> None:
-    templates = tomllib.loads((DATA_DIR / "feedback_templates.toml").read_text("utf-8"))
+    templates = tomllib.loads((DATA_DIR / "en" / "feedback_templates.toml").read_text("utf-8"))
     for template_id, table in templates.items():
         alone = _dump(template_id, table, arrays=("fields",))
         assert parse_template(alone) == content().template(template_id)
-    checklists = tomllib.loads((DATA_DIR / "checklists.toml").read_text("utf-8"))
+    checklists = tomllib.loads((DATA_DIR / "en" / "checklists.toml").read_text("utf-8"))
     for kind in SESSION_KINDS:
         alone = _dump(kind, checklists[kind], arrays=JOBS)
         assert parse_checklist(alone) == content().checklist(kind)
@@ -153,7 +153,7 @@ def test_a_bad_template_is_refused_naming_the_field(text: str, message: str) -> 
         ),
         (
             CHECKLIST.split("[[discovery.guide]]")[0],
-            "checklist: discovery has 0 items, expected 6 to 12",
+            "checklist: discovery has 0 items, expected 6 to 14",
         ),
         (
             CHECKLIST + '\n[[discovery.guide]]\nid = "x"\ntext = "X"\nwhen = "sunny"\n',
