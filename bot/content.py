@@ -8,12 +8,13 @@ limits from Discord); this module reads each file through them, turns the first 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
@@ -234,7 +235,7 @@ class CoachingTopic:
     moves: tuple[str, ...]
     question: str
     pitfall: str
-    for_start: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    for_start: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
     """Extra advice by the student's starting point (`first_job`, `career_change`)."""
 
 
@@ -246,7 +247,7 @@ class SkillPrompt:
     title: str
     prompt: str
     try_this: str
-    for_start: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    for_start: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
     """Extra advice by the student's starting point (`first_job`, `career_change`)."""
 
 
