@@ -697,13 +697,14 @@ def _require(source: str, present: Mapping[str, object], wanted: Sequence[str], 
 
 def _read_toml(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
+    source = f"{folder.name}/{name}"
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ContentError(name, None, f"file not found in {folder}") from None
+        raise ContentError(source, None, f"file not found in {folder}") from None
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(name, None, f"not valid TOML: {error}") from None
+        raise ContentError(source, None, f"not valid TOML: {error}") from None
 
 
 def _jobs(model: JobsModel) -> dict[str, Job]:
@@ -759,35 +760,39 @@ def _for_start(model: _ForStart | None) -> Mapping[str, str]:
     )
 
 
-def _read_checklists(data: dict[str, Any]) -> tuple[dict[str, Job], dict[str, Checklist]]:
-    model = _validate(ChecklistsFile, data, CHECKLISTS_FILE)
+def _read_checklists(
+    data: dict[str, Any], source: str = CHECKLISTS_FILE
+) -> tuple[dict[str, Job], dict[str, Checklist]]:
+    model = _validate(ChecklistsFile, data, source)
     jobs = _jobs(model.jobs)
     checklists = {kind: _checklist(kind, getattr(model, kind), jobs) for kind in SESSION_KINDS}
     return jobs, checklists
 
 
-def _read_templates(data: dict[str, Any]) -> dict[str, FeedbackTemplate]:
+def _read_templates(
+    data: dict[str, Any], source: str = TEMPLATES_FILE
+) -> dict[str, FeedbackTemplate]:
     templates: dict[str, FeedbackTemplate] = {}
     for template_id, value in data.items():
-        _check_id(TEMPLATES_FILE, template_id, template_id)
-        model = _validate(TemplateModel, value, TEMPLATES_FILE, (template_id,))
+        _check_id(source, template_id, template_id)
+        model = _validate(TemplateModel, value, source, (template_id,))
         templates[template_id] = _template(template_id, model)
-    _require(TEMPLATES_FILE, templates, REQUIRED_TEMPLATES, "")
+    _require(source, templates, REQUIRED_TEMPLATES, "")
     return templates
 
 
 def _read_coaching(
-    data: dict[str, Any],
+    data: dict[str, Any], source: str = COACHING_FILE
 ) -> tuple[dict[str, CoachingTopic], dict[str, SkillPrompt], Progress]:
     topics_raw = data.get("topics")
     if isinstance(topics_raw, dict):
         for topic_id in topics_raw:
-            _check_id(COACHING_FILE, topic_id, f"topics.{topic_id}")
+            _check_id(source, topic_id, f"topics.{topic_id}")
         if len(topics_raw) > CHOICES_MAX:
             raise ContentError(
-                COACHING_FILE, "topics", f"has {len(topics_raw)} entries, at most {CHOICES_MAX}"
+                source, "topics", f"has {len(topics_raw)} entries, at most {CHOICES_MAX}"
             )
-    model = _validate(CoachingFile, data, COACHING_FILE)
+    model = _validate(CoachingFile, data, source)
     topics = {
         topic_id: CoachingTopic(
             id=topic_id,
@@ -800,7 +805,7 @@ def _read_coaching(
         )
         for topic_id, raw in model.topics.items()
     }
-    _require(COACHING_FILE, topics, REQUIRED_TOPICS, "topics")
+    _require(source, topics, REQUIRED_TOPICS, "topics")
     skills = {
         skill_id: SkillPrompt(
             id=skill_id,
@@ -878,9 +883,13 @@ def load_content(folder: Path = DATA_DIR, language: str = FALLBACK_LANGUAGE) -> 
     `folder` holds one folder per language (`folder/<language>/*.toml`).
     """
     where = folder / language
-    jobs, checklists = _read_checklists(_read_toml(where, CHECKLISTS_FILE))
-    templates = _read_templates(_read_toml(where, TEMPLATES_FILE))
-    topics, skills, progress = _read_coaching(_read_toml(where, COACHING_FILE))
+    jobs, checklists = _read_checklists(
+        _read_toml(where, CHECKLISTS_FILE), f"{language}/{CHECKLISTS_FILE}"
+    )
+    templates = _read_templates(_read_toml(where, TEMPLATES_FILE), f"{language}/{TEMPLATES_FILE}")
+    topics, skills, progress = _read_coaching(
+        _read_toml(where, COACHING_FILE), f"{language}/{COACHING_FILE}"
+    )
     log.debug(
         "loaded %s content: %d checklists, %d templates, %d topics, %d skills",
         language,

@@ -16,6 +16,7 @@ from bot.content import (
     SESSION_KINDS,
     ContentError,
     content,
+    languages,
     parse_checklist,
     parse_template,
 )
@@ -71,15 +72,18 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 # -- one entry, checked with the built-ins' rules ---------------------------------------------
 
 
-def test_every_built_in_entry_reads_the_same_on_its_own() -> None:
-    templates = tomllib.loads((DATA_DIR / "en" / "feedback_templates.toml").read_text("utf-8"))
+@pytest.mark.parametrize("language", languages())
+def test_every_built_in_entry_reads_the_same_on_its_own(language: str) -> None:
+    folder = DATA_DIR / language
+    built_in = content(language)
+    templates = tomllib.loads((folder / "feedback_templates.toml").read_text("utf-8"))
     for template_id, table in templates.items():
         alone = _dump(template_id, table, arrays=("fields",))
-        assert parse_template(alone) == content().template(template_id)
-    checklists = tomllib.loads((DATA_DIR / "en" / "checklists.toml").read_text("utf-8"))
+        assert parse_template(alone) == built_in.template(template_id)
+    checklists = tomllib.loads((folder / "checklists.toml").read_text("utf-8"))
     for kind in SESSION_KINDS:
         alone = _dump(kind, checklists[kind], arrays=JOBS)
-        assert parse_checklist(alone) == content().checklist(kind)
+        assert parse_checklist(alone, built_in.jobs) == built_in.checklist(kind)
 
 
 def _dump(name: str, table: dict[str, Any], *, arrays: tuple[str, ...]) -> str:
