@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import string
 import tomllib
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
 from discord import app_commands
 
 log = logging.getLogger(__name__)
@@ -30,11 +33,24 @@ def language_of(locale: Locale) -> str:
     return value.split("-")[0].lower() or FALLBACK
 
 
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+"""CLDR plural categories: a table of these (with `other`) is one text with plural forms."""
+
+
+def is_plural(table: Mapping[str, Any]) -> bool:
+    """Tell whether a catalogue table is one text's plural forms (`one = ...`, `other = ...`)."""
+    return "other" in table and set(table) <= set(PLURAL_FORMS)
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in table.items():
         full = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and is_plural(value):
+            if not all(isinstance(form, str) for form in value.values()):
+                raise ValueError(f"catalogue entry {full} must be text")
+            flat[full] = _plural_text(value)
+        elif isinstance(value, Mapping):
             flat.update(_flatten(value, f"{full}."))
         elif isinstance(value, str):
             flat[full] = value
@@ -43,9 +59,33 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def _plural_text(forms: Mapping[str, str]) -> str:
+    """Keep a text's plural forms as one string: `\x00one\x00...\x00other\x00...`."""
+    return "".join(f"\x00{form}\x00{forms[form]}" for form in PLURAL_FORMS if form in forms)
+
+
+def plural_forms(text: str) -> dict[str, str] | None:
+    """Return a catalogue text's plural forms by CLDR category, or None for a plain text."""
+    if not text.startswith("\x00"):
+        return None
+    parts = text.split("\x00")[1:]
+    return dict(zip(parts[::2], parts[1::2], strict=True))
+
+
+@functools.cache
+def plural_category(language: str, count: int) -> str:
+    """Return the CLDR plural category of `count` in `language` ("one", "many", "other"...)."""
+    try:
+        return str(BabelLocale.parse(language).plural_form(abs(count)))
+    except (UnknownLocaleError, ValueError):
+        return "one" if abs(count) == 1 else "other"
+
+
 def placeholders(text: str) -> set[str]:
-    """Return the `{name}` placeholders a text uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """Return the `{name}` placeholders a text uses (in every plural form)."""
+    forms = plural_forms(text)
+    texts = list(forms.values()) if forms is not None else [text]
+    return {name for one in texts for _, name, _, _ in string.Formatter().parse(one) if name}
 
 
 class Catalogue:
@@ -96,9 +136,18 @@ class Catalogue:
     def get(self, key: str, locale: discord.Locale | str | None = None, **values: object) -> str:
         """Return the text for `key` in the reader's language, with `values` filled in."""
         language = language_of(locale)
-        text = self.raw(key, language) or self.raw(key, FALLBACK)
+        text = self.raw(key, language)
+        if text is None:
+            language = FALLBACK
+            text = self.raw(key, FALLBACK)
         if text is None:
             raise KeyError(f"no text for {key!r} in the catalogue")
+        forms = plural_forms(text)
+        if forms is not None:
+            count = values.get("count")
+            if not isinstance(count, int):
+                raise KeyError(f"{key!r} has plural forms: give it count=")
+            text = forms.get(plural_category(language, count), forms["other"])
         return text.format(**values) if values else text
 
 

@@ -123,10 +123,10 @@ class StudentsCog(commands.Cog):
             value=tr(
                 "students.attendance_line",
                 locale,
-                held=counts.held,
-                early=counts.cancelled_early,
-                late=counts.cancelled_late,
-                no_show=counts.no_show,
+                held=tr("students.attendance_held", locale, count=counts.held),
+                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
+                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
+                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
             ),
             inline=False,
         )

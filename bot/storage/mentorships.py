@@ -23,7 +23,7 @@ UNSET: Final = _Unset.UNSET
 
 _COLUMNS = (
     "id, guild_id, mentor_id, student_id, student_name, project, path, goal, session_minutes, "
-    "status, created_at, archived_at"
+    "status, created_at, archived_at, starting_point"
 )
 
 
@@ -55,6 +55,8 @@ class Mentorship:
     status: str
     created_at: datetime
     archived_at: datetime | None
+    starting_point: str | None = None
+    """Where the student starts from (`bot.content.STARTING_POINTS`), if the mentor said."""
 
     @property
     def active(self) -> bool:
@@ -77,6 +79,7 @@ def _row_to_mentorship(row: aiosqlite.Row) -> Mentorship:
         status=row["status"],
         created_at=created,
         archived_at=from_iso_or_none(row["archived_at"]),
+        starting_point=row["starting_point"],
     )
 
 
@@ -237,3 +240,12 @@ async def active_mentors(db: Database) -> list[tuple[int, int]]:
         "ORDER BY guild_id, mentor_id"
     )
     return [(int(row["guild_id"]), int(row["mentor_id"])) for row in rows]
+
+
+async def set_starting_point(
+    tx: Transaction, mentorship_id: int, starting_point: str | None
+) -> None:
+    """Record where the student of a mentorship starts from (None: not said)."""
+    await tx.execute(
+        "UPDATE mentorships SET starting_point = ? WHERE id = ?", (starting_point, mentorship_id)
+    )

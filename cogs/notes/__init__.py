@@ -10,7 +10,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.options import MentorSessionOption, StudentArg, caller_zone, session_choices
+from bot.options import (
+    MentorSessionOption,
+    StudentArg,
+    caller_zone,
+    reader_of,
+    session_choices,
+)
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.students import resolve_student
@@ -107,7 +113,9 @@ class NoteSessionOption(MentorSessionOption):
         )
         views = [v for v in views if v.session.status != "cancelled"]
         views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
-        return session_choices(views, value, await caller_zone(interaction))
+        return session_choices(
+            views, value, await caller_zone(interaction), *reader_of(interaction)
+        )
 
 
 NoteArg = app_commands.Transform[Note, NoteOption]
