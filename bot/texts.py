@@ -15,6 +15,9 @@ from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from discord import app_commands
 
+from bot.content import content as built_in_content
+from bot.content import languages as content_languages
+
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -172,6 +175,19 @@ def cmd(key: str) -> app_commands.locale_str:
     return app_commands.locale_str(catalogue().get(key), key=key)
 
 
+def content_text(english: str, table: str, entry_id: str) -> app_commands.locale_str:
+    """Return a command choice name taken from the content (`topics`/`skills` title by id)."""
+    return app_commands.locale_str(english, content=(table, entry_id))
+
+
+def _content_title(table: str, entry_id: str, language: str) -> str | None:
+    if language not in content_languages():
+        return None
+    entries = getattr(built_in_content(language), table, None)
+    entry = None if entries is None else entries.get(entry_id)
+    return None if entry is None else str(entry.title)
+
+
 class CatalogueTranslator(app_commands.Translator):
     """Localise command descriptions from the same catalogue at sync time."""
 
@@ -187,6 +203,11 @@ class CatalogueTranslator(app_commands.Translator):
         """Return the text in `locale`, or None to keep the English one."""
         key = string.extras.get("key")
         language = language_of(locale)
-        if not isinstance(key, str) or language == FALLBACK:
+        if language == FALLBACK:
+            return None
+        found = string.extras.get("content")
+        if isinstance(found, tuple):
+            return _content_title(str(found[0]), str(found[1]), language)
+        if not isinstance(key, str):
             return None
         return self._texts.raw(key, language)

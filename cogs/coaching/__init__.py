@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
-from bot.content import content
+from bot.content import STARTING_POINTS, content
 from bot.db import Database
 from bot.options import StudentArg
 from bot.services import coaching as service
 from bot.services import server_content
 from bot.textfit import clip
-from bot.texts import cmd, tr
+from bot.texts import cmd, content_text, language_of, tr
 from cogs.coaching._views import (
     COLOUR,
     FeedbackButton,
@@ -30,10 +31,16 @@ from cogs.coaching._views import (
 log = logging.getLogger(__name__)
 
 TOPIC_CHOICES = [
-    app_commands.Choice(name=topic.title, value=topic.id) for topic in content().topics.values()
+    app_commands.Choice(name=content_text(topic.title, "topics", topic.id), value=topic.id)
+    for topic in content().topics.values()
 ]
 SKILL_CHOICES = [
-    app_commands.Choice(name=skill.title, value=skill.id) for skill in content().skills.values()
+    app_commands.Choice(name=content_text(skill.title, "skills", skill.id), value=skill.id)
+    for skill in content().skills.values()
+]
+START_CHOICES = [
+    app_commands.Choice(name=cmd(f"coaching.start_{start}"), value=start)
+    for start in STARTING_POINTS
 ]
 STATUS_CHOICES = [
     app_commands.Choice(name=cmd("coaching.status_behind"), value="behind"),
@@ -56,10 +63,25 @@ async def progress_history(db: Database, mentorship_id: int, locale: discord.Loc
     return clip("\n".join(parts), 1024)
 
 
-def topic_embed(topic_id: str, locale: discord.Locale) -> discord.Embed:
-    """Render one coaching topic: moves, a question to ask, a pitfall."""
-    topic = content().topic(topic_id)
-    job = content().jobs[topic.job]
+def _for_start(
+    embed: discord.Embed, wording: Mapping[str, str], start: str | None, locale: discord.Locale
+) -> None:
+    """Add the advice for the student's starting point, or for each when none is given."""
+    starts = [start] if start is not None else list(STARTING_POINTS)
+    for one in starts:
+        text = wording.get(one)
+        if text:
+            name = tr(f"coaching.for_start_{one}", locale)
+            embed.add_field(name=name, value=clip(text, 1024), inline=False)
+
+
+def topic_embed(
+    topic_id: str, locale: discord.Locale, starting_point: str | None = None
+) -> discord.Embed:
+    """Render one coaching topic: moves, a question to ask, a pitfall, the student's case."""
+    everything = content(language_of(locale))
+    topic = everything.topic(topic_id)
+    job = everything.jobs[topic.job]
     embed = discord.Embed(
         title=topic.title,
         description="\n".join(f"{n}. {move}" for n, move in enumerate(topic.moves, start=1)),
@@ -67,15 +89,19 @@ def topic_embed(topic_id: str, locale: discord.Locale) -> discord.Embed:
     )
     embed.add_field(name=tr("coaching.coach_question", locale), value=topic.question, inline=False)
     embed.add_field(name=tr("coaching.coach_pitfall", locale), value=topic.pitfall, inline=False)
+    _for_start(embed, topic.for_start, starting_point, locale)
     embed.set_footer(text=tr("coaching.coach_job", locale, job=job.title))
     return embed
 
 
-def skill_embed(skill_id: str, locale: discord.Locale) -> discord.Embed:
-    """Render one skill prompt and a practice for the week."""
-    skill = content().skill(skill_id)
+def skill_embed(
+    skill_id: str, locale: discord.Locale, starting_point: str | None = None
+) -> discord.Embed:
+    """Render one skill prompt, a practice for the week, and the student's case."""
+    skill = content(language_of(locale)).skill(skill_id)
     embed = discord.Embed(title=skill.title, description=skill.prompt, colour=COLOUR)
     embed.add_field(name=tr("coaching.coach_try", locale), value=skill.try_this, inline=False)
+    _for_start(embed, skill.for_start, starting_point, locale)
     embed.set_footer(text=tr("coaching.coach_skills_footer", locale))
     return embed
 
@@ -97,7 +123,9 @@ class CoachingCog(commands.Cog):
     @app_commands.describe(student=cmd("coaching.opt_prep_student"))
     async def prep(self, interaction: discord.Interaction, student: StudentArg) -> None:
         """Prepare your next session with a student: checklist and context."""
-        prep = await service.prep_next(self.bot.db, self.bot.clock.now(), student)
+        prep = await service.prep_next(
+            self.bot.db, self.bot.clock.now(), student, language_of(interaction.locale)
+        )
         await interaction.response.send_message(
             embed=prep_embed(prep, interaction.locale),
             view=prep_view(prep, interaction.locale),
@@ -119,7 +147,9 @@ class CoachingCog(commands.Cog):
         template: app_commands.Range[str, 1, 100],
     ) -> None:
         """Write structured feedback for a student from a template."""
-        form = await service.feedback_form(self.bot.db, student.guild_id, template)
+        form = await service.feedback_form(
+            self.bot.db, student.guild_id, template, language_of(interaction.locale)
+        )
         await interaction.response.send_modal(FeedbackModal(form, mentorship_id=student.id))
 
     @feedback.autocomplete("template")
@@ -130,7 +160,9 @@ class CoachingCog(commands.Cog):
         if interaction.guild_id is None:
             return []
         wanted = current.strip().casefold()
-        offered = await server_content.offered_templates(self.bot.db, interaction.guild_id)
+        offered = await server_content.offered_templates(
+            self.bot.db, interaction.guild_id, language_of(interaction.locale)
+        )
         return [
             app_commands.Choice(name=clip(title, 100), value=template_id)
             for template_id, title in offered
@@ -138,25 +170,37 @@ class CoachingCog(commands.Cog):
         ][:25]
 
     @coach.command(name="topic", description=cmd("coaching.coach_topic"))
-    @app_commands.describe(topic=cmd("coaching.opt_topic"))
-    @app_commands.choices(topic=TOPIC_CHOICES)
+    @app_commands.describe(
+        topic=cmd("coaching.opt_topic"), starting_point=cmd("coaching.opt_starting_point")
+    )
+    @app_commands.choices(topic=TOPIC_CHOICES, starting_point=START_CHOICES)
     async def coach_topic(
-        self, interaction: discord.Interaction, topic: app_commands.Choice[str]
+        self,
+        interaction: discord.Interaction,
+        topic: app_commands.Choice[str],
+        starting_point: app_commands.Choice[str] | None = None,
     ) -> None:
         """Advice for a situation you meet with a student."""
+        start = None if starting_point is None else starting_point.value
         await interaction.response.send_message(
-            embed=topic_embed(topic.value, interaction.locale), ephemeral=True
+            embed=topic_embed(topic.value, interaction.locale, start), ephemeral=True
         )
 
     @coach.command(name="skill", description=cmd("coaching.coach_skill"))
-    @app_commands.describe(skill=cmd("coaching.opt_skill"))
-    @app_commands.choices(skill=SKILL_CHOICES)
+    @app_commands.describe(
+        skill=cmd("coaching.opt_skill"), starting_point=cmd("coaching.opt_starting_point")
+    )
+    @app_commands.choices(skill=SKILL_CHOICES, starting_point=START_CHOICES)
     async def coach_skill(
-        self, interaction: discord.Interaction, skill: app_commands.Choice[str]
+        self,
+        interaction: discord.Interaction,
+        skill: app_commands.Choice[str],
+        starting_point: app_commands.Choice[str] | None = None,
     ) -> None:
         """A reflection prompt on one of the mentor's skills."""
+        start = None if starting_point is None else starting_point.value
         await interaction.response.send_message(
-            embed=skill_embed(skill.value, interaction.locale), ephemeral=True
+            embed=skill_embed(skill.value, interaction.locale, start), ephemeral=True
         )
 
     @app_commands.command(
@@ -214,7 +258,7 @@ class CoachingCog(commands.Cog):
                 value=plan_text(done.plan, locale),
                 inline=False,
             )
-            embed.set_footer(text=content().progress.advice)
+            embed.set_footer(text=content(language_of(locale)).progress.advice)
         await interaction.response.send_message("\n".join(lines), embed=embed, ephemeral=True)
 
 

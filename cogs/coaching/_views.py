@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any, Self
 
 import discord
@@ -15,10 +16,10 @@ from bot.errors import BaseModal, report_error
 from bot.options import caller_zone
 from bot.services import coaching as service
 from bot.services.coaching import Feedback, Prep
+from bot.services.people import reader_locale
 from bot.storage.coaching import PresentationPlan, ProgressEntry
-from bot.storage.user_prefs import get_prefs
 from bot.textfit import clip
-from bot.texts import Locale, tr
+from bot.texts import Locale, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import fit_embed
 
@@ -169,7 +170,14 @@ class PrepSelect(
             bot = bot_of(interaction)
             values = list(self.item.values)
             tick = service.tick_items if self.part == "items" else service.tick_steps
-            prep = await tick(bot.db, bot.clock.now(), interaction.user.id, self.session_id, values)
+            prep = await tick(
+                bot.db,
+                bot.clock.now(),
+                interaction.user.id,
+                self.session_id,
+                values,
+                language_of(interaction.locale),
+            )
             await interaction.response.edit_message(
                 embed=prep_embed(prep, interaction.locale),
                 view=prep_view(prep, interaction.locale),
@@ -311,10 +319,16 @@ class FeedbackModal(BaseModal):
                 self.template.id,
                 values,
                 zone,
+                language_of(interaction.locale),
             )
         else:
             feedback = await service.edit_feedback(
-                bot.db, now, interaction.user.id, self.note_id, values
+                bot.db,
+                now,
+                interaction.user.id,
+                self.note_id,
+                values,
+                language_of(interaction.locale),
             )
         locale = interaction.locale
         text = feedback_summary(feedback, locale, edited=self.note_id is not None)
@@ -353,7 +367,9 @@ class FeedbackButton(
         """Check the clicker wrote the note, then send it or open the form again."""
         try:
             bot = bot_of(interaction)
-            feedback = await service.feedback_of(bot.db, interaction.user.id, self.note_id)
+            feedback = await service.feedback_of(
+                bot.db, interaction.user.id, self.note_id, language_of(interaction.locale)
+            )
             if self.action == "edit":
                 modal = FeedbackModal(
                     feedback.template,
@@ -372,9 +388,16 @@ class FeedbackButton(
     ) -> None:
         locale = interaction.locale
         name = feedback.mentorship.student_name
-        prefs = await get_prefs(bot.db, feedback.mentorship.student_id)
+        student = feedback.mentorship
+        reader = await reader_locale(bot.db, student.student_id, student.guild_id)
+        template = await service.template_in(
+            bot.db, student.guild_id, feedback.template.id, language_of(reader)
+        )
         embed = feedback_embed(
-            feedback, interaction.user.display_name, prefs.locale, for_student=True
+            replace(feedback, template=template),
+            interaction.user.display_name,
+            reader,
+            for_student=True,
         )
         try:
             await send_dm(bot, feedback.mentorship.student_id, embed=embed)
