@@ -352,6 +352,7 @@ async def test_coaching_wording_fits_the_students_starting_point(world: World) -
     assert fields[-1]["value"] == answer.for_start["career_change"]
     assert answer.for_start["first_job"] not in str(fields)
     skill = await mara.slash("coach skill", skill="adaptability", starting_point="first_job")
-    assert skill.embeds[0]["fields"][-1]["value"] == (
-        content().skill("adaptability").for_start["first_job"]
+    assert (
+        skill.embeds[0]["fields"][-1]["value"]
+        == (content().skill("adaptability").for_start["first_job"])
     )
