@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.app import bot_of
 from bot.refusal import Refusal
-from bot.services.people import zone_of
+from bot.services.people import known_languages, language_name, zone_of
 from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
@@ -147,3 +147,11 @@ def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
 StudentArg = app_commands.Transform[Mentorship, StudentOption]
 UpcomingSessionArg = app_commands.Transform[SessionView, UpcomingSessionOption]
 UnrecordedSessionArg = app_commands.Transform[SessionView, UnrecordedSessionOption]
+
+
+def language_choices() -> list[app_commands.Choice[str]]:
+    """Offer the catalogue's languages, each by its own name ("English", "Français")."""
+    return [
+        app_commands.Choice(name=language_name(language), value=language)
+        for language in known_languages()
+    ]
