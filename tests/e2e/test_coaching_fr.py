@@ -32,20 +32,20 @@ def english_texts() -> set[str]:
     texts = catalogue()
     found: set[str] = set()
     for key in texts.keys(FALLBACK):
-        english, french = texts.raw(key, FALLBACK) or "", texts.raw(key, FR) or ""
-        forms = plural_forms(english) or {"other": english}
+        original, translated = texts.raw(key, FALLBACK) or "", texts.raw(key, FR) or ""
+        forms = plural_forms(original) or {"other": original}
         for form in forms.values():
             for part in re.split(r"\{[^}]*\}", form):
                 part = part.strip(" .:·*•\n")
-                if len(part) >= 12 and part not in french:
+                if len(part) >= 12 and part not in translated:
                     found.add(part)
     english, french = content("en"), content(FR)
     for checklist in english.checklists.values():
         found.update(item.text for item in checklist.items)
         found.add(checklist.title)
         found.add(checklist.summary)
-    for form in english.templates.values():
-        found.update([form.title, form.description, *(f.label for f in form.fields)])
+    for template in english.templates.values():
+        found.update([template.title, template.description, *(f.label for f in template.fields)])
     for answer in english.topics.values():
         found.update([answer.title, *answer.moves, answer.question, answer.pitfall])
         found.update(answer.for_start.values())
