@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK = "en"
+OPTION_NAMES = "option_names"
+"""Catalogue section of command option names by their name in code (`option_names.student`)."""
 
 
 Locale = discord.Locale | str | None
@@ -205,6 +207,8 @@ class CatalogueTranslator(app_commands.Translator):
         language = language_of(locale)
         if language == FALLBACK:
             return None
+        if context.location is app_commands.TranslationContextLocation.parameter_name:
+            return self._texts.raw(f"{OPTION_NAMES}.{string.message}", language)
         found = string.extras.get("content")
         if isinstance(found, tuple):
             return _content_title(str(found[0]), str(found[1]), language)

@@ -201,3 +201,23 @@ async def test_the_french_command_tree_names_topics_and_options_in_french(world:
     [option] = [o for o in topic["options"] if o["name"] == "topic"]
     names = {c["value"]: c.get("name_localizations", {}).get("fr") for c in option["choices"]}
     assert names == {t.id: t.title for t in content(FR).topics.values()}
+
+
+def options_of(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for option in node.get("options") or []:
+        yield option
+        yield from options_of(option)
+
+
+async def test_every_command_option_has_a_french_name(world: World) -> None:
+    synced = world.sb.commands(world.sb.guild) or world.sb.commands()
+    assert synced
+    for command in synced:
+        for option in options_of(command):
+            if option["type"] in (1, 2):  # subcommands keep their names
+                continue
+            french = (option.get("name_localizations") or {}).get(FR)
+            assert french, (command["name"], option["name"])
+            assert french == tr(f"option_names.{option['name']}", FR)
+    [prep] = [c for c in synced if c["name"] == "prep"]
+    assert prep["options"][0]["name_localizations"]["fr"] == "étudiant"
