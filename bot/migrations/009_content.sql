@@ -41,7 +41,7 @@ CREATE TABLE handovers (
     scope           TEXT NOT NULL CHECK (scope IN ('session', 'mentorship')),
     status          TEXT NOT NULL DEFAULT 'asked'
                     CHECK (status IN ('asked', 'peer_accepted', 'done', 'peer_declined',
-                                      'student_declined')),
+                                      'student_declined', 'unreachable')),
     created_at      TEXT NOT NULL,
     decided_at      TEXT,
     CHECK ((scope = 'session') = (session_id IS NOT NULL))

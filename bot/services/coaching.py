@@ -12,7 +12,8 @@ from bot import content as built_in
 from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
 from bot.refusal import Refusal
-from bot.services import reminders, server_content
+from bot.services import expertise, reminders, server_content
+from bot.services.expertise import Fit
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -57,6 +58,8 @@ class Prep:
     presentation_soon: bool
     checklist: Checklist | None = None
     """The server's own checklist for this kind of session, else the built-in (None: hidden)."""
+    fit: Fit | None = None
+    """How the student's project sits with the projects the mentor declared."""
 
     @property
     def items(self) -> list[ChecklistItem]:
@@ -116,6 +119,7 @@ async def _prep_of(
         last_no_show=last_no_show,
         presentation_soon=presentation_soon,
         checklist=checklist,
+        fit=await expertise.fit_of(db, mentorship.guild_id, view.mentor_id, mentorship.project),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
-from bot.db import Database, Transaction
+from bot.db import Database, Reader, Transaction
 
 
 class _Unset(Enum):
@@ -144,7 +144,7 @@ async def active_for_mentor(db: Database, guild_id: int, mentor_id: int) -> list
 
 
 async def find_active(
-    db: Database, guild_id: int, mentor_id: int, student_id: int
+    db: Reader, guild_id: int, mentor_id: int, student_id: int
 ) -> Mentorship | None:
     """Return the active mentorship of this mentor and student in a server, if any."""
     row = await db.fetch_one(

@@ -13,10 +13,14 @@ from bot.app import MentorCoach
 from bot.content import STARTING_POINTS, content
 from bot.db import Database
 from bot.options import StudentArg
+from bot.refusal import Refusal
 from bot.services import coaching as service
-from bot.services import server_content
+from bot.services import expertise, handovers, server_content
+from bot.storage import expertise as expertise_store
+from bot.storage.expertise import ProjectStance
 from bot.textfit import clip
 from bot.texts import cmd, content_text, language_of, tr
+from cogs.coaching._handover import HANDOVER_BUTTONS, ask_peer
 from cogs.coaching._views import (
     COLOUR,
     FeedbackButton,
@@ -41,6 +45,15 @@ SKILL_CHOICES = [
 START_CHOICES = [
     app_commands.Choice(name=cmd(f"coaching.start_{start}"), value=start)
     for start in STARTING_POINTS
+]
+STANCE_CHOICES = [
+    app_commands.Choice(name=cmd("expertise.stance_confident"), value="confident"),
+    app_commands.Choice(name=cmd("expertise.stance_rather_not"), value="rather_not"),
+    app_commands.Choice(name=cmd("expertise.stance_forget"), value=expertise.FORGET),
+]
+SCOPE_CHOICES = [
+    app_commands.Choice(name=cmd("handover.scope_session"), value="session"),
+    app_commands.Choice(name=cmd("handover.scope_mentorship"), value="mentorship"),
 ]
 STATUS_CHOICES = [
     app_commands.Choice(name=cmd("coaching.status_behind"), value="behind"),
@@ -203,6 +216,98 @@ class CoachingCog(commands.Cog):
             embed=skill_embed(skill.value, interaction.locale, start), ephemeral=True
         )
 
+    @coach.command(name="expertise", description=cmd("expertise.command"))
+    @app_commands.describe(project=cmd("expertise.opt_project"), stance=cmd("expertise.opt_stance"))
+    @app_commands.choices(stance=STANCE_CHOICES)
+    async def coach_expertise(
+        self,
+        interaction: discord.Interaction,
+        project: app_commands.Range[str, 1, 100],
+        stance: app_commands.Choice[str],
+    ) -> None:
+        """Say which projects you are confident with, or would rather not mentor."""
+        guild_id = _guild_of(interaction)
+        stances = await expertise.declare(
+            self.bot.db, guild_id, interaction.user.id, project, stance.value, self.bot.clock.now()
+        )
+        listed = await expertise_store.is_listed(self.bot.db, guild_id, interaction.user.id)
+        await interaction.response.send_message(
+            expertise_text(stances, listed, interaction.locale), ephemeral=True
+        )
+
+    @coach.command(name="listing", description=cmd("expertise.listing"))
+    @app_commands.describe(listed=cmd("expertise.opt_listed"))
+    async def coach_listing(self, interaction: discord.Interaction, listed: bool) -> None:
+        """Agree (or not) to be listed for your projects when peers look for help."""
+        guild_id = _guild_of(interaction)
+        await expertise.set_listed(
+            self.bot.db, guild_id, interaction.user.id, listed, self.bot.clock.now()
+        )
+        key = "expertise.listed_yes" if listed else "expertise.listed_no"
+        await interaction.response.send_message(tr(key, interaction.locale), ephemeral=True)
+
+    @coach.command(name="peers", description=cmd("expertise.peers"))
+    @app_commands.describe(project=cmd("expertise.opt_peers_project"))
+    async def coach_peers(
+        self, interaction: discord.Interaction, project: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Find the mentors confident with a project, who agreed to be listed."""
+        guild_id = _guild_of(interaction)
+        name = expertise.clean_project(project)
+        found = await expertise.peers_for(self.bot.db, guild_id, name, besides=interaction.user.id)
+        locale = interaction.locale
+        if not found:
+            text = tr("expertise.no_peers", locale, project=name)
+        else:
+            text = tr(
+                "expertise.peers_found",
+                locale,
+                project=name,
+                peers=", ".join(f"<@{peer}>" for peer in found),
+            )
+        await interaction.response.send_message(
+            clip(text, 2000), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @coach_expertise.autocomplete("project")
+    @coach_peers.autocomplete("project")
+    async def project_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the projects the server already knows."""
+        if interaction.guild_id is None:
+            return []
+        found = await expertise.project_choices(self.bot.db, interaction.guild_id, current)
+        return [app_commands.Choice(name=clip(p, 100), value=p[:100]) for p in found]
+
+    @coach.command(name="handover", description=cmd("handover.command"))
+    @app_commands.describe(
+        student=cmd("handover.opt_student"),
+        peer=cmd("handover.opt_peer"),
+        scope=cmd("handover.opt_scope"),
+    )
+    @app_commands.choices(scope=SCOPE_CHOICES)
+    async def coach_handover(
+        self,
+        interaction: discord.Interaction,
+        student: StudentArg,
+        peer: discord.Member,
+        scope: app_commands.Choice[str],
+    ) -> None:
+        """Ask a peer to take your next session with a student, or the whole mentorship."""
+        _guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        asked = await handovers.ask(
+            self.bot.db, self.bot.clock.now(), student, interaction.user.id, peer.id, scope.value
+        )
+        reached = await ask_peer(self.bot, asked)
+        key = "handover.asked" if reached else "handover.peer_closed"
+        await interaction.followup.send(
+            tr(key, interaction.locale, peer=peer.mention, name=student.student_name),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
     @app_commands.command(
         name="progress", description=cmd("coaching.progress"), extras={"audience": "mentor"}
     )
@@ -262,12 +367,27 @@ class CoachingCog(commands.Cog):
         await interaction.response.send_message("\n".join(lines), embed=embed, ephemeral=True)
 
 
+def _guild_of(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise Refusal("errors.guild_only")
+    return interaction.guild_id
+
+
+def expertise_text(stances: list[ProjectStance], listed: bool, locale: discord.Locale) -> str:
+    """List a mentor's declared projects, and whether peers can find them."""
+    lines = [tr("expertise.saved", locale)]
+    for stance in stances:
+        lines.append(tr(f"expertise.line_{stance.stance}", locale, project=stance.project))
+    lines.append(tr("expertise.is_listed" if listed else "expertise.not_listed", locale))
+    return clip("\n".join(lines), 2000)
+
+
 async def setup(bot: MentorCoach) -> None:
-    """Add the cog and the restart-proof prep and feedback components."""
-    bot.add_dynamic_items(PrepSelect, FeedbackButton)
+    """Add the cog and the restart-proof prep, feedback and hand-over components."""
+    bot.add_dynamic_items(PrepSelect, FeedbackButton, *HANDOVER_BUTTONS)
     await bot.add_cog(CoachingCog(bot))
 
 
 async def teardown(bot: MentorCoach) -> None:
     """Forget the restart-proof components when the extension is unloaded."""
-    bot.remove_dynamic_items(PrepSelect, FeedbackButton)
+    bot.remove_dynamic_items(PrepSelect, FeedbackButton, *HANDOVER_BUTTONS)

@@ -136,6 +136,12 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         embed.add_field(
             name=tr("coaching.prep_plan", locale), value=plan_text(prep.plan, locale), inline=False
         )
+    if prep.fit is not None and prep.fit.outside:
+        embed.add_field(
+            name=tr("expertise.outside_title", locale),
+            value=tr("expertise.outside", locale, project=mentorship.project),
+            inline=False,
+        )
     for section, items in prep.sections:
         lines = [f"*{section.hint}*"]
         lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
