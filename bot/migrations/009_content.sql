@@ -36,8 +36,8 @@ CREATE TABLE handovers (
     guild_id        INTEGER NOT NULL,
     mentorship_id   INTEGER NOT NULL REFERENCES mentorships (id) ON DELETE CASCADE,
     session_id      INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
-    from_mentor     INTEGER NOT NULL,
-    to_mentor       INTEGER NOT NULL,
+    from_mentor_id     INTEGER NOT NULL,
+    to_mentor_id       INTEGER NOT NULL,
     scope           TEXT NOT NULL CHECK (scope IN ('session', 'mentorship')),
     status          TEXT NOT NULL DEFAULT 'asked'
                     CHECK (status IN ('asked', 'peer_accepted', 'done', 'peer_declined',

@@ -14,7 +14,7 @@ from bot.db import Reader, Transaction
 SCOPES: Final = ("session", "mentorship")
 OPEN: Final = ("asked", "peer_accepted")
 _COLUMNS = (
-    "id, guild_id, mentorship_id, session_id, from_mentor, to_mentor, scope, status, "
+    "id, guild_id, mentorship_id, session_id, from_mentor_id, to_mentor_id, scope, status, "
     "created_at, decided_at"
 )
 
@@ -41,8 +41,8 @@ def _row(row: aiosqlite.Row) -> Handover:
         guild_id=row["guild_id"],
         mentorship_id=row["mentorship_id"],
         session_id=row["session_id"],
-        from_mentor=row["from_mentor"],
-        to_mentor=row["to_mentor"],
+        from_mentor=row["from_mentor_id"],
+        to_mentor=row["to_mentor_id"],
         scope=row["scope"],
         status=row["status"],
         created_at=from_iso(row["created_at"]),
@@ -62,7 +62,7 @@ async def add_handover(
 ) -> Handover:
     """Record a new request, waiting for the peer's answer."""
     row = await tx.fetch_one(
-        "INSERT INTO handovers (guild_id, mentorship_id, session_id, from_mentor, to_mentor, "
+        "INSERT INTO handovers (guild_id, mentorship_id, session_id, from_mentor_id, to_mentor_id, "
         f"scope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
         (guild_id, mentorship_id, session_id, from_mentor, to_mentor, scope, iso(now)),
     )

@@ -316,6 +316,11 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     await tx.execute("UPDATE guild_config SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE server_content SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE hidden_built_ins SET hidden_by = NULL WHERE hidden_by = ?", (user_id,))
+    await tx.execute("DELETE FROM mentor_projects WHERE mentor_id = ?", (user_id,))
+    await tx.execute("DELETE FROM peer_listing WHERE mentor_id = ?", (user_id,))
+    await tx.execute(
+        "DELETE FROM handovers WHERE from_mentor_id = ? OR to_mentor_id = ?", (user_id, user_id)
+    )
 
     # Deleted notes leave their words in the full-text index until its segments merge.
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
@@ -386,6 +391,9 @@ async def purge_guild(tx: Transaction, guild_id: int, now: datetime) -> bool:
     await tx.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM server_content WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM hidden_built_ins WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM mentor_projects WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM peer_listing WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM handovers WHERE guild_id = ?", (guild_id,))
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
     await tx.execute(f"PRAGMA secure_delete = {int(previous[0]) if previous else 0:d}")
     return True
