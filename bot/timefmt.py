@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import babel
@@ -48,6 +48,15 @@ def _babel_locale(language: str | None) -> str:
         return "en"
 
 
+def day_label(
+    day: date, language: str | None, *, today: date | None = None, weekday: bool = False
+) -> str:
+    """Return a day in the reader's language, e.g. `3 déc.`, with the year unless `today`'s."""
+    this_year = today is not None and today.year == day.year
+    pattern = ("EEE " if weekday else "") + ("d MMM" if this_year else "d MMM y")
+    return babel.dates.format_date(day, pattern, locale=_babel_locale(language))
+
+
 def local_date(
     instant: datetime,
     zone: str,
@@ -61,10 +70,8 @@ def local_date(
     The year is shown when the date is not in the current year (or when `now` is not given).
     """
     tz = ZoneInfo(zone)
-    local = instant.astimezone(tz)
-    this_year = now is not None and now.astimezone(tz).year == local.year
-    pattern = ("EEE " if weekday else "") + ("d MMM" if this_year else "d MMM y")
-    return babel.dates.format_date(local.date(), pattern, locale=_babel_locale(language))
+    today = None if now is None else now.astimezone(tz).date()
+    return day_label(instant.astimezone(tz).date(), language, today=today, weekday=weekday)
 
 
 def local_when(

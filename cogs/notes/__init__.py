@@ -25,7 +25,7 @@ from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
-from bot.texts import cmd, tr
+from bot.texts import cmd, language_of, tr
 from bot.ui import PagesView, ask_to_confirm, send_pages
 from cogs.notes._views import (
     RECENT,
@@ -186,7 +186,11 @@ class NotesCog(commands.Cog):
             raise Refusal("notes.session_mismatch", name=escaped(student.student_name))
         title = ""
         if session is not None:
-            date = local_date(session.session.starts_at, await caller_zone(interaction))
+            date = local_date(
+                session.session.starts_at,
+                await caller_zone(interaction),
+                language_of(interaction.locale),
+            )
             title = tr("notes.session_title", locale, name=student.student_name, date=date)
         await interaction.response.send_modal(
             new_note_modal(
