@@ -221,3 +221,51 @@ async def test_every_command_option_has_a_french_name(world: World) -> None:
             assert french == tr(f"option_names.{option['name']}", FR)
     [prep] = [c for c in synced if c["name"] == "prep"]
     assert prep["options"][0]["name_localizations"]["fr"] == "étudiant"
+
+
+FRENCH_TEMPLATE = """[point_hebdo]
+title = "Point hebdomadaire"
+description = "Un point rapide sur la semaine écoulée et la suivante."
+
+[[point_hebdo.fields]]
+id = "humeur"
+label = "Comment s'est passée la semaine pour l'étudiant, en quelques mots"
+placeholder = "Son moral, son énergie"
+style = "short"
+max_length = 200
+
+[[point_hebdo.fields]]
+id = "etapes"
+label = "Prochaines étapes"
+placeholder = "Une étape par ligne"
+style = "paragraphe"
+max_length = 800
+next_steps = true
+"""
+
+
+async def test_an_uploaded_french_template_with_a_bad_field_is_refused_naming_it(
+    world: World,
+) -> None:
+    morgan = world.morgan
+    label = "Comment s'est passée la semaine pour l'étudiant, en quelques mots"
+    refused = await morgan.slash(
+        "template create", file=("point.toml", FRENCH_TEMPLATE.encode("utf-8"))
+    )
+    assert refused.ephemeral
+    assert f"point_hebdo.fields[0].label is {len(label)} characters, at most 45" in (
+        refused.content
+    )
+    shorter = FRENCH_TEMPLATE.replace(label, "La semaine en quelques mots")
+    refused = await morgan.slash("template create", file=("point.toml", shorter.encode("utf-8")))
+    assert "point_hebdo.fields[1].style is 'paragraphe', expected one of: short, paragraph" in (
+        refused.content
+    )
+    fixed = shorter.replace('"paragraphe"', '"paragraph"')
+    saved = await morgan.slash("template create", file=("point.toml", fixed.encode("utf-8")))
+    assert "Point hebdomadaire" in saved.content
+    # A French mentor then sees it, as written, beside the French built-ins.
+    offered = await world.mehdi.autocomplete("feedback", "template", "", student="Sofia")
+    names = [choice["name"] for choice in offered]
+    assert "Point hebdomadaire" in names
+    assert content(FR).template("session_report").title in names
