@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.storage import mentorships as mentorship_store
@@ -247,3 +248,22 @@ async def test_expertise_and_hand_over_commands_follow_the_mentor_role(world: Wo
     ):
         in_dm = await mara.slash(command, dm=True, **options)
         assert in_dm.content == tr("errors.guild_only", "en"), command
+
+
+async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: World) -> None:
+    mara = world.mara
+    await mara.slash("coach expertise", project="Portfolio", stance="rather_not")
+    mentorship = await follow(world, mara, world.sam)
+    world.sb.open_dms(mara)
+    rows = await world.db.fetch_all(
+        "SELECT due_at FROM reminders WHERE kind = 'mentor_review' AND session_id IN "
+        "(SELECT id FROM sessions WHERE mentorship_id = ?) ORDER BY due_at",
+        (mentorship.id,),
+    )
+    assert rows
+    world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
+    await world.bot.reminders.run_due()
+    [nudge] = [m for m in mara.dms if m.embeds]
+    names = [f["name"] for f in nudge.embeds[0]["fields"]]
+    assert tr("expertise.outside_title", "en") in names
+    assert "/coach peers" in str(nudge.embeds[0]["fields"])
