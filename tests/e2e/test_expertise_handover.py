@@ -254,6 +254,7 @@ async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: W
     mara = world.mara
     await mara.slash("coach expertise", project="Portfolio", stance="rather_not")
     mentorship = await follow(world, mara, world.sam)
+    await mara.slash("session schedule", student="Sam", when="next friday 18:00")
     world.sb.open_dms(mara)
     rows = await world.db.fetch_all(
         "SELECT due_at FROM reminders WHERE kind = 'mentor_review' AND session_id IN "
@@ -263,7 +264,9 @@ async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: W
     assert rows
     world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
     await world.bot.reminders.run_due()
-    [nudge] = [m for m in mara.dms if m.embeds]
+    nudges = [m for m in mara.dms if m.embeds and "Review" in m.embeds[0]["title"]]
+    assert nudges
+    nudge = nudges[0]
     names = [f["name"] for f in nudge.embeds[0]["fields"]]
     assert tr("expertise.outside_title", "en") in names
     assert "/coach peers" in str(nudge.embeds[0]["fields"])
