@@ -429,6 +429,39 @@ class ItemModel(_Table):
     student: Annotated[str, _one_of(STARTING_POINTS)] | None = None
 
 
+def _known_language(value: str) -> str:
+    known = languages()
+    if value not in known:
+        _fault("language", f"{value!r} is not a language of the bot ({', '.join(known)})")
+    return value
+
+
+_Language = Annotated[str, AfterValidator(_known_language)]
+
+
+class ChecklistTranslation(_Table):
+    """`[<kind>.translations.<language>]`: a server checklist's texts in another language."""
+
+    title: Annotated[str, _text(CHECKLIST_TITLE_MAX)]
+    summary: Annotated[str, _text(CHECKLIST_SUMMARY_MAX)]
+    items: dict[_Id, Annotated[str, _text(ITEM_TEXT_MAX)]] = {}
+
+
+class FieldTranslation(_Table):
+    """`[<template>.translations.<language>.fields.<field id>]`: one field's texts."""
+
+    label: Annotated[str, _text(FIELD_LABEL_MAX)]
+    placeholder: Annotated[str, _text(FIELD_PLACEHOLDER_MAX)] | None = None
+
+
+class TemplateTranslation(_Table):
+    """`[<template>.translations.<language>]`: a server template's texts in another language."""
+
+    title: Annotated[str, _text(TEMPLATE_TITLE_MAX)]
+    description: Annotated[str, _text(TEMPLATE_DESCRIPTION_MAX)]
+    fields: dict[_Id, FieldTranslation] = {}
+
+
 class ChecklistModel(_Table):
     """`[<kind>]`: the checklist of one session kind, its items in one array per job."""
 
@@ -438,6 +471,8 @@ class ChecklistModel(_Table):
     motivate: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
     inspire: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
     assess: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
+    translations: dict[_Language, ChecklistTranslation] = {}
+    """A server's own checklist may carry its texts in other languages (per-field)."""
 
     def sections(self) -> list[tuple[str, list[ItemModel]]]:
         """Return (job, items) in job order, whatever the file's order."""
@@ -455,6 +490,14 @@ class ChecklistModel(_Table):
         count = sum(len(items) for _, items in self.sections())
         if not ITEMS_MIN <= count <= ITEMS_MAX:
             _fault("count", f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
+        for language, translated in self.translations.items():
+            for item_id in translated.items:
+                if item_id not in seen:
+                    _fault(
+                        "unknown_item",
+                        f"names no item of this checklist: {item_id!r}",
+                        ("translations", language, "items", item_id),
+                    )
         return self
 
 
@@ -502,6 +545,8 @@ class TemplateModel(_Table):
     title: Annotated[str, _text(TEMPLATE_TITLE_MAX)]
     description: Annotated[str, _text(TEMPLATE_DESCRIPTION_MAX)]
     fields: Annotated[list[FieldModel], _count(FIELDS_MIN, FIELDS_MAX)]
+    translations: dict[_Language, TemplateTranslation] = {}
+    """A server's own template may carry its texts in other languages (per-field)."""
 
     @model_validator(mode="after")
     def _unique_fields(self) -> TemplateModel:
@@ -514,6 +559,14 @@ class TemplateModel(_Table):
             seen.add(field.id)
         if sum(field.next_steps for field in self.fields) > 1:
             _fault("steps_twice", "has more than one next_steps field", ("fields",))
+        for language, translated in self.translations.items():
+            for field_id in translated.fields:
+                if field_id not in seen:
+                    _fault(
+                        "unknown_field",
+                        f"names no field of this template: {field_id!r}",
+                        ("translations", language, "fields", field_id),
+                    )
         return self
 
 
@@ -605,6 +658,8 @@ def _kind(value: object) -> str:
 def _path(loc: Sequence[str | int]) -> str:
     path = ""
     for part in loc:
+        if part == "[key]":  # a table key that is itself wrong: the key names the place
+            continue
         path = f"{path}[{part}]" if isinstance(part, int) else (f"{path}.{part}" if path else part)
     return path
 
@@ -715,32 +770,53 @@ def _jobs(model: JobsModel) -> dict[str, Job]:
     }
 
 
-def _checklist(kind: str, model: ChecklistModel, jobs: Mapping[str, Job]) -> Checklist:
+def _checklist(
+    kind: str, model: ChecklistModel, jobs: Mapping[str, Job], language: str | None = None
+) -> Checklist:
+    """Build a checklist, in `language` when the entry carries that translation."""
+    translated = model.translations.get(language or "")
+    texts = {} if translated is None else translated.items
     sections = tuple(
         Section(
             job_id,
             jobs[job_id].title,
             jobs[job_id].hint,
             tuple(
-                ChecklistItem(id=item.id, text=item.text, when=item.when, student=item.student)
+                ChecklistItem(
+                    id=item.id,
+                    text=texts.get(item.id, item.text),
+                    when=item.when,
+                    student=item.student,
+                )
                 for item in items
             ),
         )
         for job_id, items in model.sections()
     )
-    return Checklist(kind=kind, title=model.title, summary=model.summary, sections=sections)
+    return Checklist(
+        kind=kind,
+        title=model.title if translated is None else translated.title,
+        summary=model.summary if translated is None else translated.summary,
+        sections=sections,
+    )
 
 
-def _template(template_id: str, model: TemplateModel) -> FeedbackTemplate:
+def _template(
+    template_id: str, model: TemplateModel, language: str | None = None
+) -> FeedbackTemplate:
+    """Build a template, in `language` when the entry carries that translation."""
+    translated = model.translations.get(language or "")
+    names = {} if translated is None else translated.fields
     return FeedbackTemplate(
         id=template_id,
-        title=model.title,
-        description=model.description,
+        title=model.title if translated is None else translated.title,
+        description=model.description if translated is None else translated.description,
         fields=tuple(
             FeedbackField(
                 id=field.id,
-                label=field.label,
-                placeholder=field.placeholder,
+                label=names[field.id].label if field.id in names else field.label,
+                placeholder=(names[field.id].placeholder if field.id in names else None)
+                or field.placeholder,
                 style=field.style,
                 required=field.required,
                 max_length=field.max_length,
@@ -846,20 +922,25 @@ def _one_entry(text: str, name: str, example: str) -> tuple[str, object]:
     return key, value
 
 
-def parse_template(text: str) -> FeedbackTemplate:
+def parse_template(text: str, language: str | None = None) -> FeedbackTemplate:
     """Read one feedback template, a `[id]` table as in `feedback_templates.toml`.
 
-    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    Raise ContentError naming the bad field, with the same checks as the built-in file. The
+    texts read in `language` when the entry has `[id.translations.<language>]`.
     """
     template_id, value = _one_entry(text, TEMPLATE_ENTRY, "my_template")
     _check_id(TEMPLATE_ENTRY, template_id, template_id)
-    return _template(template_id, _validate(TemplateModel, value, TEMPLATE_ENTRY, (template_id,)))
+    model = _validate(TemplateModel, value, TEMPLATE_ENTRY, (template_id,))
+    return _template(template_id, model, language)
 
 
-def parse_checklist(text: str, jobs: Mapping[str, Job] | None = None) -> Checklist:
+def parse_checklist(
+    text: str, jobs: Mapping[str, Job] | None = None, language: str | None = None
+) -> Checklist:
     """Read one checklist, a `[kind]` table as in `checklists.toml` (sections use `jobs`).
 
-    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    Raise ContentError naming the bad field, with the same checks as the built-in file. The
+    texts read in `language` when the entry has `[kind.translations.<language>]`.
     """
     kind, value = _one_entry(text, CHECKLIST_ENTRY, "regular")
     if kind not in SESSION_KINDS:
@@ -869,7 +950,7 @@ def parse_checklist(text: str, jobs: Mapping[str, Job] | None = None) -> Checkli
             f"is {kind!r}, expected one of: " + ", ".join(SESSION_KINDS),
         )
     model = _validate(ChecklistModel, value, CHECKLIST_ENTRY, (kind,))
-    return _checklist(kind, model, content().jobs if jobs is None else jobs)
+    return _checklist(kind, model, content(language).jobs if jobs is None else jobs, language)
 
 
 def languages(folder: Path = DATA_DIR) -> list[str]:

@@ -216,7 +216,7 @@ async def template_of(
     entry = await store.get_entry(db, guild_id, TEMPLATE, template_id)
     if entry is not None:
         try:
-            return built_in.parse_template(entry.source)
+            return built_in.parse_template(entry.source, language)
         except ContentError:
             log.warning("Stored template %r of guild %s no longer reads", template_id, guild_id)
             return None
@@ -238,9 +238,14 @@ async def offered_templates(
         for key, title in built_in_titles(TEMPLATE, language).items()
         if key not in hidden
     ]
-    offered += [
-        (entry.key, entry.title) for entry in await store.entries_of(db, guild_id, TEMPLATE)
-    ]
+    for entry in await store.entries_of(db, guild_id, TEMPLATE):
+        title = entry.title
+        if language is not None:
+            try:
+                title = built_in.parse_template(entry.source, language).title
+            except ContentError:
+                log.warning("Stored template %r of guild %s no longer reads", entry.key, guild_id)
+        offered.append((entry.key, title))
     return offered
 
 
@@ -254,7 +259,7 @@ async def checklist_of(
     entry = await store.get_entry(db, guild_id, CHECKLIST, kind)
     if entry is not None:
         try:
-            return built_in.parse_checklist(entry.source, built_in.content(language).jobs)
+            return built_in.parse_checklist(entry.source, built_in.content(language).jobs, language)
         except ContentError:
             log.warning("Stored checklist %r of guild %s no longer reads", kind, guild_id)
     if await store.is_hidden(db, guild_id, CHECKLIST, kind):
