@@ -270,3 +270,39 @@ async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: W
     names = [f["name"] for f in nudge.embeds[0]["fields"]]
     assert tr("expertise.outside_title", "en") in names
     assert "/coach peers" in str(nudge.embeds[0]["fields"])
+
+
+async def test_a_persons_language_is_known_before_they_use_a_command(world: World) -> None:
+    """Tom's client speaks German (no catalogue): his mentor says he reads French."""
+    mara, tom, sam = world.mara, world.tom, world.sam
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await mara.slash("student add", member=tom, project=PROJECT, session_length=30, language="fr")
+    prefs = await world.db.fetch_one(
+        "SELECT language, language_by_self FROM user_prefs WHERE user_id = ?", (tom.id,)
+    )
+    assert prefs is not None
+    assert (prefs["language"], prefs["language_by_self"]) == ("fr", 0)
+
+    # Sam chose English himself: a mentor's choice never overrides it.
+    chosen = await sam.slash("reminders settings", language="en")
+    assert tr("reminders.language_now", "en", name="English") in chosen.content
+    await mara.slash("student add", member=sam, project=PROJECT, session_length=30, language="fr")
+    kept = await world.db.fetch_one(
+        "SELECT language, language_by_self FROM user_prefs WHERE user_id = ?", (sam.id,)
+    )
+    assert kept is not None
+    assert (kept["language"], kept["language_by_self"]) == ("en", 1)
+
+    # Tom's first reminder reaches him in French, though he never used a command.
+    world.sb.open_dms(tom)
+    await mara.slash("session schedule", student="Tom", when="next friday 18:00")
+    rows = await world.db.fetch_all(
+        "SELECT due_at FROM reminders WHERE recipient_id = ? AND kind = 'student_reminder' "
+        "ORDER BY due_at",
+        (tom.id,),
+    )
+    assert rows
+    world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
+    await world.bot.reminders.run_due()
+    reminder = next(m for m in tom.dms if m.embeds)
+    assert reminder.embeds[0]["title"] == tr("reminders.student_title", "fr")
