@@ -77,6 +77,7 @@ async def export_person(
             "next_steps": await store.next_steps_by_author(db, user_id),
             "progress": await store.progress_by_author(db, user_id),
             "presentation_plans": await store.plans_by_author(db, user_id),
+            "expertise": await store.expertise_of(db, user_id),
         },
         "as_student": {
             "mentorships": as_student,
