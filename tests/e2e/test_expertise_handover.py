@@ -201,6 +201,7 @@ async def test_a_declined_or_refused_hand_over_moves_nothing(world: World) -> No
         world.sb.open_dms(person)
 
     await mara.slash("coach handover", student="Sam", peer=mehdi, scope="session")
+    await world.restart()  # the buttons still work after a restart of the bot
     declined = await mehdi.click(dm_with_buttons(mehdi), tr("handover.decline", "fr"))
     assert declined.message is not None
     assert declined.message.content == tr("handover.peer_declined", "fr")
