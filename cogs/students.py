@@ -174,8 +174,10 @@ class StudentsCog(commands.Cog):
         path=cmd("students.opt_path_edit"),
         goal=cmd("students.opt_goal_edit"),
         session_length=cmd("students.opt_length"),
+        starting_point=cmd("students.opt_starting_point"),
     )
     @app_commands.choices(session_length=LENGTH_CHOICES)
+    @app_commands.choices(starting_point=START_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -184,6 +186,7 @@ class StudentsCog(commands.Cog):
         path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
         goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
         session_length: app_commands.Choice[int] | None = None,
+        starting_point: app_commands.Choice[str] | None = None,
     ) -> None:
         """Change a student's project, path, goal or session length."""
         updated = await service.edit_mentorship(
@@ -193,6 +196,7 @@ class StudentsCog(commands.Cog):
             path=path,
             goal=goal,
             session_minutes=session_length.value if session_length else None,
+            starting_point=starting_point.value if starting_point else None,
         )
         await interaction.response.send_message(
             tr("students.edited", interaction.locale, name=updated.student_name),
@@ -258,6 +262,11 @@ def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Emb
         name=tr("students.length", locale),
         value=tr("students.minutes", locale, minutes=mentorship.session_minutes),
     )
+    if mentorship.starting_point:
+        embed.add_field(
+            name=tr("students.starting_point", locale),
+            value=tr(f"coaching.start_{mentorship.starting_point}", locale),
+        )
     embed.set_footer(text=tr("students.private_footer", locale))
     return embed
 

@@ -126,10 +126,14 @@ async def edit_mentorship(
     path: str | None,
     goal: str | None,
     session_minutes: int | None,
+    starting_point: str | None = None,
 ) -> Mentorship:
     """Change what was given (an empty text clears path or goal); refuse when nothing is."""
-    if project is None and path is None and goal is None and session_minutes is None:
+    given = (project, path, goal, session_minutes, starting_point)
+    if all(value is None for value in given):
         raise Refusal("students.nothing_to_edit")
+    if starting_point is not None and starting_point not in STARTING_POINTS:
+        raise Refusal("students.bad_starting_point")
     if session_minutes is not None and session_minutes not in SESSION_LENGTHS:
         raise Refusal("students.bad_length")
     new_project = mentorship.project
@@ -146,6 +150,9 @@ async def edit_mentorship(
             goal=new_goal,
             session_minutes=session_minutes or mentorship.session_minutes,
         )
+        if updated is not None and starting_point is not None:
+            await store.set_starting_point(tx, mentorship.id, starting_point)
+            updated = replace(updated, starting_point=starting_point)
     if updated is None:
         raise Refusal("students.unknown", text=mentorship.student_name)
     return updated

@@ -307,3 +307,19 @@ async def test_a_persons_language_is_known_before_they_use_a_command(world: Worl
     await world.bot.reminders.run_due()
     reminder = next(m for m in tom.dms if m.embeds)
     assert reminder.embeds[0]["title"] == tr("reminders.student_title", "fr")
+
+
+async def test_the_mentor_records_where_a_student_starts_from_and_prep_fits_it(
+    world: World,
+) -> None:
+    mara = world.mara
+    await follow(world, mara, world.sam)
+    before = await mara.slash("prep", student="Sam")
+    assert "First job:" not in str(before.embeds[0]["fields"])
+    edited = await mara.slash("student edit", student="Sam", starting_point="first_job")
+    assert {"name": "Starting point", "value": "A first job", "inline": True} in (
+        edited.embeds[0]["fields"]
+    )
+    after = await mara.slash("prep", student="Sam")
+    assert "First job:" in str(after.embeds[0]["fields"])
+    assert "Career change:" not in str(after.embeds[0]["fields"])
