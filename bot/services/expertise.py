@@ -65,6 +65,11 @@ async def set_listed(
         await store.set_listed(tx, guild_id, mentor_id, listed, now)
 
 
+async def is_listed(db: Reader, guild_id: int, mentor_id: int) -> bool:
+    """Tell whether a mentor agreed to be listed by `/coach peers` in a server."""
+    return await store.is_listed(db, guild_id, mentor_id)
+
+
 @dataclass(frozen=True)
 class Fit:
     """How a student's project sits with their mentor's declared projects."""

@@ -16,7 +16,6 @@ from bot.options import StudentArg
 from bot.refusal import Refusal
 from bot.services import coaching as service
 from bot.services import expertise, handovers, server_content
-from bot.storage import expertise as expertise_store
 from bot.storage.expertise import ProjectStance
 from bot.textfit import clip
 from bot.texts import cmd, content_text, language_of, tr
@@ -230,7 +229,7 @@ class CoachingCog(commands.Cog):
         stances = await expertise.declare(
             self.bot.db, guild_id, interaction.user.id, project, stance.value, self.bot.clock.now()
         )
-        listed = await expertise_store.is_listed(self.bot.db, guild_id, interaction.user.id)
+        listed = await expertise.is_listed(self.bot.db, guild_id, interaction.user.id)
         await interaction.response.send_message(
             expertise_text(stances, listed, interaction.locale), ephemeral=True
         )
