@@ -954,8 +954,13 @@ def parse_checklist(
 
 
 def languages(folder: Path = DATA_DIR) -> list[str]:
-    """Return the languages the content is written in: the folders of `folder`."""
-    return sorted(path.name for path in folder.iterdir() if path.is_dir())
+    """Return the languages the content is written in: the folders of `folder` (read once)."""
+    return list(_languages_in(folder))
+
+
+@functools.cache
+def _languages_in(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.name for path in folder.iterdir() if path.is_dir()))
 
 
 def load_content(folder: Path = DATA_DIR, language: str = FALLBACK_LANGUAGE) -> Content:
