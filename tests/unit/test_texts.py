@@ -138,3 +138,26 @@ def _plural(forms: dict[str, str]) -> str:
     from bot.texts import _flatten
 
     return _flatten({"x": forms})["x"]
+
+
+COMMAND_OPTION = re.compile(r"`(?:/[^`]*?\s)?([^\W\d][\w']*):")
+
+
+@pytest.mark.parametrize("language", catalogue().languages)
+def test_texts_name_command_options_as_discord_shows_them_to_the_reader(language: str) -> None:
+    texts = catalogue()
+    shown = {
+        texts.raw(key, language) for key in texts.keys(language) if key.startswith("option_names.")
+    }
+    wrong = {
+        (key, name)
+        for key in texts.keys(language)
+        for name in COMMAND_OPTION.findall(texts.raw(key, language) or "")
+        if name not in shown
+    }
+    assert wrong == set()
+    if language == FALLBACK:
+        found = {
+            n for k in texts.keys(language) for n in COMMAND_OPTION.findall(texts.raw(k) or "")
+        }
+        assert len(found) >= 3, "the scan found too few option names: the pattern is broken"
