@@ -269,3 +269,10 @@ async def test_an_uploaded_french_template_with_a_bad_field_is_refused_naming_it
     names = [choice["name"] for choice in offered]
     assert "Point hebdomadaire" in names
     assert content(FR).template("session_report").title in names
+
+
+async def test_help_reads_in_french_for_a_french_mentor(world: World) -> None:
+    card = await world.mehdi.slash("help")
+    assert card.ephemeral
+    assert_french(card, allowed=("Mentor Coach",))
+    assert "/coach handover" in str(card.embeds)
