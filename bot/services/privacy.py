@@ -103,7 +103,10 @@ async def export_person(
 
 
 _SNOWFLAKE_KEYS: Final = frozenset(
-    {"guild_id", "mentor_id", "student_id", "author_id", "recipient_id", "user_id"}
+    {
+        *("guild_id", "mentor_id", "student_id", "author_id", "recipient_id", "user_id"),
+        *("from_mentor_id", "to_mentor_id"),
+    }
 )
 
 

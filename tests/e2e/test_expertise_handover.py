@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -185,6 +186,14 @@ async def test_a_student_handed_over_with_their_consent_keeps_everything_but_pri
     assert logged[0].pinged_users == []
     [row] = await handovers_of(world, mentorship.id)
     assert row["status"] == "done"
+    # Mehdi's own export holds his declared project, his listing and the hand-over.
+    exported = await mehdi.slash("privacy export")
+    data = json.loads(exported.attachments[0].data)
+    mine = data["as_mentor"]["expertise"]
+    assert [p["project"] for p in mine["projects"]] == ["Portfolio"]
+    assert len(mine["listed_in"]) == 1
+    assert [(h["scope"], h["status"]) for h in mine["handovers"]] == [("mentorship", "done")]
+    assert mine["handovers"][0]["to_mentor_id"] == str(mehdi.id)
 
 
 async def handovers_of(world: World, mentorship_id: int) -> list[Any]:
