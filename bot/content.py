@@ -1,11 +1,14 @@
 """Built-in coaching content: session-prep checklists, feedback templates, coaching answers.
 
-The texts live in `data/*.toml` (schema in `data/README.md`); this module reads them, checks
-every entry against the schema and Discord's limits, and hands out frozen dataclasses.
+The texts live in `data/<language>/*.toml` (schema in `data/README.md`), one folder per
+language, English the fallback. The schema is a set of pydantic models (`extra="forbid"`, field
+limits from Discord); this module reads each file through them, turns the first fault into a
+`ContentError` that names the file and the field, and hands out frozen dataclasses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
@@ -14,11 +17,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+"""The home of the content: one folder per language (`data/en`, `data/fr`)."""
+FALLBACK_LANGUAGE = "en"
 CHECKLISTS_FILE = "checklists.toml"
 TEMPLATES_FILE = "feedback_templates.toml"
 COACHING_FILE = "coaching.toml"
@@ -39,9 +53,11 @@ REQUIRED_TOPICS = (
     "profession_future",
 )
 FIELD_STYLES = ("short", "paragraph")
+STARTING_POINTS = ("first_job", "career_change", "other")
+"""Where a student starts from: a first job, a career change with experience, or other."""
 
 ID_MAX = 32
-ID_PATTERN = re.compile(r"[a-z0-9_]+")
+ID_PATTERN = r"^[a-z0-9_]{1,32}$"
 # Checklists: one select menu per checklist, an item's text is an option label.
 CHECKLIST_TITLE_MAX = 100
 CHECKLIST_SUMMARY_MAX = 200
@@ -49,7 +65,7 @@ JOB_TITLE_MAX = 45
 JOB_HINT_MAX = 100
 ITEM_TEXT_MAX = 100
 ITEMS_MIN = 6
-ITEMS_MAX = 12
+ITEMS_MAX = 14
 # Feedback templates: one modal per template.
 TEMPLATE_TITLE_MAX = 45
 TEMPLATE_DESCRIPTION_MAX = 100
@@ -69,11 +85,23 @@ SKILL_TITLE_MAX = 100
 SKILL_PROMPT_MAX = 400
 SKILL_TRY_MAX = 200
 ADVICE_MAX = 300
+FOR_START_MAX = 300
 CHOICES_MAX = 25
 
 
 class ContentError(ValueError):
-    """A content file is missing, unreadable, or breaks its schema; the message says where."""
+    """A content file is missing, unreadable, or breaks its schema; the message says where.
+
+    `source` names the file (or the kind of entry), `path` the field ("regular.guide[2].text",
+    empty for the whole file, None when the file cannot be read), `problem` what is wrong.
+    """
+
+    def __init__(self, source: str, path: str | None, problem: str) -> None:
+        where = "" if path is None else f"{path or 'the file'} "
+        super().__init__(f"{source}: {where}{problem}")
+        self.source = source
+        self.path = path
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -92,6 +120,8 @@ class ChecklistItem:
     id: str
     text: str
     when: str | None = None
+    student: str | None = None
+    """A starting point (`STARTING_POINTS`): the item is shown only for such students."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +162,12 @@ class Checklist:
         has_open_steps: bool,
         first_session: bool,
         presentation_soon: bool,
+        starting_point: str | None = None,
     ) -> list[tuple[Section, list[ChecklistItem]]]:
-        """Return the sections and items that apply to this session; empty sections drop out."""
+        """Return the sections and items that apply to this session; empty sections drop out.
+
+        An item for a starting point shows only for a student who starts from there.
+        """
         active = {
             name
             for name, on in (
@@ -146,7 +180,12 @@ class Checklist:
         }
         shown: list[tuple[Section, list[ChecklistItem]]] = []
         for section in self.sections:
-            items = [item for item in section.items if item.when is None or item.when in active]
+            items = [
+                item
+                for item in section.items
+                if (item.when is None or item.when in active)
+                and (item.student is None or item.student == starting_point)
+            ]
             if items:
                 shown.append((section, items))
         return shown
@@ -196,6 +235,8 @@ class CoachingTopic:
     moves: tuple[str, ...]
     question: str
     pitfall: str
+    for_start: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    """Extra advice by the student's starting point (`first_job`, `career_change`)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +247,8 @@ class SkillPrompt:
     title: str
     prompt: str
     try_this: str
+    for_start: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    """Extra advice by the student's starting point (`first_job`, `career_change`)."""
 
 
 @dataclass(frozen=True)
@@ -219,8 +262,9 @@ class Progress:
 
 @dataclass(frozen=True)
 class Content:
-    """All built-in content, checked and read-only."""
+    """All built-in content of one language, checked and read-only."""
 
+    language: str
     jobs: Mapping[str, Job]
     checklists: Mapping[str, Checklist]
     templates: Mapping[str, FeedbackTemplate]
@@ -243,6 +287,7 @@ class Content:
         has_open_steps: bool,
         first_session: bool,
         presentation_soon: bool,
+        starting_point: str | None = None,
     ) -> list[tuple[Section, list[ChecklistItem]]]:
         """Return the sections and items that apply to this session; empty sections drop out."""
         return self.checklist(kind).shown(
@@ -250,6 +295,7 @@ class Content:
             has_open_steps=has_open_steps,
             first_session=first_session,
             presentation_soon=presentation_soon,
+            starting_point=starting_point,
         )
 
     def template(self, template_id: str, /) -> FeedbackTemplate:
@@ -274,294 +320,584 @@ class Content:
             raise KeyError(f"unknown skill {skill_id!r}") from None
 
 
-# --- Reading and checking -------------------------------------------------------------------
+# --- The schema: pydantic models of the TOML files ------------------------------------------
+#
+# Each model is one table of a file. Shapes, limits and choices are declared here; the few
+# rules that span entries (ids used twice, item counts) are model validators. A fault becomes a
+# `ContentError` through `_problem()`, which words pydantic's error in our own terms.
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+def _fault(kind: str, message: str, at: Sequence[str | int] = (), **values: Any) -> NoReturn:
+    """Raise a schema fault; `at` extends the path below the model that raises it."""
+    raise PydanticCustomError(kind, message, {"at": tuple(at), **values})
 
 
-class _Reader:
-    """Checks values from one file and raises ContentError naming the file and the entry."""
+def _text(high: int) -> AfterValidator:
+    """Check a one-string text: not blank, no stray blank space, at most `high` characters."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, path: str, problem: str) -> NoReturn:
-        raise ContentError(f"{self.name}: {path or 'the file'} {problem}")
-
-    def table(
-        self,
-        value: object,
-        path: str,
-        *,
-        required: Sequence[str] = (),
-        optional: Sequence[str] = (),
-    ) -> dict[str, Any]:
-        value = self.mapping(value, path)
-        for key in value:
-            if key not in required and key not in optional:
-                known = ", ".join(sorted({*required, *optional})) or "none"
-                self.fail(path, f"has unknown key {key!r} (known keys: {known})")
-        for key in required:
-            if key not in value:
-                self.fail(path, f"is missing {key!r}")
-        return value
-
-    def mapping(self, value: object, path: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(path, f"must be a table, not {_kind(value)}")
-        return value
-
-    def array(self, value: object, path: str, *, low: int, high: int) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, f"must be an array, not {_kind(value)}")
-        if not low <= len(value) <= high:
-            self.fail(path, f"has {len(value)} entries, expected {low} to {high}")
-        return value
-
-    def text(self, value: object, path: str, *, limit: int) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"must be text, not {_kind(value)}")
+    def check(value: str) -> str:
         if not value.strip():
-            self.fail(path, "is empty")
+            _fault("blank", "is empty")
         if value != value.strip():
-            self.fail(path, "starts or ends with blank space")
-        if len(value) > limit:
-            self.fail(path, f"is {len(value)} characters, at most {limit}")
+            _fault("padded", "starts or ends with blank space")
+        if len(value) > high:
+            _fault("too_long", f"is {len(value)} characters, at most {high}")
         return value
 
-    def ident(self, value: object, path: str) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"must be text, not {_kind(value)}")
-        self.check_id(value, path)
+    return AfterValidator(check)
+
+
+def _one_of(options: Sequence[str]) -> AfterValidator:
+    """Check a word is one of a fixed set."""
+
+    def check(value: str) -> str:
+        if value not in options:
+            _fault("choice", f"is {value!r}, expected one of: {', '.join(options)}")
         return value
 
-    def check_id(self, value: str, path: str) -> None:
-        if not ID_PATTERN.fullmatch(value) or len(value) > ID_MAX:
-            self.fail(path, f"{value!r} is not an id: use 1 to {ID_MAX} of a-z, 0-9 and _")
+    return AfterValidator(check)
 
-    def choice(self, value: object, path: str, options: Sequence[str]) -> str:
-        if not isinstance(value, str) or value not in options:
-            self.fail(path, f"is {value!r}, expected one of: {', '.join(options)}")
+
+def _is_id(value: str) -> str:
+    if not re.fullmatch(ID_PATTERN, value):
+        _fault("not_id", f"{value!r} is not an id: use 1 to {ID_MAX} of a-z, 0-9 and _")
+    return value
+
+
+def _count(low: int, high: int) -> AfterValidator:
+    """Check an array holds `low` to `high` entries."""
+
+    def check(value: list[Any]) -> list[Any]:
+        if not low <= len(value) <= high:
+            _fault("count", f"has {len(value)} entries, expected {low} to {high}")
         return value
 
-    def boolean(self, value: object, path: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(path, f"must be true or false, not {_kind(value)}")
-        return value
+    return AfterValidator(check)
 
-    def integer(self, value: object, path: str, *, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, f"must be a whole number, not {_kind(value)}")
+
+def _between(low: int, high: int) -> AfterValidator:
+    """Check a whole number is within bounds."""
+
+    def check(value: int) -> int:
         if not low <= value <= high:
-            self.fail(path, f"is {value}, expected {low} to {high}")
+            _fault("range", f"is {value}, expected {low} to {high}")
         return value
 
-    def require(self, present: Mapping[str, object], wanted: Sequence[str], path: str) -> None:
-        missing = [key for key in wanted if key not in present]
-        if missing:
-            self.fail(path, f"is missing {', '.join(repr(key) for key in missing)}")
+    return AfterValidator(check)
+
+
+_Id = Annotated[str, AfterValidator(_is_id)]
+_StartText = Annotated[str, _text(FOR_START_MAX)]
+
+
+class _Table(BaseModel):
+    """One TOML table: unknown keys refused, no type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _ForStart(_Table):
+    """Extra wording for students by starting point."""
+
+    first_job: _StartText | None = None
+    career_change: _StartText | None = None
+    other: _StartText | None = None
+
+
+class JobModel(_Table):
+    """`[jobs.<job>]`: a checklist section heading."""
+
+    title: Annotated[str, _text(JOB_TITLE_MAX)]
+    hint: Annotated[str, _text(JOB_HINT_MAX)]
+
+
+class JobsModel(_Table):
+    """`[jobs]`: the four jobs, all required."""
+
+    guide: JobModel
+    motivate: JobModel
+    inspire: JobModel
+    assess: JobModel
+
+
+class ItemModel(_Table):
+    """`[[<kind>.<job>]]`: one checklist item."""
+
+    id: _Id
+    text: Annotated[str, _text(ITEM_TEXT_MAX)]
+    when: Annotated[str, _one_of(CONDITIONS)] | None = None
+    student: Annotated[str, _one_of(STARTING_POINTS)] | None = None
+
+
+def _known_language(value: str) -> str:
+    known = languages()
+    if value not in known:
+        _fault("language", f"{value!r} is not a language of the bot ({', '.join(known)})")
+    return value
+
+
+_Language = Annotated[str, AfterValidator(_known_language)]
+
+
+class ChecklistTranslation(_Table):
+    """`[<kind>.translations.<language>]`: a server checklist's texts in another language."""
+
+    title: Annotated[str, _text(CHECKLIST_TITLE_MAX)]
+    summary: Annotated[str, _text(CHECKLIST_SUMMARY_MAX)]
+    items: dict[_Id, Annotated[str, _text(ITEM_TEXT_MAX)]] = {}
+
+
+class FieldTranslation(_Table):
+    """`[<template>.translations.<language>.fields.<field id>]`: one field's texts."""
+
+    label: Annotated[str, _text(FIELD_LABEL_MAX)]
+    placeholder: Annotated[str, _text(FIELD_PLACEHOLDER_MAX)] | None = None
+
+
+class TemplateTranslation(_Table):
+    """`[<template>.translations.<language>]`: a server template's texts in another language."""
+
+    title: Annotated[str, _text(TEMPLATE_TITLE_MAX)]
+    description: Annotated[str, _text(TEMPLATE_DESCRIPTION_MAX)]
+    fields: dict[_Id, FieldTranslation] = {}
+
+
+class ChecklistModel(_Table):
+    """`[<kind>]`: the checklist of one session kind, its items in one array per job."""
+
+    title: Annotated[str, _text(CHECKLIST_TITLE_MAX)]
+    summary: Annotated[str, _text(CHECKLIST_SUMMARY_MAX)]
+    guide: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
+    motivate: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
+    inspire: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
+    assess: Annotated[list[ItemModel], _count(1, ITEMS_MAX)] | None = None
+    translations: dict[_Language, ChecklistTranslation] = {}
+    """A server's own checklist may carry its texts in other languages (per-field)."""
+
+    def sections(self) -> list[tuple[str, list[ItemModel]]]:
+        """Return (job, items) in job order, whatever the file's order."""
+        found = ((job, getattr(self, job)) for job in JOBS)
+        return [(job, items) for job, items in found if items is not None]
+
+    @model_validator(mode="after")
+    def _ids_and_count(self) -> ChecklistModel:
+        seen: set[str] = set()
+        for job, items in self.sections():
+            for index, item in enumerate(items):
+                if item.id in seen:
+                    _fault("twice", f"{item.id!r} is used twice in {{kind}}", (job, index, "id"))
+                seen.add(item.id)
+        count = sum(len(items) for _, items in self.sections())
+        if not ITEMS_MIN <= count <= ITEMS_MAX:
+            _fault("count", f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
+        for language, translated in self.translations.items():
+            for item_id in translated.items:
+                if item_id not in seen:
+                    _fault(
+                        "unknown_item",
+                        f"names no item of this checklist: {item_id!r}",
+                        ("translations", language, "items", item_id),
+                    )
+        return self
+
+
+class ChecklistsFile(_Table):
+    """`checklists.toml`: the jobs, then one checklist per session kind (all required)."""
+
+    jobs: JobsModel
+    discovery: ChecklistModel
+    regular: ChecklistModel
+    mock_presentation: ChecklistModel
+    assessment_prep: ChecklistModel
+
+
+class FieldModel(_Table):
+    """`[[<template>.fields]]`: one text input of a feedback modal."""
+
+    id: _Id
+    label: Annotated[str, _text(FIELD_LABEL_MAX)]
+    placeholder: Annotated[str, _text(FIELD_PLACEHOLDER_MAX)]
+    style: Annotated[str, _one_of(FIELD_STYLES)]
+    max_length: Annotated[int, _between(1, FIELD_LENGTH_MAX)]
+    required: bool = True
+    private: bool = False
+    next_steps: bool = False
+
+    @model_validator(mode="after")
+    def _next_steps_rules(self) -> FieldModel:
+        if self.next_steps and self.private:
+            _fault(
+                "private_steps",
+                "cannot be both private and next_steps: the student sees next steps",
+            )
+        if self.next_steps and self.style != "paragraph":
+            _fault(
+                "steps_style",
+                "must be 'paragraph' for a next_steps field (one per line)",
+                ("style",),
+            )
+        return self
+
+
+class TemplateModel(_Table):
+    """`[<template id>]`: a feedback form, opened as one modal."""
+
+    title: Annotated[str, _text(TEMPLATE_TITLE_MAX)]
+    description: Annotated[str, _text(TEMPLATE_DESCRIPTION_MAX)]
+    fields: Annotated[list[FieldModel], _count(FIELDS_MIN, FIELDS_MAX)]
+    translations: dict[_Language, TemplateTranslation] = {}
+    """A server's own template may carry its texts in other languages (per-field)."""
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> TemplateModel:
+        seen: set[str] = set()
+        for index, field in enumerate(self.fields):
+            if field.id in seen:
+                _fault(
+                    "twice", f"{field.id!r} is used twice in this template", ("fields", index, "id")
+                )
+            seen.add(field.id)
+        if sum(field.next_steps for field in self.fields) > 1:
+            _fault("steps_twice", "has more than one next_steps field", ("fields",))
+        for language, translated in self.translations.items():
+            for field_id in translated.fields:
+                if field_id not in seen:
+                    _fault(
+                        "unknown_field",
+                        f"names no field of this template: {field_id!r}",
+                        ("translations", language, "fields", field_id),
+                    )
+        return self
+
+
+class TopicModel(_Table):
+    """`[topics.<id>]`: one `/coach topic:` answer."""
+
+    title: Annotated[str, _text(TOPIC_TITLE_MAX)]
+    job: Annotated[str, _one_of(JOBS)]
+    moves: Annotated[list[Annotated[str, _text(MOVE_MAX)]], _count(MOVES_MIN, MOVES_MAX)]
+    question: Annotated[str, _text(QUESTION_MAX)]
+    pitfall: Annotated[str, _text(PITFALL_MAX)]
+    for_start: _ForStart | None = None
+
+
+class SkillModel(_Table):
+    """`[skills.<skill>]`: one `/coach skill:` prompt."""
+
+    title: Annotated[str, _text(SKILL_TITLE_MAX)]
+    prompt: Annotated[str, _text(SKILL_PROMPT_MAX)]
+    try_this: Annotated[str, _text(SKILL_TRY_MAX)]
+    for_start: _ForStart | None = None
+
+
+class SkillsModel(_Table):
+    """`[skills]`: the five skills, all required."""
+
+    empathy: SkillModel
+    organisation: SkillModel
+    objectivity: SkillModel
+    communication: SkillModel
+    adaptability: SkillModel
+
+
+class ProgressModel(_Table):
+    """`[progress]`: planning advice for the end of a project."""
+
+    presentation_lead_weeks: Annotated[list[Annotated[int, _between(1, 12)]], _count(2, 2)]
+    mock_before_presentation: bool
+    advice: Annotated[str, _text(ADVICE_MAX)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProgressModel:
+        earliest, latest = self.presentation_lead_weeks
+        if latest < earliest:
+            _fault(
+                "range",
+                f"is {latest}, expected {earliest} to 12",
+                ("presentation_lead_weeks", 1),
+            )
+        return self
+
+
+class CoachingFile(_Table):
+    """`coaching.toml`: topics (by id), the five skills, planning advice."""
+
+    topics: dict[str, TopicModel]
+    skills: SkillsModel
+    progress: ProgressModel
+
+
+# --- From pydantic's errors to a message that names the field --------------------------------
+
+_KINDS = {
+    str: "text",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "a table",
+}
+_WANTED = {
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "list_type": "must be an array",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "dict_type": "must be a table",
+}
 
 
 def _kind(value: object) -> str:
-    return {
-        str: "text",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = "a date or time" if hasattr(value, "isoformat") else type(value).__name__
+    return kind
+
+
+def _path(loc: Sequence[str | int]) -> str:
+    path = ""
+    for part in loc:
+        if part == "[key]":  # a table key that is itself wrong: the key names the place
+            continue
+        path = f"{path}[{part}]" if isinstance(part, int) else (f"{path}.{part}" if path else part)
+    return path
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """Return the model that describes the table at `loc`, if the schema names one."""
+    current: Any = model
+    for part in loc:
+        while (
+            get_origin(current) is Annotated
+            or type(current).__name__ == "UnionType"
+            or (get_origin(current) is not None and get_origin(current) not in (list, dict))
+        ):
+            args = [arg for arg in get_args(current) if arg is not type(None)]
+            current = args[0]
+        if isinstance(part, int) or get_origin(current) is dict:
+            current = get_args(current)[-1] if get_origin(current) in (list, dict) else current
+            if isinstance(part, int):
+                continue
+            if get_origin(current) is not None:
+                continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+    while not (isinstance(current, type) and issubclass(current, BaseModel)):
+        args = [arg for arg in get_args(current) if arg is not type(None)]
+        if not args:
+            return None
+        current = args[0]
+    return current
+
+
+def _problem(
+    model: type[BaseModel], error: ValidationError, prefix: Sequence[str | int] = ()
+) -> tuple[str, str]:
+    """Return (path, problem) for the first fault pydantic found."""
+    first = error.errors(include_url=False)[0]
+    loc: list[str | int] = list(first["loc"])
+    kind = first["type"]
+    context = first.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = loc.pop()
+        known = _model_at(model, loc)
+        names = ", ".join(sorted(known.model_fields)) if known is not None else "none"
+        return _path([*prefix, *loc]), f"has unknown key {key!r} (known keys: {names})"
+    if kind == "missing":
+        key = loc.pop()
+        return _path([*prefix, *loc]), f"is missing {key!r}"
+    if kind in _WANTED:
+        return _path([*prefix, *loc]), f"{_WANTED[kind]}, not {_kind(first['input'])}"
+    if isinstance(context.get("at"), tuple):
+        loc += list(context["at"])
+        message = first["msg"]
+        if "{kind}" in message:
+            message = message.replace("{kind}", str((list(prefix) or loc)[0]))
+        return _path([*prefix, *loc]), message
+    return _path([*prefix, *loc]), first["msg"]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _validate(model: type[_M], value: object, source: str, prefix: Sequence[str | int] = ()) -> _M:
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        path, problem = _problem(model, error, prefix)
+        raise ContentError(source, path, problem) from None
+
+
+def _check_id(source: str, value: str, path: str) -> None:
+    try:
+        _is_id(value)
+    except PydanticCustomError as error:
+        raise ContentError(source, path, error.message()) from None
+
+
+def _require(source: str, present: Mapping[str, object], wanted: Sequence[str], path: str) -> None:
+    missing = [key for key in wanted if key not in present]
+    if missing:
+        raise ContentError(source, path, f"is missing {', '.join(repr(key) for key in missing)}")
+
+
+# --- From the models to the content the bot uses ---------------------------------------------
 
 
 def _read_toml(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
+    source = f"{folder.name}/{name}"
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ContentError(f"{name}: file not found in {folder}") from None
+        raise ContentError(source, None, f"file not found in {folder}") from None
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{name}: not valid TOML: {error}") from None
+        raise ContentError(source, None, f"not valid TOML: {error}") from None
 
 
-def _read_checklists(data: dict[str, Any]) -> tuple[dict[str, Job], dict[str, Checklist]]:
-    reader = _Reader(CHECKLISTS_FILE)
-    reader.table(data, "", required=("jobs", *SESSION_KINDS))
-    jobs_table = reader.table(data["jobs"], "jobs", required=JOBS)
-    jobs: dict[str, Job] = {}
-    for job_id in JOBS:
-        path = f"jobs.{job_id}"
-        raw = reader.table(jobs_table[job_id], path, required=("title", "hint"))
-        jobs[job_id] = Job(
-            id=job_id,
-            title=reader.text(raw["title"], f"{path}.title", limit=JOB_TITLE_MAX),
-            hint=reader.text(raw["hint"], f"{path}.hint", limit=JOB_HINT_MAX),
+def _jobs(model: JobsModel) -> dict[str, Job]:
+    return {
+        job_id: Job(id=job_id, title=raw.title, hint=raw.hint)
+        for job_id in JOBS
+        for raw in (getattr(model, job_id),)
+    }
+
+
+def _checklist(
+    kind: str, model: ChecklistModel, jobs: Mapping[str, Job], language: str | None = None
+) -> Checklist:
+    """Build a checklist, in `language` when the entry carries that translation."""
+    translated = model.translations.get(language or "")
+    texts = {} if translated is None else translated.items
+    sections = tuple(
+        Section(
+            job_id,
+            jobs[job_id].title,
+            jobs[job_id].hint,
+            tuple(
+                ChecklistItem(
+                    id=item.id,
+                    text=texts.get(item.id, item.text),
+                    when=item.when,
+                    student=item.student,
+                )
+                for item in items
+            ),
         )
+        for job_id, items in model.sections()
+    )
+    return Checklist(
+        kind=kind,
+        title=model.title if translated is None else translated.title,
+        summary=model.summary if translated is None else translated.summary,
+        sections=sections,
+    )
 
-    checklists = {kind: _read_checklist(reader, kind, data[kind], jobs) for kind in SESSION_KINDS}
+
+def _template(
+    template_id: str, model: TemplateModel, language: str | None = None
+) -> FeedbackTemplate:
+    """Build a template, in `language` when the entry carries that translation."""
+    translated = model.translations.get(language or "")
+    names = {} if translated is None else translated.fields
+    return FeedbackTemplate(
+        id=template_id,
+        title=model.title if translated is None else translated.title,
+        description=model.description if translated is None else translated.description,
+        fields=tuple(
+            FeedbackField(
+                id=field.id,
+                label=names[field.id].label if field.id in names else field.label,
+                placeholder=(names[field.id].placeholder if field.id in names else None)
+                or field.placeholder,
+                style=field.style,
+                required=field.required,
+                max_length=field.max_length,
+                private=field.private,
+                next_steps=field.next_steps,
+            )
+            for field in model.fields
+        ),
+    )
+
+
+def _for_start(model: _ForStart | None) -> Mapping[str, str]:
+    if model is None:
+        return MappingProxyType({})
+    return MappingProxyType(
+        {key: value for key, value in model.model_dump().items() if value is not None}
+    )
+
+
+def _read_checklists(
+    data: dict[str, Any], source: str = CHECKLISTS_FILE
+) -> tuple[dict[str, Job], dict[str, Checklist]]:
+    model = _validate(ChecklistsFile, data, source)
+    jobs = _jobs(model.jobs)
+    checklists = {kind: _checklist(kind, getattr(model, kind), jobs) for kind in SESSION_KINDS}
     return jobs, checklists
 
 
-def _read_checklist(
-    reader: _Reader, kind: str, value: object, jobs: Mapping[str, Job]
-) -> Checklist:
-    raw = reader.table(value, kind, required=("title", "summary"), optional=JOBS)
-    seen: set[str] = set()
-    sections: list[Section] = []
-    for job_id in JOBS:  # sections always come in job order, whatever the file's order
-        if job_id not in raw:
-            continue
-        section_path = f"{kind}.{job_id}"
-        entries = reader.array(raw[job_id], section_path, low=1, high=ITEMS_MAX)
-        items: list[ChecklistItem] = []
-        for index, entry in enumerate(entries):
-            path = f"{section_path}[{index}]"
-            item_raw = reader.table(entry, path, required=("id", "text"), optional=("when",))
-            item_id = reader.ident(item_raw["id"], f"{path}.id")
-            if item_id in seen:
-                reader.fail(f"{path}.id", f"{item_id!r} is used twice in {kind}")
-            seen.add(item_id)
-            when = item_raw.get("when")
-            items.append(
-                ChecklistItem(
-                    id=item_id,
-                    text=reader.text(item_raw["text"], f"{path}.text", limit=ITEM_TEXT_MAX),
-                    when=None if when is None else reader.choice(when, f"{path}.when", CONDITIONS),
-                )
-            )
-        job = jobs[job_id]
-        sections.append(Section(job_id, job.title, job.hint, tuple(items)))
-    count = sum(len(section.items) for section in sections)
-    if not ITEMS_MIN <= count <= ITEMS_MAX:
-        reader.fail(kind, f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
-    return Checklist(
-        kind=kind,
-        title=reader.text(raw["title"], f"{kind}.title", limit=CHECKLIST_TITLE_MAX),
-        summary=reader.text(raw["summary"], f"{kind}.summary", limit=CHECKLIST_SUMMARY_MAX),
-        sections=tuple(sections),
-    )
-
-
-def _read_templates(data: dict[str, Any]) -> dict[str, FeedbackTemplate]:
-    reader = _Reader(TEMPLATES_FILE)
-    templates = {
-        template_id: _read_template(reader, template_id, value)
-        for template_id, value in data.items()
-    }
-    reader.require(templates, REQUIRED_TEMPLATES, "")
+def _read_templates(
+    data: dict[str, Any], source: str = TEMPLATES_FILE
+) -> dict[str, FeedbackTemplate]:
+    templates: dict[str, FeedbackTemplate] = {}
+    for template_id, value in data.items():
+        _check_id(source, template_id, template_id)
+        model = _validate(TemplateModel, value, source, (template_id,))
+        templates[template_id] = _template(template_id, model)
+    _require(source, templates, REQUIRED_TEMPLATES, "")
     return templates
 
 
-def _read_template(reader: _Reader, template_id: str, value: object) -> FeedbackTemplate:
-    reader.check_id(template_id, template_id)
-    raw = reader.table(value, template_id, required=("title", "description", "fields"))
-    entries = reader.array(raw["fields"], f"{template_id}.fields", low=FIELDS_MIN, high=FIELDS_MAX)
-    fields: list[FeedbackField] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(entries):
-        fields.append(_read_field(reader, entry, f"{template_id}.fields[{index}]", seen))
-    if sum(field.next_steps for field in fields) > 1:
-        reader.fail(f"{template_id}.fields", "has more than one next_steps field")
-    return FeedbackTemplate(
-        id=template_id,
-        title=reader.text(raw["title"], f"{template_id}.title", limit=TEMPLATE_TITLE_MAX),
-        description=reader.text(
-            raw["description"], f"{template_id}.description", limit=TEMPLATE_DESCRIPTION_MAX
-        ),
-        fields=tuple(fields),
-    )
-
-
-def _read_field(reader: _Reader, entry: object, path: str, seen: set[str]) -> FeedbackField:
-    raw = reader.table(
-        entry,
-        path,
-        required=("id", "label", "placeholder", "style", "max_length"),
-        optional=("required", "private", "next_steps"),
-    )
-    field_id = reader.ident(raw["id"], f"{path}.id")
-    if field_id in seen:
-        reader.fail(f"{path}.id", f"{field_id!r} is used twice in this template")
-    seen.add(field_id)
-    field = FeedbackField(
-        id=field_id,
-        label=reader.text(raw["label"], f"{path}.label", limit=FIELD_LABEL_MAX),
-        placeholder=reader.text(
-            raw["placeholder"], f"{path}.placeholder", limit=FIELD_PLACEHOLDER_MAX
-        ),
-        style=reader.choice(raw["style"], f"{path}.style", FIELD_STYLES),
-        required=reader.boolean(raw.get("required", True), f"{path}.required"),
-        max_length=reader.integer(
-            raw["max_length"], f"{path}.max_length", low=1, high=FIELD_LENGTH_MAX
-        ),
-        private=reader.boolean(raw.get("private", False), f"{path}.private"),
-        next_steps=reader.boolean(raw.get("next_steps", False), f"{path}.next_steps"),
-    )
-    if field.next_steps and field.private:
-        reader.fail(path, "cannot be both private and next_steps: the student sees next steps")
-    if field.next_steps and field.style != "paragraph":
-        reader.fail(f"{path}.style", "must be 'paragraph' for a next_steps field (one per line)")
-    return field
-
-
 def _read_coaching(
-    data: dict[str, Any],
+    data: dict[str, Any], source: str = COACHING_FILE
 ) -> tuple[dict[str, CoachingTopic], dict[str, SkillPrompt], Progress]:
-    reader = _Reader(COACHING_FILE)
-    reader.table(data, "", required=("topics", "skills", "progress"))
-
-    topics_table = reader.mapping(data["topics"], "topics")
-    if len(topics_table) > CHOICES_MAX:
-        reader.fail("topics", f"has {len(topics_table)} entries, at most {CHOICES_MAX}")
-    topics: dict[str, CoachingTopic] = {}
-    for topic_id, value in topics_table.items():
-        path = f"topics.{topic_id}"
-        reader.check_id(topic_id, path)
-        raw = reader.table(value, path, required=("title", "job", "moves", "question", "pitfall"))
-        moves = reader.array(raw["moves"], f"{path}.moves", low=MOVES_MIN, high=MOVES_MAX)
-        topics[topic_id] = CoachingTopic(
+    topics_raw = data.get("topics")
+    if isinstance(topics_raw, dict):
+        for topic_id in topics_raw:
+            _check_id(source, topic_id, f"topics.{topic_id}")
+        if len(topics_raw) > CHOICES_MAX:
+            raise ContentError(
+                source, "topics", f"has {len(topics_raw)} entries, at most {CHOICES_MAX}"
+            )
+    model = _validate(CoachingFile, data, source)
+    topics = {
+        topic_id: CoachingTopic(
             id=topic_id,
-            title=reader.text(raw["title"], f"{path}.title", limit=TOPIC_TITLE_MAX),
-            job=reader.choice(raw["job"], f"{path}.job", JOBS),
-            moves=tuple(
-                reader.text(move, f"{path}.moves[{index}]", limit=MOVE_MAX)
-                for index, move in enumerate(moves)
-            ),
-            question=reader.text(raw["question"], f"{path}.question", limit=QUESTION_MAX),
-            pitfall=reader.text(raw["pitfall"], f"{path}.pitfall", limit=PITFALL_MAX),
+            title=raw.title,
+            job=raw.job,
+            moves=tuple(raw.moves),
+            question=raw.question,
+            pitfall=raw.pitfall,
+            for_start=_for_start(raw.for_start),
         )
-    reader.require(topics, REQUIRED_TOPICS, "topics")
-
-    skills_table = reader.table(data["skills"], "skills", required=SKILLS)
-    skills: dict[str, SkillPrompt] = {}
-    for skill_id in SKILLS:
-        path = f"skills.{skill_id}"
-        raw = reader.table(skills_table[skill_id], path, required=("title", "prompt", "try_this"))
-        skills[skill_id] = SkillPrompt(
+        for topic_id, raw in model.topics.items()
+    }
+    _require(source, topics, REQUIRED_TOPICS, "topics")
+    skills = {
+        skill_id: SkillPrompt(
             id=skill_id,
-            title=reader.text(raw["title"], f"{path}.title", limit=SKILL_TITLE_MAX),
-            prompt=reader.text(raw["prompt"], f"{path}.prompt", limit=SKILL_PROMPT_MAX),
-            try_this=reader.text(raw["try_this"], f"{path}.try_this", limit=SKILL_TRY_MAX),
+            title=raw.title,
+            prompt=raw.prompt,
+            try_this=raw.try_this,
+            for_start=_for_start(raw.for_start),
         )
-
-    raw = reader.table(
-        data["progress"],
-        "progress",
-        required=("presentation_lead_weeks", "mock_before_presentation", "advice"),
-    )
-    weeks = reader.array(
-        raw["presentation_lead_weeks"], "progress.presentation_lead_weeks", low=2, high=2
-    )
-    earliest = reader.integer(weeks[0], "progress.presentation_lead_weeks[0]", low=1, high=12)
-    latest = reader.integer(weeks[1], "progress.presentation_lead_weeks[1]", low=earliest, high=12)
+        for skill_id in SKILLS
+        for raw in (getattr(model.skills, skill_id),)
+    }
+    earliest, latest = model.progress.presentation_lead_weeks
     progress = Progress(
         presentation_lead_weeks=(earliest, latest),
-        mock_before_presentation=reader.boolean(
-            raw["mock_before_presentation"], "progress.mock_before_presentation"
-        ),
-        advice=reader.text(raw["advice"], "progress.advice", limit=ADVICE_MAX),
+        mock_before_presentation=model.progress.mock_before_presentation,
+        advice=model.progress.advice,
     )
     return topics, skills, progress
 
@@ -572,51 +908,84 @@ CHECKLIST_ENTRY = "checklist"
 TEMPLATE_ENTRY = "feedback template"
 
 
-def _one_entry(text: str, name: str, example: str) -> tuple[_Reader, str, object]:
-    reader = _Reader(name)
+def _one_entry(text: str, name: str, example: str) -> tuple[str, object]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{name}: not valid TOML: {error}") from None
+        raise ContentError(name, None, f"not valid TOML: {error}") from None
     if len(data) != 1:
         found = ", ".join(repr(key) for key in data) or "nothing"
-        reader.fail("", f"holds {found}, expected exactly one table such as [{example}]")
+        raise ContentError(
+            name, "", f"holds {found}, expected exactly one table such as [{example}]"
+        )
     [(key, value)] = data.items()
-    return reader, key, value
+    return key, value
 
 
-def parse_template(text: str) -> FeedbackTemplate:
+def parse_template(text: str, language: str | None = None) -> FeedbackTemplate:
     """Read one feedback template, a `[id]` table as in `feedback_templates.toml`.
 
-    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    Raise ContentError naming the bad field, with the same checks as the built-in file. The
+    texts read in `language` when the entry has `[id.translations.<language>]`.
     """
-    reader, template_id, value = _one_entry(text, TEMPLATE_ENTRY, "my_template")
-    return _read_template(reader, template_id, value)
+    template_id, value = _one_entry(text, TEMPLATE_ENTRY, "my_template")
+    _check_id(TEMPLATE_ENTRY, template_id, template_id)
+    model = _validate(TemplateModel, value, TEMPLATE_ENTRY, (template_id,))
+    return _template(template_id, model, language)
 
 
-def parse_checklist(text: str, jobs: Mapping[str, Job] | None = None) -> Checklist:
+def parse_checklist(
+    text: str, jobs: Mapping[str, Job] | None = None, language: str | None = None
+) -> Checklist:
     """Read one checklist, a `[kind]` table as in `checklists.toml` (sections use `jobs`).
 
-    Raise ContentError naming the bad field, with the same checks as the built-in file.
+    Raise ContentError naming the bad field, with the same checks as the built-in file. The
+    texts read in `language` when the entry has `[kind.translations.<language>]`.
     """
-    reader, kind, value = _one_entry(text, CHECKLIST_ENTRY, "regular")
-    reader.choice(kind, "the table name", SESSION_KINDS)
-    return _read_checklist(reader, kind, value, content().jobs if jobs is None else jobs)
+    kind, value = _one_entry(text, CHECKLIST_ENTRY, "regular")
+    if kind not in SESSION_KINDS:
+        raise ContentError(
+            CHECKLIST_ENTRY,
+            "the table name",
+            f"is {kind!r}, expected one of: " + ", ".join(SESSION_KINDS),
+        )
+    model = _validate(ChecklistModel, value, CHECKLIST_ENTRY, (kind,))
+    return _checklist(kind, model, content(language).jobs if jobs is None else jobs, language)
 
 
-def load_content(folder: Path = DATA_DIR) -> Content:
-    """Read and check the three content files in `folder`; raise ContentError on any fault."""
-    jobs, checklists = _read_checklists(_read_toml(folder, CHECKLISTS_FILE))
-    templates = _read_templates(_read_toml(folder, TEMPLATES_FILE))
-    topics, skills, progress = _read_coaching(_read_toml(folder, COACHING_FILE))
+def languages(folder: Path = DATA_DIR) -> list[str]:
+    """Return the languages the content is written in: the folders of `folder` (read once)."""
+    return list(_languages_in(folder))
+
+
+@functools.cache
+def _languages_in(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.name for path in folder.iterdir() if path.is_dir()))
+
+
+def load_content(folder: Path = DATA_DIR, language: str = FALLBACK_LANGUAGE) -> Content:
+    """Read and check the three content files of one language; raise ContentError on any fault.
+
+    `folder` holds one folder per language (`folder/<language>/*.toml`).
+    """
+    where = folder / language
+    jobs, checklists = _read_checklists(
+        _read_toml(where, CHECKLISTS_FILE), f"{language}/{CHECKLISTS_FILE}"
+    )
+    templates = _read_templates(_read_toml(where, TEMPLATES_FILE), f"{language}/{TEMPLATES_FILE}")
+    topics, skills, progress = _read_coaching(
+        _read_toml(where, COACHING_FILE), f"{language}/{COACHING_FILE}"
+    )
     log.debug(
-        "loaded content: %d checklists, %d templates, %d topics, %d skills",
+        "loaded %s content: %d checklists, %d templates, %d topics, %d skills",
+        language,
         len(checklists),
         len(templates),
         len(topics),
         len(skills),
     )
     return Content(
+        language=language,
         jobs=MappingProxyType(jobs),
         checklists=MappingProxyType(checklists),
         templates=MappingProxyType(templates),
@@ -627,9 +996,15 @@ def load_content(folder: Path = DATA_DIR) -> Content:
 
 
 @functools.cache
-def content() -> Content:
-    """Return the built-in content, read once from `data/`."""
-    return load_content()
+def _content_in(language: str) -> Content:
+    return load_content(DATA_DIR, language)
+
+
+def content(language: str | None = None) -> Content:
+    """Return the built-in content in `language` (English when it has no folder), read once."""
+    if language is None or language not in languages():
+        language = FALLBACK_LANGUAGE
+    return _content_in(language)
 
 
 def checklist_for(
@@ -639,27 +1014,30 @@ def checklist_for(
     has_open_steps: bool,
     first_session: bool,
     presentation_soon: bool,
+    starting_point: str | None = None,
+    language: str | None = None,
 ) -> list[tuple[Section, list[ChecklistItem]]]:
     """Return the built-in checklist for a session kind, filtered by the session's conditions."""
-    return content().checklist_for(
+    return content(language).checklist_for(
         kind,
         last_no_show=last_no_show,
         has_open_steps=has_open_steps,
         first_session=first_session,
         presentation_soon=presentation_soon,
+        starting_point=starting_point,
     )
 
 
-def template(template_id: str, /) -> FeedbackTemplate:
+def template(template_id: str, /, language: str | None = None) -> FeedbackTemplate:
     """Return a built-in feedback template by id."""
-    return content().template(template_id)
+    return content(language).template(template_id)
 
 
-def topic(topic_id: str, /) -> CoachingTopic:
+def topic(topic_id: str, /, language: str | None = None) -> CoachingTopic:
     """Return a built-in coaching topic by id."""
-    return content().topic(topic_id)
+    return content(language).topic(topic_id)
 
 
-def skill(skill_id: str, /) -> SkillPrompt:
+def skill(skill_id: str, /, language: str | None = None) -> SkillPrompt:
     """Return a built-in skill prompt by id."""
-    return content().skill(skill_id)
+    return content(language).skill(skill_id)

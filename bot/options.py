@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
 
 from bot.app import bot_of
 from bot.refusal import Refusal
-from bot.services.people import zone_of
+from bot.services.people import known_languages, language_name, zone_of
 from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
+from bot.texts import language_of
 from bot.timefmt import short_when
 from bot.timezones import search_zones
 
@@ -74,7 +75,9 @@ class UpcomingSessionOption(MentorSessionOption):
             statuses=["scheduled"],
             limit=100,
         )
-        return session_choices(views, value, await caller_zone(interaction))
+        return session_choices(
+            views, value, await caller_zone(interaction), *reader_of(interaction)
+        )
 
 
 class UnrecordedSessionOption(MentorSessionOption):
@@ -97,7 +100,9 @@ class UnrecordedSessionOption(MentorSessionOption):
             limit=100,
         )
         started = [view for view in views if view.session.starts_at <= now]
-        return session_choices(started, value, await caller_zone(interaction))
+        return session_choices(
+            started, value, await caller_zone(interaction), *reader_of(interaction)
+        )
 
 
 async def caller_zone(interaction: discord.Interaction) -> str:
@@ -107,14 +112,27 @@ async def caller_zone(interaction: discord.Interaction) -> str:
     return zone or bot.settings.default_timezone
 
 
+def reader_of(interaction: discord.Interaction) -> tuple[str, datetime]:
+    """Return the caller's language and the bot's now, to label dates for them."""
+    return language_of(interaction.locale), bot_of(interaction).clock.now()
+
+
 def session_choices(
-    views: list[SessionView], typed: str, zone: str
+    views: list[SessionView],
+    typed: str,
+    zone: str,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> list[app_commands.Choice[str]]:
-    """Label sessions for autocomplete (local time and student), keeping those matching `typed`."""
+    """Label sessions for autocomplete (local time and student), keeping those matching `typed`.
+
+    Dates read in the reader's `language`, with the year when it is not the year of `now`.
+    """
     folded = typed.strip().casefold()
     choices = []
     for view in views:
-        label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
+        when = short_when(view.session.starts_at, zone, language, now=now)
+        label = f"{when} · {view.student_name}"
         if folded and folded not in label.casefold():
             continue
         choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
@@ -129,3 +147,11 @@ def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
 StudentArg = app_commands.Transform[Mentorship, StudentOption]
 UpcomingSessionArg = app_commands.Transform[SessionView, UpcomingSessionOption]
 UnrecordedSessionArg = app_commands.Transform[SessionView, UnrecordedSessionOption]
+
+
+def language_choices() -> list[app_commands.Choice[str]]:
+    """Offer the catalogue's languages, each by its own name ("English", "Français")."""
+    return [
+        app_commands.Choice(name=language_name(language), value=language)
+        for language in known_languages()
+    ]

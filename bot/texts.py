@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import string
 import tomllib
@@ -10,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
 from discord import app_commands
+
+from bot.content import content as built_in_content
+from bot.content import languages as content_languages
 
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 FALLBACK = "en"
+OPTION_NAMES = "option_names"
+"""Catalogue section of command option names by their name in code (`option_names.student`)."""
 
 
 Locale = discord.Locale | str | None
@@ -30,11 +38,24 @@ def language_of(locale: Locale) -> str:
     return value.split("-")[0].lower() or FALLBACK
 
 
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+"""CLDR plural categories: a table of these (with `other`) is one text with plural forms."""
+
+
+def is_plural(table: Mapping[str, Any]) -> bool:
+    """Tell whether a catalogue table is one text's plural forms (`one = ...`, `other = ...`)."""
+    return "other" in table and set(table) <= set(PLURAL_FORMS)
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in table.items():
         full = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and is_plural(value):
+            if not all(isinstance(form, str) for form in value.values()):
+                raise ValueError(f"catalogue entry {full} must be text")
+            flat[full] = _plural_text(value)
+        elif isinstance(value, Mapping):
             flat.update(_flatten(value, f"{full}."))
         elif isinstance(value, str):
             flat[full] = value
@@ -43,9 +64,33 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def _plural_text(forms: Mapping[str, str]) -> str:
+    """Keep a text's plural forms as one string: `\x00one\x00...\x00other\x00...`."""
+    return "".join(f"\x00{form}\x00{forms[form]}" for form in PLURAL_FORMS if form in forms)
+
+
+def plural_forms(text: str) -> dict[str, str] | None:
+    """Return a catalogue text's plural forms by CLDR category, or None for a plain text."""
+    if not text.startswith("\x00"):
+        return None
+    parts = text.split("\x00")[1:]
+    return dict(zip(parts[::2], parts[1::2], strict=True))
+
+
+@functools.cache
+def plural_category(language: str, count: int) -> str:
+    """Return the CLDR plural category of `count` in `language` ("one", "many", "other"...)."""
+    try:
+        return str(BabelLocale.parse(language).plural_form(abs(count)))
+    except (UnknownLocaleError, ValueError):
+        return "one" if abs(count) == 1 else "other"
+
+
 def placeholders(text: str) -> set[str]:
-    """Return the `{name}` placeholders a text uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    """Return the `{name}` placeholders a text uses (in every plural form)."""
+    forms = plural_forms(text)
+    texts = list(forms.values()) if forms is not None else [text]
+    return {name for one in texts for _, name, _, _ in string.Formatter().parse(one) if name}
 
 
 class Catalogue:
@@ -96,9 +141,18 @@ class Catalogue:
     def get(self, key: str, locale: discord.Locale | str | None = None, **values: object) -> str:
         """Return the text for `key` in the reader's language, with `values` filled in."""
         language = language_of(locale)
-        text = self.raw(key, language) or self.raw(key, FALLBACK)
+        text = self.raw(key, language)
+        if text is None:
+            language = FALLBACK
+            text = self.raw(key, FALLBACK)
         if text is None:
             raise KeyError(f"no text for {key!r} in the catalogue")
+        forms = plural_forms(text)
+        if forms is not None:
+            count = values.get("count")
+            if not isinstance(count, int):
+                raise KeyError(f"{key!r} has plural forms: give it count=")
+            text = forms.get(plural_category(language, count), forms["other"])
         return text.format(**values) if values else text
 
 
@@ -123,6 +177,19 @@ def cmd(key: str) -> app_commands.locale_str:
     return app_commands.locale_str(catalogue().get(key), key=key)
 
 
+def content_text(english: str, table: str, entry_id: str) -> app_commands.locale_str:
+    """Return a command choice name taken from the content (`topics`/`skills` title by id)."""
+    return app_commands.locale_str(english, content=(table, entry_id))
+
+
+def _content_title(table: str, entry_id: str, language: str) -> str | None:
+    if language not in content_languages():
+        return None
+    entries = getattr(built_in_content(language), table, None)
+    entry = None if entries is None else entries.get(entry_id)
+    return None if entry is None else str(entry.title)
+
+
 class CatalogueTranslator(app_commands.Translator):
     """Localise command descriptions from the same catalogue at sync time."""
 
@@ -138,6 +205,13 @@ class CatalogueTranslator(app_commands.Translator):
         """Return the text in `locale`, or None to keep the English one."""
         key = string.extras.get("key")
         language = language_of(locale)
-        if not isinstance(key, str) or language == FALLBACK:
+        if language == FALLBACK:
+            return None
+        if context.location is app_commands.TranslationContextLocation.parameter_name:
+            return self._texts.raw(f"{OPTION_NAMES}.{string.message}", language)
+        found = string.extras.get("content")
+        if isinstance(found, tuple):
+            return _content_title(str(found[0]), str(found[1]), language)
+        if not isinstance(key, str):
             return None
         return self._texts.raw(key, language)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import babel
+import babel.dates
 
 STAMP_STYLES = frozenset("tTdDfFR")
 
@@ -24,10 +27,60 @@ def local_clock(instant: datetime, zone: ZoneInfo) -> str:
     return f"{local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
-def short_when(instant: datetime, zone: str) -> str:
-    """Return a compact wall-clock label for choices, e.g. `Thu 03 Dec 18:30 (Europe/Paris)`.
+def short_when(
+    instant: datetime, zone: str, language: str | None = None, *, now: datetime | None = None
+) -> str:
+    """Return a compact wall-clock label for choices, e.g. `Thu 3 Dec 18:30 (Europe/Paris)`.
 
-    Autocomplete labels cannot hold Discord timestamps, so they show the reader's own zone.
+    Autocomplete labels cannot hold Discord timestamps, so they show the reader's own zone,
+    in the reader's language, with the year when it is not this year.
+    """
+    return f"{local_when(instant, zone, language, now=now)} ({zone})"
+
+
+def _babel_locale(language: str | None) -> str:
+    """Return a locale Babel knows for a catalogue language (English when it knows none)."""
+    if not language:
+        return "en"
+    try:
+        return str(babel.Locale.parse(language.replace("-", "_")))
+    except (babel.UnknownLocaleError, ValueError):
+        return "en"
+
+
+def day_label(
+    day: date, language: str | None, *, today: date | None = None, weekday: bool = False
+) -> str:
+    """Return a day in the reader's language, e.g. `3 déc.`, with the year unless `today`'s."""
+    this_year = today is not None and today.year == day.year
+    pattern = ("EEE " if weekday else "") + ("d MMM" if this_year else "d MMM y")
+    return babel.dates.format_date(day, pattern, locale=_babel_locale(language))
+
+
+def local_date(
+    instant: datetime,
+    zone: str,
+    language: str | None,
+    *,
+    now: datetime | None = None,
+    weekday: bool = False,
+) -> str:
+    """Return a date in the reader's language and zone, e.g. `jeu. 3 déc.` or `3 Dec 2027`.
+
+    The year is shown when the date is not in the current year (or when `now` is not given).
+    """
+    tz = ZoneInfo(zone)
+    today = None if now is None else now.astimezone(tz).date()
+    return day_label(instant.astimezone(tz).date(), language, today=today, weekday=weekday)
+
+
+def local_when(
+    instant: datetime, zone: str, language: str | None, *, now: datetime | None = None
+) -> str:
+    """Return a compact weekday, date and time in the reader's language, e.g. `jeu. 3 déc. 18:30`.
+
+    For autocomplete labels and charts, which cannot hold Discord timestamps.
     """
     local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%a %d %b %H:%M} ({zone})"
+    day = local_date(instant, zone, language, now=now, weekday=True)
+    return f"{day} {local:%H:%M}"

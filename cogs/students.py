@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.options import StudentArg
+from bot.content import STARTING_POINTS
+from bot.options import StudentArg, language_choices
 from bot.refusal import Refusal
 from bot.services import students as service
 from bot.services.moderation import check_student
@@ -30,6 +31,11 @@ LENGTH_CHOICES = [
     app_commands.Choice(name=cmd("students.length_30"), value=30),
     app_commands.Choice(name=cmd("students.length_45"), value=45),
 ]
+START_CHOICES = [
+    app_commands.Choice(name=cmd(f"coaching.start_{start}"), value=start)
+    for start in STARTING_POINTS
+]
+LANGUAGE_CHOICES = language_choices()
 
 
 class StudentsCog(commands.Cog):
@@ -52,8 +58,11 @@ class StudentsCog(commands.Cog):
         path=cmd("students.opt_path"),
         goal=cmd("students.opt_goal"),
         session_length=cmd("students.opt_length"),
+        starting_point=cmd("students.opt_starting_point"),
+        language=cmd("students.opt_language"),
     )
     @app_commands.choices(session_length=LENGTH_CHOICES)
+    @app_commands.choices(starting_point=START_CHOICES, language=LANGUAGE_CHOICES)
     async def add(
         self,
         interaction: discord.Interaction,
@@ -62,6 +71,8 @@ class StudentsCog(commands.Cog):
         session_length: app_commands.Choice[int],
         path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
         goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
+        starting_point: app_commands.Choice[str] | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         """Start following a student."""
         assert interaction.guild_id is not None
@@ -79,6 +90,8 @@ class StudentsCog(commands.Cog):
                 path=path,
                 goal=goal,
                 session_minutes=session_length.value,
+                starting_point=None if starting_point is None else starting_point.value,
+                language=None if language is None else language.value,
             ),
             self.bot.clock.now(),
         )
@@ -123,10 +136,10 @@ class StudentsCog(commands.Cog):
             value=tr(
                 "students.attendance_line",
                 locale,
-                held=counts.held,
-                early=counts.cancelled_early,
-                late=counts.cancelled_late,
-                no_show=counts.no_show,
+                held=tr("students.attendance_held", locale, count=counts.held),
+                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
+                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
+                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
             ),
             inline=False,
         )
@@ -161,8 +174,10 @@ class StudentsCog(commands.Cog):
         path=cmd("students.opt_path_edit"),
         goal=cmd("students.opt_goal_edit"),
         session_length=cmd("students.opt_length"),
+        starting_point=cmd("students.opt_starting_point"),
     )
     @app_commands.choices(session_length=LENGTH_CHOICES)
+    @app_commands.choices(starting_point=START_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -171,6 +186,7 @@ class StudentsCog(commands.Cog):
         path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
         goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
         session_length: app_commands.Choice[int] | None = None,
+        starting_point: app_commands.Choice[str] | None = None,
     ) -> None:
         """Change a student's project, path, goal or session length."""
         updated = await service.edit_mentorship(
@@ -180,6 +196,7 @@ class StudentsCog(commands.Cog):
             path=path,
             goal=goal,
             session_minutes=session_length.value if session_length else None,
+            starting_point=starting_point.value if starting_point else None,
         )
         await interaction.response.send_message(
             tr("students.edited", interaction.locale, name=updated.student_name),
@@ -237,6 +254,11 @@ def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Emb
         name=tr("students.length", locale),
         value=tr("students.minutes", locale, minutes=mentorship.session_minutes),
     )
+    if mentorship.starting_point:
+        embed.add_field(
+            name=tr("students.starting_point", locale),
+            value=tr(f"coaching.start_{mentorship.starting_point}", locale),
+        )
     embed.set_footer(text=tr("students.private_footer", locale))
     return embed
 

@@ -76,9 +76,39 @@ def _text_size(command: Json) -> int:
     return total
 
 
+DISCORD_LOCALES = frozenset(
+    (
+        *("id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu"),
+        *("nl", "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru"),
+        *("uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko"),
+    )
+)
+"""The locales Discord accepts as keys of `name_localizations` / `description_localizations`."""
+
+
+def _check_localizations(errors: Errors, path: Path, item: Json, *, lowercase: bool) -> None:
+    for key in ("name_localizations", "description_localizations"):
+        values = item.get(key) or {}
+        if not isinstance(values, dict):
+            errors.add((*path, key), "DICT_TYPE_CONVERT", "Only dictionaries may be used")
+            continue
+        for locale, text in values.items():
+            if locale not in DISCORD_LOCALES:
+                errors.add((*path, key, locale), "LOCALE_INVALID", f"Invalid locale {locale!r}")
+            elif key == "description_localizations":
+                errors.length((*path, key, locale), text, 1, 100)
+            elif not _valid_command_name(text, lowercase=lowercase):
+                errors.add(
+                    (*path, key, locale),
+                    "APPLICATION_COMMAND_INVALID_NAME",
+                    "Command name is invalid",
+                )
+
+
 def _check_option(errors: Errors, path: Path, option: Json, depth: int) -> None:
     if not _valid_command_name(option.get("name"), lowercase=True):
         errors.add((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+    _check_localizations(errors, path, option, lowercase=True)
     errors.length((*path, "description"), option.get("description"), 1, 100)
     kind = option.get("type")
     if not isinstance(kind, int) or not 1 <= kind <= 11:
@@ -95,6 +125,15 @@ def _check_option(errors: Errors, path: Path, option: Json, depth: int) -> None:
         )
     for index, choice in enumerate(choices):
         errors.length((*path, "choices", index, "name"), choice.get("name"), 1, 100)
+        for locale, text in (choice.get("name_localizations") or {}).items():
+            if locale not in DISCORD_LOCALES:
+                errors.add(
+                    (*path, "choices", index, "name_localizations", locale),
+                    "LOCALE_INVALID",
+                    f"Invalid locale {locale!r}",
+                )
+            else:
+                errors.length((*path, "choices", index, "name_localizations", locale), text, 1, 100)
         if isinstance(choice.get("value"), str):
             errors.length((*path, "choices", index, "value"), choice["value"], 1, 100)
     if kind in (SUB_COMMAND, SUB_COMMAND_GROUP):
@@ -108,6 +147,7 @@ def _check_options(errors: Errors, path: Path, options: list[Json], depth: int) 
         errors.add((*path, "options"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
     seen_optional = False
     names: set[str] = set()
+    localized: dict[str, set[str]] = {}
     for index, option in enumerate(options):
         _check_option(errors, (*path, "options", index), option, depth)
         name = str(option.get("name"))
@@ -118,6 +158,14 @@ def _check_options(errors: Errors, path: Path, options: list[Json], depth: int) 
                 "Option name already exists",
             )
         names.add(name)
+        for locale, text in (option.get("name_localizations") or {}).items():
+            if text in localized.setdefault(locale, set()):
+                errors.add(
+                    (*path, "options", index, "name_localizations", locale),
+                    "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                    "Option name already exists",
+                )
+            localized[locale].add(text)
         if option.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
             continue
         if option.get("required"):
@@ -158,6 +206,7 @@ def validate_commands(commands: Any) -> Errors:
         seen.add((kind, str(name)))
         if kind == CHAT_INPUT:
             errors.length((index, "description"), command.get("description"), 1, 100)
+            _check_localizations(errors, (index,), command, lowercase=True)
             _check_options(errors, (index,), command.get("options") or [], 0)
         elif command.get("description"):
             errors.add(

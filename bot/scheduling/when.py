@@ -16,16 +16,18 @@ Errors carry a `WhenProblem`; the caller turns it into a message.
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
 MAX_AHEAD = timedelta(days=366)
 MAX_TEXT_LENGTH = 200
-LANGUAGES = ["en", "fr"]
 
 
 class WhenProblem(Enum):
@@ -55,20 +57,65 @@ class _Clock:
     rest: str
 
 
-_WEEKDAYS = {
-    "monday": 0, "mon": 0, "lundi": 0,
-    "tuesday": 1, "tue": 1, "tues": 1, "mardi": 1,
-    "wednesday": 2, "wed": 2, "mercredi": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "jeudi": 3,
-    "friday": 4, "fri": 4, "vendredi": 4,
-    "saturday": 5, "sat": 5, "samedi": 5,
-    "sunday": 6, "sun": 6, "dimanche": 6,
-}  # fmt: skip
-_WEEKDAY_NAMES = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+WORDS_FILE = Path("words") / "when.toml"
+"""Each language's words, beside its catalogue: `bot/locales/<language>/words/when.toml`."""
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_LISTS = ("relative", "next", "this", "next_after", "connectors", "and", "one", "minutes", "hours")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words the reader understands, every language's together."""
+
+    languages: tuple[str, ...]
+    lists: dict[str, frozenset[str]]
+    weekdays: dict[str, int]
+    named_times: dict[str, time]
+
+
+def load_words(folder: Path = LOCALES_DIR) -> Words:
+    """Read `<language>/words/when.toml` of every language folder; refuse a malformed one."""
+    languages: list[str] = []
+    lists: dict[str, set[str]] = {key: set() for key in _LISTS}
+    weekdays: dict[str, int] = {}
+    named: dict[str, time] = {}
+    for language_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        path = language_dir / WORDS_FILE
+        if not path.exists():
+            continue
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        unknown = set(data) - {*_LISTS, "weekdays", "named_times"}
+        if unknown or set(data.get("weekdays", {})) != set(WEEKDAY_KEYS):
+            raise ValueError(f"{path}: expected the lists {_LISTS}, weekdays and named_times")
+        languages.append(language_dir.name)
+        for key in _LISTS:
+            lists[key].update(str(word).lower() for word in data.get(key, []))
+        for number, day in enumerate(WEEKDAY_KEYS):
+            weekdays.update(dict.fromkeys((str(w).lower() for w in data["weekdays"][day]), number))
+        for word, clock in data.get("named_times", {}).items():
+            named[str(word).lower()] = time.fromisoformat(str(clock))
+    if not languages:
+        raise ValueError(f"no {WORDS_FILE} in any language folder of {folder}")
+    return Words(tuple(languages), {k: frozenset(v) for k, v in lists.items()}, weekdays, named)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """Return a regex alternation of `words`, longest first (never matching nothing)."""
+    ordered = sorted({re.escape(word) for word in words}, key=len, reverse=True)
+    return "|".join(ordered) or "(?!)"
+
+
+_WORDS = load_words()
+LANGUAGES = list(_WORDS.languages)
+"""The languages dateparser reads days in: the language folders that have `when` words."""
+_WEEKDAYS = _WORDS.weekdays
 _WEEKDAY_FORM = re.compile(
-    rf"^(?:(?:(?P<next>next|prochain)|this|ce)\s+)?"
-    rf"(?P<day>{_WEEKDAY_NAMES})"
-    rf"(?:\s+(?P<after>prochain))?$"
+    rf"^(?:(?:(?P<next>{_alternatives(_WORDS.lists['next'])})"
+    rf"|{_alternatives(_WORDS.lists['this'])})\s+)?"
+    rf"(?P<day>{_alternatives(_WEEKDAYS)})"
+    rf"(?:\s+(?P<after>{_alternatives(_WORDS.lists['next_after'])}))?$"
 )
 
 _CLOCK = re.compile(
@@ -83,23 +130,18 @@ _CLOCK = re.compile(
     """,
     re.VERBOSE,
 )
-_NAMED_CLOCK = re.compile(r"(?<![\w\-])(?P<name>noon|midday|midi|midnight|minuit)(?![\w\-])")
-_NAMED_TIMES = {
-    "noon": time(12),
-    "midday": time(12),
-    "midi": time(12),
-    "midnight": time(0),
-    "minuit": time(0),
-}
-_CONNECTORS = frozenset({"at", "à", "a", "@", "on", "le", "vers", "around"})
+_NAMED_TIMES = _WORDS.named_times
+_NAMED_CLOCK = re.compile(rf"(?<![\w\-])(?P<name>{_alternatives(_NAMED_TIMES)})(?![\w\-])")
+_CONNECTORS = _WORDS.lists["connectors"]
+_HOURS = _WORDS.lists["hours"]
 
-_RELATIVE = re.compile(r"^(?:in|dans)\s+(?P<rest>.+)$")
+_RELATIVE = re.compile(rf"^(?:{_alternatives(_WORDS.lists['relative'])})\s+(?P<rest>.+)$")
 _AMOUNT = re.compile(
-    r"""
-    (?P<count>\d+|an|a|one|une|un)\s*
-    (?P<unit>minutes|minute|mins|min|m|hours|hour|hrs|hr|heures|heure|h)(?![a-z])
-    (?P<extra_minutes>\d{2})?
-    (?:\s+(?:and|et))?\s*
+    rf"""
+    (?P<count>\d+|{_alternatives(_WORDS.lists["one"])})\s*
+    (?P<unit>{_alternatives(_WORDS.lists["minutes"] | _HOURS)})(?![a-z])
+    (?P<extra_minutes>\d{{2}})?
+    (?:\s+(?:{_alternatives(_WORDS.lists["and"])}))?\s*
     """,
     re.VERBOSE,
 )
@@ -147,7 +189,7 @@ def _read_relative(text: str, now: datetime) -> datetime | None:
 def _amount_minutes(part: re.Match[str]) -> int:
     """Return the number of minutes one "2 hours" piece stands for."""
     count = int(part["count"]) if part["count"].isdigit() else 1
-    if part["unit"].startswith("h"):
+    if part["unit"] in _HOURS:
         return count * 60 + int(part["extra_minutes"] or 0)
     if part["extra_minutes"]:
         raise WhenError(WhenProblem.UNREADABLE)

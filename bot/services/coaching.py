@@ -7,14 +7,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import content as built_in
 from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Section
 from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
-from bot.services import reminders, server_content
+from bot.services import expertise, reminders, server_content
+from bot.services.expertise import Fit
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -23,6 +23,7 @@ from bot.storage.coaching import NextStep, PresentationPlan, ProgressEntry
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import Note, NoteTitle
 from bot.storage.sessions import Attendance, Session, SessionView
+from bot.timefmt import local_date
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class Prep:
     presentation_soon: bool
     checklist: Checklist | None = None
     """The server's own checklist for this kind of session, else the built-in (None: hidden)."""
+    fit: Fit | None = None
+    """How the student's project sits with the projects the mentor declared."""
 
     @property
     def items(self) -> list[ChecklistItem]:
@@ -80,7 +83,9 @@ class Prep:
         return self.steps[:STEPS_SHOWN]
 
 
-async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> Prep:
+async def _prep_of(
+    db: Database, view: SessionView, mentorship: Mentorship, language: str | None = None
+) -> Prep:
     session = view.session
     steps = await store.prep_steps(db, mentorship.id, session.id)
     last = await session_store.last_recorded(db, mentorship.id)
@@ -89,7 +94,7 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
     last_no_show = last is not None and last.status == "no_show"
     first_session = counts.held == 0
     presentation_soon = plan is not None and session.starts_at <= plan.presentation_until
-    checklist = await server_content.checklist_of(db, mentorship.guild_id, session.kind)
+    checklist = await server_content.checklist_of(db, mentorship.guild_id, session.kind, language)
     sections = (
         []
         if checklist is None
@@ -98,6 +103,7 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
             has_open_steps=bool(steps),
             first_session=first_session,
             presentation_soon=presentation_soon,
+            starting_point=mentorship.starting_point,
         )
     )
     return Prep(
@@ -114,20 +120,25 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
         last_no_show=last_no_show,
         presentation_soon=presentation_soon,
         checklist=checklist,
+        fit=await expertise.fit_of(db, mentorship.guild_id, view.mentor_id, mentorship.project),
     )
 
 
-async def prep_next(db: Database, now: datetime, mentorship: Mentorship) -> Prep:
+async def prep_next(
+    db: Database, now: datetime, mentorship: Mentorship, language: str | None = None
+) -> Prep:
     """Return the prep of the student's next scheduled session, or refuse when there is none."""
     upcoming = await session_store.next_session(db, mentorship.id, now)
     if upcoming is None:
         raise Refusal("coaching.prep_no_session", name=mentorship.student_name)
     view = await session_store.get_session_view(db, upcoming.id)
     assert view is not None
-    return await _prep_of(db, view, mentorship)
+    return await _prep_of(db, view, mentorship, language)
 
 
-async def prep_of_session(db: Database, mentor_id: int, session_id: int) -> Prep:
+async def prep_of_session(
+    db: Database, mentor_id: int, session_id: int, language: str | None = None
+) -> Prep:
     """Return the prep of one session, for its mentor only; refuse anyone else."""
     view = await session_store.get_session_view(db, session_id)
     if view is None or view.mentor_id != mentor_id:
@@ -135,35 +146,45 @@ async def prep_of_session(db: Database, mentor_id: int, session_id: int) -> Prep
     mentorship = await mentorship_store.get_mentorship(db, view.mentorship_id)
     if mentorship is None or not mentorship.active or view.session.status != "scheduled":
         raise Refusal("coaching.prep_gone")
-    return await _prep_of(db, view, mentorship)
+    return await _prep_of(db, view, mentorship, language)
 
 
 async def tick_items(
-    db: Database, now: datetime, mentor_id: int, session_id: int, values: Sequence[str]
+    db: Database,
+    now: datetime,
+    mentor_id: int,
+    session_id: int,
+    values: Sequence[str],
+    language: str | None = None,
 ) -> Prep:
     """Make the chosen checklist items the ticked ones among those shown; return the prep."""
-    prep = await prep_of_session(db, mentor_id, session_id)
+    prep = await prep_of_session(db, mentor_id, session_id, language)
     shown = {item.id for item in prep.items}
     unknown = set(values) - shown
     if unknown:
         raise Refusal("coaching.prep_changed")
     async with db.transaction() as tx:
         await store.set_ticks(tx, session_id, values, shown, mentor_id, now)
-    return await prep_of_session(db, mentor_id, session_id)
+    return await prep_of_session(db, mentor_id, session_id, language)
 
 
 async def tick_steps(
-    db: Database, now: datetime, mentor_id: int, session_id: int, values: Sequence[str]
+    db: Database,
+    now: datetime,
+    mentor_id: int,
+    session_id: int,
+    values: Sequence[str],
+    language: str | None = None,
 ) -> Prep:
     """Mark the chosen next steps done (and reopen unchosen ones ticked here); return the prep."""
-    prep = await prep_of_session(db, mentor_id, session_id)
+    prep = await prep_of_session(db, mentor_id, session_id, language)
     shown = {step.id for step in prep.offered_steps}
     chosen = {number for value in values if (number := plain_int(value)) is not None}
     if len(chosen) != len(values) or chosen - shown:
         raise Refusal("coaching.prep_changed")
     async with db.transaction() as tx:
         await store.set_steps_done(tx, session_id, chosen, shown, now)
-    return await prep_of_session(db, mentor_id, session_id)
+    return await prep_of_session(db, mentor_id, session_id, language)
 
 
 # -- /feedback --------------------------------------------------------------------------------
@@ -189,26 +210,34 @@ def feedback_template(template_id: str) -> FeedbackTemplate:
         raise Refusal("coaching.feedback_unknown_template") from error
 
 
-async def feedback_form(db: Database, guild_id: int, chosen: str) -> FeedbackTemplate:
+async def feedback_form(
+    db: Database, guild_id: int, chosen: str, language: str | None = None
+) -> FeedbackTemplate:
     """Return the template `/feedback` offers in a server by id (or exact title); refuse others.
 
     The server's own templates are offered beside the built-ins it does not hide.
     """
-    template = await server_content.template_of(db, guild_id, chosen)
+    template = await server_content.template_of(db, guild_id, chosen, language=language)
     if template is None:
         wanted = chosen.strip().casefold()
-        for template_id, title in await server_content.offered_templates(db, guild_id):
+        for template_id, title in await server_content.offered_templates(db, guild_id, language):
             if title.casefold() == wanted:
-                template = await server_content.template_of(db, guild_id, template_id)
+                template = await server_content.template_of(
+                    db, guild_id, template_id, language=language
+                )
                 break
     if template is None:
         raise Refusal("coaching.feedback_unknown_template")
     return template
 
 
-async def _template_in(db: Database, guild_id: int, template_id: str) -> FeedbackTemplate:
+async def template_in(
+    db: Database, guild_id: int, template_id: str, language: str | None = None
+) -> FeedbackTemplate:
     """Return a template already in use (a hidden built-in too); refuse a deleted one."""
-    template = await server_content.template_of(db, guild_id, template_id, with_hidden=True)
+    template = await server_content.template_of(
+        db, guild_id, template_id, with_hidden=True, language=language
+    )
     if template is None:
         raise Refusal("server_content.template_gone")
     return template
@@ -244,10 +273,12 @@ def clean_values(template: FeedbackTemplate, values: Mapping[str, str]) -> dict[
     return cleaned
 
 
-def feedback_title(template: FeedbackTemplate, instant: datetime, zone: str) -> str:
-    """Return a readable note title, such as `Deliverable review · 3 Dec`."""
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{template.title} · {local.day} {local:%b}"[: note_store.TITLE_MAX]
+def feedback_title(
+    template: FeedbackTemplate, instant: datetime, zone: str, language: str | None = None
+) -> str:
+    """Return a readable note title, such as `Deliverable review · 3 Dec` (`Revue · 3 déc.`)."""
+    day = local_date(instant, zone, language, now=instant)
+    return f"{template.title} · {day}"[: note_store.TITLE_MAX]
 
 
 def feedback_body(template: FeedbackTemplate, values: Mapping[str, str]) -> str:
@@ -279,6 +310,7 @@ async def save_feedback(
     zone: str,
     *,
     form_id: int | None = None,
+    language: str | None = None,
 ) -> Feedback:
     """Store a feedback form as a structured note, its next steps as open items.
 
@@ -287,7 +319,7 @@ async def save_feedback(
     mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
     if mentorship is None or mentorship.mentor_id != mentor_id or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
-    template = await _template_in(db, mentorship.guild_id, template_id)
+    template = await template_in(db, mentorship.guild_id, template_id, language)
     cleaned = clean_values(template, values)
     lines, dropped = _steps_of(template, cleaned)
     session_id = await store.latest_started_session(db, mentorship.id, now)
@@ -298,7 +330,7 @@ async def save_feedback(
                 tx,
                 mentorship.id,
                 mentor_id,
-                feedback_title(template, now, zone),
+                feedback_title(template, now, zone, language),
                 feedback_body(template, cleaned),
                 now,
                 session_id=session_id,
@@ -312,7 +344,9 @@ async def save_feedback(
     return Feedback(note, template, mentorship, cleaned, steps, dropped)
 
 
-async def feedback_of(db: Database, mentor_id: int, note_id: int) -> Feedback:
+async def feedback_of(
+    db: Database, mentor_id: int, note_id: int, language: str | None = None
+) -> Feedback:
     """Return a feedback note for its author only; refuse anyone else or a plain note."""
     note = await note_store.get_note(db, note_id)
     if note is None or note.author_id != mentor_id or note.template is None:
@@ -320,16 +354,21 @@ async def feedback_of(db: Database, mentor_id: int, note_id: int) -> Feedback:
     mentorship = await mentorship_store.get_mentorship(db, note.mentorship_id)
     if mentorship is None or not mentorship.active:
         raise Refusal("coaching.feedback_not_yours")
-    template = await _template_in(db, mentorship.guild_id, note.template)
+    template = await template_in(db, mentorship.guild_id, note.template, language)
     steps = await store.steps_of_note(db, note.id)
     return Feedback(note, template, mentorship, dict(note.fields or {}), steps, 0)
 
 
 async def edit_feedback(
-    db: Database, now: datetime, mentor_id: int, note_id: int, values: Mapping[str, str]
+    db: Database,
+    now: datetime,
+    mentor_id: int,
+    note_id: int,
+    values: Mapping[str, str],
+    language: str | None = None,
 ) -> Feedback:
     """Replace a feedback note's fields and body, and bring its next steps in line."""
-    current = await feedback_of(db, mentor_id, note_id)
+    current = await feedback_of(db, mentor_id, note_id, language)
     template = current.template
     cleaned = clean_values(template, values)
     lines, dropped = _steps_of(template, cleaned)

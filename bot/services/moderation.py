@@ -13,6 +13,7 @@ from bot.db import Database, Reader
 from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.reminders.planning import format_leads, parse_leads
+from bot.services.people import known_languages
 from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig, SettingValue
 from bot.timezones import canonical_zone
@@ -24,7 +25,6 @@ ROLE_SETTINGS: Final = ("mentor_role_id", "student_role_id", "lead_role_id")
 LEAD_SETTINGS: Final = ("default_timezone", "locale", "student_leads", "review_lead_hours")
 """What a program lead (without Manage Server) may change."""
 
-LANGUAGES: Final = ("en", "fr")
 REVIEW_HOURS_MIN: Final = 1
 REVIEW_HOURS_MAX: Final = 168
 
@@ -82,7 +82,7 @@ def clean_value(setting: str, value: SettingValue) -> SettingValue:
             raise Refusal("moderation.unknown_zone", zone=text[:100])
         return zone
     if setting == "locale":
-        if text not in LANGUAGES:
+        if text not in known_languages():
             raise Refusal("moderation.unknown_language", language=text[:20])
         return text
     if setting == "student_leads":

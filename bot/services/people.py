@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from bot.db import Reader
+from datetime import datetime
+
+import babel
+
+from bot.db import Database, Reader
+from bot.refusal import Refusal
 from bot.storage.guild_config import get_config
-from bot.storage.user_prefs import get_prefs
+from bot.storage.user_prefs import get_prefs, set_language
+from bot.texts import catalogue
 
 
 async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
@@ -19,10 +25,39 @@ async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
 
 
 async def reader_locale(db: Reader, user_id: int, guild_id: int | None) -> str | None:
-    """Return the language to write to a person in: theirs as last seen, else their server's."""
+    """Return the language to write to a person in, known before they ever use a command.
+
+    The language they chose (or their mentor chose for them at `/student add`), else the one
+    their Discord client was last seen in, else their server's.
+    """
     prefs = await get_prefs(db, user_id)
+    if prefs.language:
+        return prefs.language
     if prefs.locale:
         return prefs.locale
     if guild_id is not None:
         return (await get_config(db, guild_id)).locale
     return None
+
+
+def known_languages() -> list[str]:
+    """Return the languages a person may choose: the folders of the catalogue."""
+    return catalogue().languages
+
+
+def language_name(language: str) -> str:
+    """Return a language's own name ("English", "Français") for a choice label."""
+    try:
+        name = babel.Locale.parse(language).get_display_name(language) or language
+    except (babel.UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+async def choose_language(
+    db: Database, user_id: int, language: str, *, by_self: bool, now: datetime
+) -> bool:
+    """Record a person's language (one of the catalogue's); a mentor's never replaces theirs."""
+    if language not in known_languages():
+        raise Refusal("people.unknown_language", language=language[:20])
+    return await set_language(db, user_id, language, by_self, now)

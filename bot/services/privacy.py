@@ -77,6 +77,7 @@ async def export_person(
             "next_steps": await store.next_steps_by_author(db, user_id),
             "progress": await store.progress_by_author(db, user_id),
             "presentation_plans": await store.plans_by_author(db, user_id),
+            "expertise": await store.expertise_of(db, user_id),
         },
         "as_student": {
             "mentorships": as_student,
@@ -102,7 +103,10 @@ async def export_person(
 
 
 _SNOWFLAKE_KEYS: Final = frozenset(
-    {"guild_id", "mentor_id", "student_id", "author_id", "recipient_id", "user_id"}
+    {
+        *("guild_id", "mentor_id", "student_id", "author_id", "recipient_id", "user_id"),
+        *("from_mentor_id", "to_mentor_id"),
+    }
 )
 
 

@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from bot.db import Reader
 from bot.storage import program as store
 from bot.storage.program import MentorLoad, QuietStudent, SessionFact
+from bot.timefmt import day_label
 
 PERIODS: Final = (7, 30, 90)
 QUIET_AFTER: Final = timedelta(weeks=3)
@@ -105,8 +106,16 @@ async def program_stats(
     )
 
 
-def render_chart(weeks: list[WeekCounts], labels: Mapping[str, str], title: str) -> bytes:
-    """Draw sessions per week, stacked by outcome, as a PNG (blocking: run it in a thread)."""
+def render_chart(
+    weeks: list[WeekCounts],
+    labels: Mapping[str, str],
+    title: str,
+    language: str | None = None,
+) -> bytes:
+    """Draw sessions per week, stacked by outcome, as a PNG (blocking: run it in a thread).
+
+    Week labels are dates in the reader's `language` (with the year when not this year).
+    """
     figure = Figure(figsize=(8, 4), dpi=100)
     axes = figure.subplots()
     positions = list(range(len(weeks)))
@@ -121,7 +130,10 @@ def render_chart(weeks: list[WeekCounts], labels: Mapping[str, str], title: str)
             color=CHART_COLOURS[status],
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    axes.set_xticks(positions, [week.week_start.strftime("%d %b") for week in weeks])
+    latest = weeks[-1].week_start if weeks else None
+    axes.set_xticks(
+        positions, [day_label(week.week_start, language, today=latest) for week in weeks]
+    )
     axes.set_title(title)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(loc="upper left", fontsize="small")

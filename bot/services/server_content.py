@@ -65,9 +65,9 @@ def command_of(kind: str) -> str:
     return f"/{kind}"
 
 
-def built_in_titles(kind: str) -> dict[str, str]:
-    """Return the built-in entries of a kind: id (or session kind) -> title."""
-    everything = built_in.content()
+def built_in_titles(kind: str, language: str | None = None) -> dict[str, str]:
+    """Return the built-in entries of a kind: id (or session kind) -> title in `language`."""
+    everything = built_in.content(language)
     entries: Mapping[str, FeedbackTemplate | Checklist] = (
         everything.templates if kind == TEMPLATE else everything.checklists
     )
@@ -184,13 +184,14 @@ async def set_hidden(
     return titles[key], changed
 
 
-async def listing(db: Reader, guild_id: int, kind: str) -> Listing:
+async def listing(db: Reader, guild_id: int, kind: str, language: str | None = None) -> Listing:
     """Return the built-ins of a kind (hidden ones marked) and the server's own."""
     hidden = await store.hidden_keys(db, guild_id, kind)
     return Listing(
         kind=kind,
         built_ins=[
-            BuiltIn(key, title, key in hidden) for key, title in built_in_titles(kind).items()
+            BuiltIn(key, title, key in hidden)
+            for key, title in built_in_titles(kind, language).items()
         ],
         own=await store.entries_of(db, guild_id, kind),
     )
@@ -200,17 +201,26 @@ async def listing(db: Reader, guild_id: int, kind: str) -> Listing:
 
 
 async def template_of(
-    db: Reader, guild_id: int, template_id: str, *, with_hidden: bool = False
+    db: Reader,
+    guild_id: int,
+    template_id: str,
+    *,
+    with_hidden: bool = False,
+    language: str | None = None,
 ) -> FeedbackTemplate | None:
-    """Return the server's template with this id, else the built-in one unless it is hidden."""
+    """Return the server's template with this id, else the built-in one unless it is hidden.
+
+    A built-in reads in `language` (English when there is no such content); a server's own
+    template reads as its moderators wrote it.
+    """
     entry = await store.get_entry(db, guild_id, TEMPLATE, template_id)
     if entry is not None:
         try:
-            return built_in.parse_template(entry.source)
+            return built_in.parse_template(entry.source, language)
         except ContentError:
             log.warning("Stored template %r of guild %s no longer reads", template_id, guild_id)
             return None
-    found = built_in.content().templates.get(template_id)
+    found = built_in.content(language).templates.get(template_id)
     if found is None:
         return None
     if not with_hidden and await store.is_hidden(db, guild_id, TEMPLATE, template_id):
@@ -218,19 +228,30 @@ async def template_of(
     return found
 
 
-async def offered_templates(db: Reader, guild_id: int) -> list[tuple[str, str]]:
+async def offered_templates(
+    db: Reader, guild_id: int, language: str | None = None
+) -> list[tuple[str, str]]:
     """Return the templates `/feedback` offers in a server as (id, title): built-ins first."""
     hidden = await store.hidden_keys(db, guild_id, TEMPLATE)
     offered = [
-        (key, title) for key, title in built_in_titles(TEMPLATE).items() if key not in hidden
+        (key, title)
+        for key, title in built_in_titles(TEMPLATE, language).items()
+        if key not in hidden
     ]
-    offered += [
-        (entry.key, entry.title) for entry in await store.entries_of(db, guild_id, TEMPLATE)
-    ]
+    for entry in await store.entries_of(db, guild_id, TEMPLATE):
+        title = entry.title
+        if language is not None:
+            try:
+                title = built_in.parse_template(entry.source, language).title
+            except ContentError:
+                log.warning("Stored template %r of guild %s no longer reads", entry.key, guild_id)
+        offered.append((entry.key, title))
     return offered
 
 
-async def checklist_of(db: Reader, guild_id: int, kind: str) -> Checklist | None:
+async def checklist_of(
+    db: Reader, guild_id: int, kind: str, language: str | None = None
+) -> Checklist | None:
     """Return the checklist `/prep` shows for a session kind: the server's, else the built-in.
 
     None when the server hides the built-in one and wrote none of its own.
@@ -238,9 +259,9 @@ async def checklist_of(db: Reader, guild_id: int, kind: str) -> Checklist | None
     entry = await store.get_entry(db, guild_id, CHECKLIST, kind)
     if entry is not None:
         try:
-            return built_in.parse_checklist(entry.source)
+            return built_in.parse_checklist(entry.source, built_in.content(language).jobs, language)
         except ContentError:
             log.warning("Stored checklist %r of guild %s no longer reads", kind, guild_id)
     if await store.is_hidden(db, guild_id, CHECKLIST, kind):
         return None
-    return built_in.content().checklist(kind)
+    return built_in.content(language).checklist(kind)

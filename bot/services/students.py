@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.content import STARTING_POINTS
 from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import reminders
+from bot.services.people import choose_language, known_languages
 from bot.storage import mentorships as store
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
 
@@ -31,11 +34,16 @@ class NewStudent:
     path: str | None
     goal: str | None
     session_minutes: int
+    starting_point: str | None = None
+    """Where the student starts from (`bot.content.STARTING_POINTS`), optional."""
+    language: str | None = None
+    """The student's language as their mentor knows it (their own choice always wins)."""
 
 
 def clean_text(value: str | None, *, limit: int, field: str, required: bool = False) -> str | None:
     """Strip a text option; refuse it when empty but required, or longer than `limit`."""
-    text = (value or "").strip()
+    text = "".join(ch for ch in value or "" if ch.isspace() or unicodedata.category(ch) != "Cc")
+    text = text.strip()
     if not text:
         if required:
             raise Refusal("students.missing_text", field=field)
@@ -57,9 +65,13 @@ async def start_mentorship(db: Database, new: NewStudent, now: datetime) -> Ment
     path = clean_text(new.path, limit=PATH_MAX, field="path")
     goal = clean_text(new.goal, limit=GOAL_MAX, field="goal")
     assert project is not None
+    if new.starting_point is not None and new.starting_point not in STARTING_POINTS:
+        raise Refusal("students.bad_starting_point")
+    if new.language is not None and new.language not in known_languages():
+        raise Refusal("people.unknown_language", language=new.language[:20])
     try:
         async with db.transaction() as tx:
-            return await store.add_mentorship(
+            added = await store.add_mentorship(
                 tx,
                 new.guild_id,
                 new.mentor_id,
@@ -71,8 +83,14 @@ async def start_mentorship(db: Database, new: NewStudent, now: datetime) -> Ment
                 now,
                 student_name=new.student_name,
             )
+            if new.starting_point is not None:
+                await store.set_starting_point(tx, added.id, new.starting_point)
+                added = replace(added, starting_point=new.starting_point)
     except AlreadyMentoring as error:
         raise Refusal("students.already", name=new.student_name) from error
+    if new.language is not None:
+        await choose_language(db, new.student_id, new.language, by_self=False, now=now)
+    return added
 
 
 async def resolve_student(db: Database, guild_id: int, mentor_id: int, text: str) -> Mentorship:
@@ -112,10 +130,14 @@ async def edit_mentorship(
     path: str | None,
     goal: str | None,
     session_minutes: int | None,
+    starting_point: str | None = None,
 ) -> Mentorship:
     """Change what was given (an empty text clears path or goal); refuse when nothing is."""
-    if project is None and path is None and goal is None and session_minutes is None:
+    given = (project, path, goal, session_minutes, starting_point)
+    if all(value is None for value in given):
         raise Refusal("students.nothing_to_edit")
+    if starting_point is not None and starting_point not in STARTING_POINTS:
+        raise Refusal("students.bad_starting_point")
     if session_minutes is not None and session_minutes not in SESSION_LENGTHS:
         raise Refusal("students.bad_length")
     new_project = mentorship.project
@@ -132,6 +154,9 @@ async def edit_mentorship(
             goal=new_goal,
             session_minutes=session_minutes or mentorship.session_minutes,
         )
+        if updated is not None and starting_point is not None:
+            await store.set_starting_point(tx, mentorship.id, starting_point)
+            updated = replace(updated, starting_point=starting_point)
     if updated is None:
         raise Refusal("students.unknown", text=mentorship.student_name)
     return updated

@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
-from bot.db import Database, Transaction
+from bot.db import Database, Reader, Transaction
 
 
 class _Unset(Enum):
@@ -23,7 +23,7 @@ UNSET: Final = _Unset.UNSET
 
 _COLUMNS = (
     "id, guild_id, mentor_id, student_id, student_name, project, path, goal, session_minutes, "
-    "status, created_at, archived_at"
+    "status, created_at, archived_at, starting_point"
 )
 
 
@@ -55,6 +55,8 @@ class Mentorship:
     status: str
     created_at: datetime
     archived_at: datetime | None
+    starting_point: str | None = None
+    """Where the student starts from (`bot.content.STARTING_POINTS`), if the mentor said."""
 
     @property
     def active(self) -> bool:
@@ -77,6 +79,7 @@ def _row_to_mentorship(row: aiosqlite.Row) -> Mentorship:
         status=row["status"],
         created_at=created,
         archived_at=from_iso_or_none(row["archived_at"]),
+        starting_point=row["starting_point"],
     )
 
 
@@ -141,7 +144,7 @@ async def active_for_mentor(db: Database, guild_id: int, mentor_id: int) -> list
 
 
 async def find_active(
-    db: Database, guild_id: int, mentor_id: int, student_id: int
+    db: Reader, guild_id: int, mentor_id: int, student_id: int
 ) -> Mentorship | None:
     """Return the active mentorship of this mentor and student in a server, if any."""
     row = await db.fetch_one(
@@ -237,3 +240,12 @@ async def active_mentors(db: Database) -> list[tuple[int, int]]:
         "ORDER BY guild_id, mentor_id"
     )
     return [(int(row["guild_id"]), int(row["mentor_id"])) for row in rows]
+
+
+async def set_starting_point(
+    tx: Transaction, mentorship_id: int, starting_point: str | None
+) -> None:
+    """Record where the student of a mentorship starts from (None: not said)."""
+    await tx.execute(
+        "UPDATE mentorships SET starting_point = ? WHERE id = ?", (starting_point, mentorship_id)
+    )

@@ -32,7 +32,9 @@ def _dicts(rows: Sequence[aiosqlite.Row]) -> list[Row]:
 async def preferences_of(db: Reader, user_id: int) -> Row:
     """Return a person's own settings: time zone, language and reminder preferences."""
     prefs = await db.fetch_one(
-        "SELECT timezone, locale, updated_at FROM user_prefs WHERE user_id = ?", (user_id,)
+        "SELECT timezone, locale, language, language_by_self, updated_at FROM user_prefs "
+        "WHERE user_id = ?",
+        (user_id,),
     )
     reminders = await db.fetch_one(
         "SELECT student_leads, review_lead_hours, via, paused, updated_at FROM reminder_prefs "
@@ -42,6 +44,30 @@ async def preferences_of(db: Reader, user_id: int) -> Row:
     return {
         "profile": None if prefs is None else _dicts([prefs])[0],
         "reminders": None if reminders is None else _dicts([reminders])[0],
+    }
+
+
+async def expertise_of(db: Reader, user_id: int) -> Row:
+    """Return the projects a mentor declared, where they may be listed, and their hand-overs."""
+    projects = await db.fetch_all(
+        "SELECT guild_id, project, stance, created_at FROM mentor_projects WHERE mentor_id = ? "
+        "ORDER BY guild_id, project",
+        (user_id,),
+    )
+    listed = await db.fetch_all(
+        "SELECT guild_id, listed_at FROM peer_listing WHERE mentor_id = ? ORDER BY guild_id",
+        (user_id,),
+    )
+    handovers = await db.fetch_all(
+        "SELECT guild_id, mentorship_id, session_id, from_mentor_id, to_mentor_id, scope, "
+        "status, created_at, decided_at FROM handovers "
+        "WHERE from_mentor_id = ? OR to_mentor_id = ? ORDER BY id",
+        (user_id, user_id),
+    )
+    return {
+        "projects": _dicts(projects),
+        "listed_in": _dicts(listed),
+        "handovers": _dicts(handovers),
     }
 
 
@@ -316,6 +342,11 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     await tx.execute("UPDATE guild_config SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE server_content SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE hidden_built_ins SET hidden_by = NULL WHERE hidden_by = ?", (user_id,))
+    await tx.execute("DELETE FROM mentor_projects WHERE mentor_id = ?", (user_id,))
+    await tx.execute("DELETE FROM peer_listing WHERE mentor_id = ?", (user_id,))
+    await tx.execute(
+        "DELETE FROM handovers WHERE from_mentor_id = ? OR to_mentor_id = ?", (user_id, user_id)
+    )
 
     # Deleted notes leave their words in the full-text index until its segments merge.
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
@@ -386,6 +417,9 @@ async def purge_guild(tx: Transaction, guild_id: int, now: datetime) -> bool:
     await tx.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM server_content WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM hidden_built_ins WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM mentor_projects WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM peer_listing WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM handovers WHERE guild_id = ?", (guild_id,))
     await tx.execute("INSERT INTO notes_fts (notes_fts) VALUES ('optimize')")
     await tx.execute(f"PRAGMA secure_delete = {int(previous[0]) if previous else 0:d}")
     return True

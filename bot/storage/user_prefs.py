@@ -16,16 +16,27 @@ class UserPrefs:
     user_id: int
     timezone: str | None
     locale: str | None
+    language: str | None = None
+    """The language chosen for them (by themselves, or by their mentor until they choose)."""
+    language_by_self: bool = False
 
 
 async def get_prefs(db: Reader, user_id: int) -> UserPrefs:
     """Return a person's preferences (empty ones when they never set any)."""
     row = await db.fetch_one(
-        "SELECT user_id, timezone, locale FROM user_prefs WHERE user_id = ?", (user_id,)
+        "SELECT user_id, timezone, locale, language, language_by_self FROM user_prefs "
+        "WHERE user_id = ?",
+        (user_id,),
     )
     if row is None:
         return UserPrefs(user_id=user_id, timezone=None, locale=None)
-    return UserPrefs(user_id=row["user_id"], timezone=row["timezone"], locale=row["locale"])
+    return UserPrefs(
+        user_id=row["user_id"],
+        timezone=row["timezone"],
+        locale=row["locale"],
+        language=row["language"],
+        language_by_self=bool(row["language_by_self"]),
+    )
 
 
 async def set_timezone(db: Database, user_id: int, zone: str, now: datetime) -> None:
@@ -48,3 +59,22 @@ async def remember_locale(db: Database, user_id: int, locale: str, now: datetime
             "updated_at = excluded.updated_at",
             (user_id, locale, iso(now)),
         )
+
+
+async def set_language(
+    db: Database, user_id: int, language: str | None, by_self: bool, now: datetime
+) -> bool:
+    """Record the language chosen for a person; return whether it was stored.
+
+    A mentor's choice (`by_self=False`) never replaces one the person made themselves.
+    """
+    async with db.transaction() as tx:
+        changed = await tx.changes(
+            "INSERT INTO user_prefs (user_id, language, language_by_self, updated_at) "
+            "VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, "
+            "language_by_self = excluded.language_by_self, updated_at = excluded.updated_at "
+            "WHERE excluded.language_by_self = 1 OR user_prefs.language_by_self = 0",
+            (user_id, language, int(by_self), iso(now)),
+        )
+        return changed > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Self
 
 import discord
@@ -18,10 +19,10 @@ from bot.refusal import Refusal
 from bot.services import coaching as service
 from bot.services import notes as note_service
 from bot.services.coaching import Feedback, Prep
+from bot.services.people import reader_locale
 from bot.storage.coaching import PresentationPlan, ProgressEntry
-from bot.storage.user_prefs import get_prefs
 from bot.textfit import clip
-from bot.texts import Locale, tr
+from bot.texts import Locale, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, fit_embed
 
@@ -94,10 +95,10 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         tr(
             "students.attendance_line",
             locale,
-            held=counts.held,
-            early=counts.cancelled_early,
-            late=counts.cancelled_late,
-            no_show=counts.no_show,
+            held=tr("students.attendance_held", locale, count=counts.held),
+            early=tr("students.attendance_early", locale, count=counts.cancelled_early),
+            late=tr("students.attendance_late", locale, count=counts.cancelled_late),
+            no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
         )
     ]
     if prep.last is not None:
@@ -137,6 +138,12 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         embed.add_field(
             name=tr("coaching.prep_plan", locale), value=plan_text(prep.plan, locale), inline=False
         )
+    if prep.fit is not None and prep.fit.outside:
+        embed.add_field(
+            name=tr("expertise.outside_title", locale),
+            value=tr("expertise.outside", locale, project=mentorship.project),
+            inline=False,
+        )
     for section, items in prep.sections:
         lines = [f"*{section.hint}*"]
         lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
@@ -171,7 +178,14 @@ class PrepSelect(
             bot = bot_of(interaction)
             values = list(self.item.values)
             tick = service.tick_items if self.part == "items" else service.tick_steps
-            prep = await tick(bot.db, bot.clock.now(), interaction.user.id, self.session_id, values)
+            prep = await tick(
+                bot.db,
+                bot.clock.now(),
+                interaction.user.id,
+                self.session_id,
+                values,
+                language_of(interaction.locale),
+            )
             await interaction.response.edit_message(
                 embed=prep_embed(prep, interaction.locale),
                 view=prep_view(prep, interaction.locale),
@@ -322,10 +336,16 @@ class FeedbackModal(PersistentModal):
                     values,
                     zone,
                     form_id=form_id or None,
+                    language=language_of(interaction.locale),
                 )
             else:
                 feedback = await service.edit_feedback(
-                    bot.db, now, interaction.user.id, note_id, values
+                    bot.db,
+                    now,
+                    interaction.user.id,
+                    note_id,
+                    values,
+                    language_of(interaction.locale),
                 )
         except Refusal as refusal:
             await keep_feedback_draft(interaction, refusal, mentorship_id, values, form_id)
@@ -393,7 +413,9 @@ class FeedbackButton(
         """Check the clicker wrote the note, then send it or open the form again."""
         try:
             bot = bot_of(interaction)
-            feedback = await service.feedback_of(bot.db, interaction.user.id, self.note_id)
+            feedback = await service.feedback_of(
+                bot.db, interaction.user.id, self.note_id, language_of(interaction.locale)
+            )
             if self.action == "edit":
                 modal = FeedbackModal(
                     feedback.template,
@@ -413,9 +435,16 @@ class FeedbackButton(
     ) -> None:
         locale = interaction.locale
         name = feedback.mentorship.student_name
-        prefs = await get_prefs(bot.db, feedback.mentorship.student_id)
+        student = feedback.mentorship
+        reader = await reader_locale(bot.db, student.student_id, student.guild_id)
+        template = await service.template_in(
+            bot.db, student.guild_id, feedback.template.id, language_of(reader)
+        )
         embed = feedback_embed(
-            feedback, interaction.user.display_name, prefs.locale, for_student=True
+            replace(feedback, template=template),
+            interaction.user.display_name,
+            reader,
+            for_student=True,
         )
         try:
             await send_dm(bot, feedback.mentorship.student_id, embed=embed)

@@ -23,7 +23,7 @@ from bot.services.moderation import Access, Change
 from bot.services.program_stats import ProgramStats
 from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
-from bot.texts import cmd, tr
+from bot.texts import cmd, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation
 from cogs.moderation._views import SetupPanel, setting_label, settings_embed, show_value
@@ -292,6 +292,7 @@ class ModerationCog(commands.Cog):
             stats.weeks,
             chart_labels(interaction.locale),
             tr("moderation.chart_title", interaction.locale),
+            language_of(interaction.locale),
         )
         embed = stats_embed(stats, interaction.locale)
         embed.set_image(url=f"attachment://{CHART_NAME}")

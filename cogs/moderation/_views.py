@@ -13,8 +13,9 @@ from bot.refusal import Refusal
 from bot.reminders.planning import DEFAULT_REVIEW_LEAD, DEFAULT_STUDENT_LEADS, format_leads
 from bot.services import moderation as service
 from bot.services.moderation import Access
+from bot.services.people import known_languages, language_name
 from bot.storage.guild_config import SETTINGS, GuildConfig, SettingValue
-from bot.texts import tr
+from bot.texts import catalogue, tr
 from bot.ui import OwnerView, PersistentModal
 
 if TYPE_CHECKING:
@@ -244,6 +245,12 @@ class SettingRoleSelect(discord.ui.RoleSelect[SetupPanel]):
         await self.view.apply(interaction, {self.setting: role_id})
 
 
+def language_label(code: str, locale: discord.Locale) -> str:
+    """Name a language in the reader's language, else by its own name (a folder just added)."""
+    key = f"moderation.language_{code}"
+    return tr(key, locale) if catalogue().raw(key) is not None else language_name(code)
+
+
 class LanguageSelect(discord.ui.Select[SetupPanel]):
     """Pick the language of what the bot posts in the server's channels."""
 
@@ -252,8 +259,8 @@ class LanguageSelect(discord.ui.Select[SetupPanel]):
             custom_id="setup:locale",
             placeholder=tr("moderation.pick_locale", locale),
             options=[
-                discord.SelectOption(label=tr(f"moderation.language_{code}", locale), value=code)
-                for code in service.LANGUAGES
+                discord.SelectOption(label=language_label(code, locale), value=code)
+                for code in known_languages()
             ],
             row=0,
         )

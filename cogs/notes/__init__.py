@@ -10,7 +10,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.options import MentorSessionOption, StudentArg, caller_zone, session_choices
+from bot.options import (
+    MentorSessionOption,
+    StudentArg,
+    caller_zone,
+    reader_of,
+    session_choices,
+)
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.students import resolve_student
@@ -19,7 +25,7 @@ from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
-from bot.texts import cmd, tr
+from bot.texts import cmd, language_of, tr
 from bot.ui import PagesView, ask_to_confirm, confirmation, send_pages
 from cogs.notes._views import (
     RECENT,
@@ -103,7 +109,9 @@ class NoteSessionOption(MentorSessionOption):
         )
         views = [v for v in views if v.session.status != "cancelled"]
         views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
-        return session_choices(views, value, await caller_zone(interaction))
+        return session_choices(
+            views, value, await caller_zone(interaction), *reader_of(interaction)
+        )
 
 
 NoteArg = app_commands.Transform[Note, NoteOption]
@@ -174,7 +182,11 @@ class NotesCog(commands.Cog):
             raise Refusal("notes.session_mismatch", name=escaped(student.student_name))
         title = ""
         if session is not None:
-            date = local_date(session.session.starts_at, await caller_zone(interaction))
+            date = local_date(
+                session.session.starts_at,
+                await caller_zone(interaction),
+                language_of(interaction.locale),
+            )
             title = tr("notes.session_title", locale, name=student.student_name, date=date)
         await interaction.response.send_modal(
             new_note_modal(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import discord
 
+from bot import timefmt
 from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.options import caller_zone
@@ -22,7 +22,7 @@ from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
-from bot.texts import tr
+from bot.texts import language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, PersistentButton, PersistentModal, answer, fit_embed
 
@@ -47,8 +47,9 @@ def guild_id_of(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-def local_date(instant: datetime, zone: str) -> str:
-    return f"{instant.astimezone(ZoneInfo(zone)):%d %b %Y}"
+def local_date(instant: datetime, zone: str, language: str | None = None) -> str:
+    """Return a session's date in the reader's language and zone, with its year."""
+    return timefmt.local_date(instant, zone, language)
 
 
 def escaped(text: str) -> str:
@@ -450,7 +451,9 @@ async def session_note_modal(
 ) -> NewNoteForm:
     """Return the note form linked to a session, its title pre-filled."""
     locale = interaction.locale
-    date = local_date(view.session.starts_at, await caller_zone(interaction))
+    date = local_date(
+        view.session.starts_at, await caller_zone(interaction), language_of(interaction.locale)
+    )
     return new_note_modal(
         interaction,
         mentorship,

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
+from bot.options import language_choices
 from bot.refusal import Refusal
 from bot.reminders.planning import (
     ReminderPrefs,
@@ -17,6 +18,7 @@ from bot.reminders.planning import (
     parse_leads,
 )
 from bot.services import reminders as planning_service
+from bot.services.people import choose_language
 from bot.storage import reminders as store
 from bot.storage.reminders import Reminder
 from bot.texts import cmd, tr
@@ -89,8 +91,9 @@ class RemindersCog(commands.Cog):
         review_lead=cmd("reminders.opt_review_lead"),
         via=cmd("reminders.opt_via"),
         paused=cmd("reminders.opt_paused"),
+        language=cmd("reminders.opt_language"),
     )
-    @app_commands.choices(via=VIA_CHOICES)
+    @app_commands.choices(via=VIA_CHOICES, language=language_choices())
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -98,9 +101,14 @@ class RemindersCog(commands.Cog):
         review_lead: app_commands.Range[int, 1, 168] | None = None,
         via: app_commands.Choice[str] | None = None,
         paused: bool | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         """See or change how and when you get reminders."""
         db = self.bot.db
+        if language is not None:
+            await choose_language(
+                db, interaction.user.id, language.value, by_self=True, now=self.bot.clock.now()
+            )
         current = await store.get_prefs(db, interaction.user.id)
         leads = current.student_leads
         if student_leads is not None:
@@ -130,6 +138,11 @@ class RemindersCog(commands.Cog):
                     "reminders.paused_yes" if wanted.paused else "reminders.paused_no",
                     interaction.locale,
                 ),
+            )
+            + (
+                ""
+                if language is None
+                else "\n" + tr("reminders.language_now", interaction.locale, name=language.name)
             ),
             ephemeral=True,
         )

@@ -16,6 +16,7 @@ from bot.reminders.planning import (
     STUDENT_REMINDER,
     presentation_slot,
 )
+from bot.services import expertise
 from bot.services.digests import build_digest
 from bot.services.people import reader_locale
 from bot.storage import coaching as coaching_store
@@ -115,6 +116,13 @@ class ReminderMessages:
             embed.add_field(
                 name=tr("students.latest_notes", locale),
                 value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles),
+                inline=False,
+            )
+        fit = await expertise.fit_of(self.bot.db, view.guild_id, view.mentor_id, view.project)
+        if fit.outside:
+            embed.add_field(
+                name=tr("expertise.outside_title", locale),
+                value=tr("expertise.outside", locale, project=view.project),
                 inline=False,
             )
         buttons = discord.ui.View(timeout=None)

@@ -157,7 +157,7 @@ async def test_feedback_is_saved_sent_and_its_next_steps_show_in_the_next_prep(
     saved = await write_feedback(mara, "deliverable_review", DELIVERABLE)
     assert saved.ephemeral
     assert "Feedback saved" in saved.content
-    assert "2 next step(s)" in saved.content
+    assert "2 next steps" in saved.content
     assert saved.buttons == ["Send to student", "Edit"]
     [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
     local = world.clock.now().astimezone(ZoneInfo("Europe/Paris"))
@@ -266,7 +266,16 @@ async def test_coach_renders_every_topic_and_skill(world: World) -> None:
         embed = reply.embeds[0]
         assert embed["title"] == topic.title
         assert topic.moves[0] in embed["description"]
-        assert [f["name"] for f in embed["fields"]] == ["A question to ask", "A pitfall to avoid"]
+        names = [f["name"] for f in embed["fields"]]
+        for_start = [
+            name
+            for start, name in (
+                ("first_job", "For a student in their first job"),
+                ("career_change", "For a career changer"),
+            )
+            if start in topic.for_start
+        ]
+        assert names == ["A question to ask", "A pitfall to avoid", *for_start]
     for skill in content().skills.values():
         reply = await mara.slash("coach skill", skill=skill.id)
         assert reply.ephemeral
@@ -332,3 +341,18 @@ async def test_another_mentor_cannot_prepare_or_write_feedback_for_my_student(
     assert await note_store.count_notes(world.db, mentorship.id, mara.id) == 0
     assert await coaching_store.ticked_items(world.db, session_id) == set()
     assert await coaching_store.progress_history(world.db, mentorship.id) == []
+
+
+async def test_coaching_wording_fits_the_students_starting_point(world: World) -> None:
+    mara = world.mara
+    answer = content().topic("discouraged")
+    reply = await mara.slash("coach topic", topic="discouraged", starting_point="career_change")
+    fields = reply.embeds[0]["fields"]
+    assert [f["name"] for f in fields][-1] == "For a career changer"
+    assert fields[-1]["value"] == answer.for_start["career_change"]
+    assert answer.for_start["first_job"] not in str(fields)
+    skill = await mara.slash("coach skill", skill="adaptability", starting_point="first_job")
+    assert (
+        skill.embeds[0]["fields"][-1]["value"]
+        == (content().skill("adaptability").for_start["first_job"])
+    )

@@ -343,7 +343,7 @@ async def test_config_show_and_reset_after_a_confirmation(world: World) -> None:
 
     question = await world.morgan.slash("config reset")
     done = await world.morgan.click(question, "Reset settings")
-    assert done.content == "Settings reset: 3 setting(s) cleared."
+    assert done.content == "Settings reset: 3 settings cleared."
     assert await config_of(world) == GuildConfig(guild_id(world), None, None, None)
     await world.sb.wait_for(lambda: len(mod_log.messages) == 1)
     assert mod_log.messages[0].content.splitlines() == [

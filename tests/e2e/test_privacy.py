@@ -243,7 +243,7 @@ async def test_a_student_is_erased_from_every_table(world: World) -> None:
     assert await traces_of(world, sam.id, "Sam") == before
 
     question = await sam.slash("privacy delete", dm=True)
-    assert "1 mentorship(s) as a student" in question.content
+    assert "1 mentorship as a student" in question.content
     done = await sam.click(question, "Delete my data")
     assert "everything I stored about you is deleted" in done.content
 
@@ -276,7 +276,7 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
 
     question = await mara.slash("privacy delete")
     assert "Your notes (3)" in question.content
-    assert "2 running mentorship(s) end" in question.content
+    assert "2 running mentorships end" in question.content
     done = await mara.click(question, "Delete my data")
     assert "everything I stored about you is deleted" in done.content
     assert await traces_of(world, mara.id, "Mara") == []

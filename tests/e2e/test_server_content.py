@@ -167,7 +167,7 @@ async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
         },
     )
     assert "Feedback saved" in written.content
-    assert "2 next step(s)" in written.content
+    assert "2 next steps" in written.content
     [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
     assert note.template == "code_review"
     assert note.title.startswith("Code review · ")
@@ -239,7 +239,7 @@ async def test_an_invalid_entry_is_refused_naming_the_bad_field_and_nothing_is_s
         (
             "short.toml",
             STUDIO_WEEK.split("[[regular.inspire]]")[0].encode(),
-            "checklist: regular has 3 items, expected 6 to 12",
+            "checklist: regular has 3 items, expected 6 to 14",
         ),
         ("notes.txt", STUDIO_WEEK.encode(), "Attach a `.toml` text file"),
     ]

@@ -155,3 +155,50 @@ def test_autocomplete_limits() -> None:
     assert validate_choices({"choices": [{"name": "a", "value": "a"}] * 26})
     assert validate_choices({"choices": [{"name": "n" * 101, "value": "a"}]})
     assert validate_choices({"choices": [{"name": "a", "value": "v" * 101}]})
+
+
+def test_localised_option_names_follow_discords_rules() -> None:
+    fine = command(
+        options=[
+            option("student", name_localizations={"fr": "étudiant"}),
+            option("topic", name_localizations={"fr": "situation"}),
+        ]
+    )
+    assert not validate_commands([fine])
+    for bad, code in [
+        (
+            command(options=[option("student", name_localizations={"fr": "Étudiant"})]),
+            "APPLICATION_COMMAND_INVALID_NAME",
+        ),
+        (
+            command(options=[option("student", name_localizations={"fr": "point de départ"})]),
+            "APPLICATION_COMMAND_INVALID_NAME",
+        ),
+        (
+            command(options=[option("student", name_localizations={"french": "eleve"})]),
+            "LOCALE_INVALID",
+        ),
+        (
+            command(
+                options=[
+                    option("student", name_localizations={"fr": "élève"}),
+                    option("pupil", name_localizations={"fr": "élève"}),
+                ]
+            ),
+            "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+        ),
+        (
+            command(
+                options=[
+                    option(
+                        "c",
+                        choices=[
+                            {"name": "a", "value": "a", "name_localizations": {"fr": "x" * 101}}
+                        ],
+                    )
+                ]
+            ),
+            "BASE_TYPE_BAD_LENGTH",
+        ),
+    ]:
+        assert code in codes(validate_commands([bad]).tree), code

@@ -11,6 +11,7 @@ import bot.content as content_module
 from bot.content import (
     CONDITIONS,
     DATA_DIR,
+    ITEMS_MAX,
     JOBS,
     REQUIRED_TEMPLATES,
     REQUIRED_TOPICS,
@@ -20,11 +21,13 @@ from bot.content import (
     ContentError,
     checklist_for,
     content,
+    languages,
     load_content,
     skill,
     template,
     topic,
 )
+from bot.texts import catalogue
 
 # Discord's limits (shared/docs/discord-notes.md).
 MODAL_TITLE = 45
@@ -56,9 +59,69 @@ ALL_OFF = {
 ALL_ON = dict.fromkeys(ALL_OFF, True)
 
 
-@pytest.fixture(scope="module")
-def built_in() -> Content:
-    return load_content()
+@pytest.fixture(scope="module", params=languages())
+def built_in(request: pytest.FixtureRequest) -> Content:
+    """The built-in content of each language: every check below runs for each."""
+    return load_content(DATA_DIR, request.param)
+
+
+def shape(loaded: Content) -> dict[str, object]:
+    """Return everything of the content but its texts: ids, order, conditions, settings."""
+    return {
+        "jobs": list(loaded.jobs),
+        "checklists": {
+            kind: [
+                (section.job, [(item.id, item.when, item.student) for item in section.items])
+                for section in checklist.sections
+            ]
+            for kind, checklist in loaded.checklists.items()
+        },
+        "templates": {
+            template_id: [
+                (f.id, f.style, f.required, f.max_length, f.private, f.next_steps)
+                for f in form.fields
+            ]
+            for template_id, form in loaded.templates.items()
+        },
+        "topics": {
+            topic_id: (answer.job, len(answer.moves), sorted(answer.for_start))
+            for topic_id, answer in loaded.topics.items()
+        },
+        "skills": {skill_id: sorted(p.for_start) for skill_id, p in loaded.skills.items()},
+        "progress": (
+            loaded.progress.presentation_lead_weeks,
+            loaded.progress.mock_before_presentation,
+        ),
+    }
+
+
+def test_english_and_french_content_are_shipped() -> None:
+    assert {"en", "fr"} <= set(languages())
+    assert set(languages()) == set(catalogue().languages)
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages() if lang != "en"])
+def test_every_language_has_the_same_ids_and_structure_as_english(language: str) -> None:
+    assert shape(load_content(DATA_DIR, language)) == shape(load_content(DATA_DIR, "en"))
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages() if lang != "en"])
+def test_every_language_is_really_translated(language: str) -> None:
+    english, other = load_content(DATA_DIR, "en"), load_content(DATA_DIR, language)
+    for kind, checklist in english.checklists.items():
+        for item in checklist.items:
+            assert other.checklist(kind).item(item.id).text != item.text, (kind, item.id)
+    for topic_id, answer in english.topics.items():
+        assert other.topic(topic_id).moves != answer.moves, topic_id
+    for template_id, form in english.templates.items():
+        assert other.template(template_id).title != form.title, template_id
+
+
+def test_an_unknown_language_falls_back_to_english() -> None:
+    assert content("de") is content("en")
+    assert content(None) is content("en")
+    assert content("fr").language == "fr"
+    assert topic("discouraged", "fr").title != topic("discouraged").title
 
 
 # --- The built-in content loads and is complete ---------------------------------------------
@@ -103,7 +166,7 @@ def test_the_content_module_knows_nothing_of_discord() -> None:
 def test_a_checklist_fits_one_select_menu(built_in: Content, kind: str) -> None:
     checklist = built_in.checklist(kind)
     items = checklist.items
-    assert 6 <= len(items) <= 12
+    assert 6 <= len(items) <= ITEMS_MAX
     assert len(items) <= SELECT_OPTIONS
     assert len({item.id for item in items}) == len(items)
     for section in checklist.sections:
@@ -142,8 +205,31 @@ def test_conditions_filter_items_and_everything_shows_when_all_apply(
     none_apply = [item for _, items in built_in.checklist_for(kind, **ALL_OFF) for item in items]
     all_apply = [item for _, items in built_in.checklist_for(kind, **ALL_ON) for item in items]
     assert all(item.when is None for item in none_apply)
-    assert none_apply == [item for item in checklist.items if item.when is None]
-    assert all_apply == list(checklist.items)
+    general = [item for item in checklist.items if item.student is None]
+    assert none_apply == [item for item in general if item.when is None]
+    assert all_apply == general
+
+
+@pytest.mark.parametrize("kind", SESSION_KINDS)
+@pytest.mark.parametrize("start", ["first_job", "career_change"])
+def test_each_checklist_has_items_for_each_kind_of_student(
+    built_in: Content, kind: str, start: str
+) -> None:
+    shown = built_in.checklist_for(kind, **ALL_ON, starting_point=start)
+    items = [item for _, items in shown for item in items]
+    own = [item for item in items if item.student is not None]
+    assert own, (kind, start)
+    assert all(item.student == start for item in own)
+    assert len(items) == len(built_in.checklist(kind).items) - sum(
+        1 for item in built_in.checklist(kind).items if item.student not in (None, start)
+    )
+
+
+def test_topics_and_skills_have_wording_for_each_kind_of_student(built_in: Content) -> None:
+    worded = [t for t in built_in.topics.values() if t.for_start]
+    assert {"discovery_session", "discouraged", "dont_know_answer"} <= {t.id for t in worded}
+    for entry in [*worded, *(s for s in built_in.skills.values() if s.for_start)]:
+        assert set(entry.for_start) == {"first_job", "career_change"}, entry.id
 
 
 def test_each_condition_shows_only_its_own_items(built_in: Content) -> None:
@@ -168,7 +254,7 @@ def test_a_section_whose_items_are_all_hidden_is_left_out(tmp_path: Path) -> Non
         'id = "real_world_link"\n',
         'id = "real_world_link"\nwhen = "presentation_soon"\n',
     )
-    loaded = load_content(folder)
+    loaded = load_copy(folder)
     assert "inspire" not in [s.job for s, _ in loaded.checklist_for("regular", **ALL_OFF)]
     soon = loaded.checklist_for("regular", **{**ALL_OFF, "presentation_soon": True})
     assert "inspire" in [s.job for s, _ in soon]
@@ -273,11 +359,16 @@ def test_presentations_are_requested_two_to_three_weeks_ahead_with_a_mock(
 
 
 def copy_data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for path in DATA_DIR.glob("*.toml"):
+    """Copy the English content to `tmp_path/data/en`; return that language folder."""
+    folder = tmp_path / "data" / "en"
+    folder.mkdir(parents=True)
+    for path in (DATA_DIR / "en").glob("*.toml"):
         shutil.copy(path, folder / path.name)
     return folder
+
+
+def load_copy(folder: Path) -> Content:
+    return load_content(folder.parent, folder.name)
 
 
 def edit(path: Path, old: str, new: str, *, every: bool = False) -> None:
@@ -301,6 +392,8 @@ max_length = 500
 """
 
 
+REGULAR_ITEMS = len(load_content().checklist("regular").items)
+
 EXTRA_TEMPLATE = """
 [extra]
 title = "Extra"
@@ -311,22 +404,22 @@ BROKEN = {
     "too-long field label": (
         "feedback_templates.toml",
         EXTRA_TEMPLATE + field_toml("extra", "notes", "x" * 60),
-        "feedback_templates.toml: extra.fields[0].label is 60 characters, at most 45",
+        "en/feedback_templates.toml: extra.fields[0].label is 60 characters, at most 45",
     ),
     "six fields in one modal": (
         "feedback_templates.toml",
         EXTRA_TEMPLATE + "".join(field_toml("extra", f"f{n}") for n in range(6)),
-        "feedback_templates.toml: extra.fields has 6 entries, expected 1 to 5",
+        "en/feedback_templates.toml: extra.fields has 6 entries, expected 1 to 5",
     ),
     "duplicate field id": (
         "feedback_templates.toml",
         EXTRA_TEMPLATE + field_toml("extra", "notes") + field_toml("extra", "notes"),
-        "feedback_templates.toml: extra.fields[1].id 'notes' is used twice in this template",
+        "en/feedback_templates.toml: extra.fields[1].id 'notes' is used twice in this template",
     ),
     "unknown field key": (
         "feedback_templates.toml",
         EXTRA_TEMPLATE + field_toml("extra", "notes") + 'colour = "red"\n',
-        "feedback_templates.toml: extra.fields[0] has unknown key 'colour'",
+        "en/feedback_templates.toml: extra.fields[0] has unknown key 'colour'",
     ),
     "two next_steps fields": (
         "feedback_templates.toml",
@@ -335,71 +428,73 @@ BROKEN = {
         + "next_steps = true\n"
         + field_toml("extra", "b")
         + "next_steps = true\n",
-        "feedback_templates.toml: extra.fields has more than one next_steps field",
+        "en/feedback_templates.toml: extra.fields has more than one next_steps field",
     ),
     "bad style": (
         "feedback_templates.toml",
         EXTRA_TEMPLATE + field_toml("extra", "notes").replace("paragraph", "long"),
-        "feedback_templates.toml: extra.fields[0].style is 'long', expected one of",
+        "en/feedback_templates.toml: extra.fields[0].style is 'long', expected one of",
     ),
     "too-long checklist item": (
         "checklists.toml",
         f'[[regular.guide]]\nid = "long_one"\ntext = "{"y" * 130}"\n',
-        "checklists.toml: regular.guide[4].text is 130 characters, at most 100",
+        "en/checklists.toml: regular.guide[4].text is 130 characters, at most 100",
     ),
     "duplicate checklist item id": (
         "checklists.toml",
         '[[regular.inspire]]\nid = "review_project"\ntext = "Open the project again"\n',
-        "checklists.toml: regular.inspire[1].id 'review_project' is used twice in regular",
+        "en/checklists.toml: regular.inspire[1].id 'review_project' is used twice in regular",
     ),
     "unknown checklist item key": (
         "checklists.toml",
         '[[regular.inspire]]\nid = "extra"\ntext = "Something"\nnote = "?"\n',
-        "checklists.toml: regular.inspire[1] has unknown key 'note'",
+        "en/checklists.toml: regular.inspire[1] has unknown key 'note'",
     ),
     "unknown condition": (
         "checklists.toml",
         '[[regular.inspire]]\nid = "extra"\ntext = "Something"\nwhen = "sometimes"\n',
-        "checklists.toml: regular.inspire[1].when is 'sometimes', expected one of",
+        "en/checklists.toml: regular.inspire[1].when is 'sometimes', expected one of",
     ),
     "bad item id": (
         "checklists.toml",
         '[[regular.inspire]]\nid = "Has Spaces"\ntext = "Something"\n',
-        "checklists.toml: regular.inspire[1].id 'Has Spaces' is not an id",
+        "en/checklists.toml: regular.inspire[1].id 'Has Spaces' is not an id",
     ),
     "too many checklist items": (
         "checklists.toml",
-        '[[regular.inspire]]\nid = "extra_1"\ntext = "One"\n'
-        '[[regular.inspire]]\nid = "extra_2"\ntext = "Two"\n',
-        "checklists.toml: regular has 13 items, expected 6 to 12",
+        "".join(
+            f'[[regular.inspire]]\nid = "extra_{n}"\ntext = "Extra {n}"\n'
+            for n in range(ITEMS_MAX + 1 - REGULAR_ITEMS)
+        ),
+        f"en/checklists.toml: regular has {ITEMS_MAX + 1} items, expected 6 to {ITEMS_MAX}",
     ),
     "unknown session kind": (
         "checklists.toml",
         '[[weekly.guide]]\nid = "extra"\ntext = "Something"\n',
-        "checklists.toml: the file has unknown key 'weekly'",
+        "en/checklists.toml: the file has unknown key 'weekly'",
     ),
     "unknown topic key": (
         "coaching.toml",
         '[topics.extra]\ntitle = "Extra"\njob = "guide"\nmoves = ["a", "b", "c"]\n'
         'question = "Why?"\npitfall = "None."\ncolour = "red"\n',
-        "coaching.toml: topics.extra has unknown key 'colour'",
+        "en/coaching.toml: topics.extra has unknown key 'colour'",
     ),
     "too many moves": (
         "coaching.toml",
         '[topics.extra]\ntitle = "Extra"\njob = "guide"\nmoves = ["a", "b", "c", "d", "e", "f"]\n'
         'question = "Why?"\npitfall = "None."\n',
-        "coaching.toml: topics.extra.moves has 6 entries, expected 3 to 5",
+        "en/coaching.toml: topics.extra.moves has 6 entries, expected 3 to 5",
     ),
     "unknown job": (
         "coaching.toml",
         '[topics.extra]\ntitle = "Extra"\njob = "entertain"\nmoves = ["a", "b", "c"]\n'
         'question = "Why?"\npitfall = "None."\n',
-        "coaching.toml: topics.extra.job is 'entertain', expected one of",
+        "en/coaching.toml: topics.extra.job is 'entertain', expected one of",
     ),
     "duplicate topic id": (
         "coaching.toml",
         '[topics.discouraged]\ntitle = "Again"\n',
-        "coaching.toml: not valid TOML: Cannot declare ('topics', 'discouraged') twice",
+        "en/coaching.toml: not valid TOML: Cannot declare ('topics', 'discouraged') twice",
     ),
 }
 
@@ -411,24 +506,24 @@ def test_a_broken_file_is_refused_with_the_entry_at_fault(
     folder = copy_data(tmp_path)
     append(folder / file_name, extra)
     with pytest.raises(ContentError) as caught:
-        load_content(folder)
+        load_copy(folder)
     assert str(caught.value).startswith(message), str(caught.value)
 
 
 def test_a_missing_required_topic_is_named(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
-    edit(folder / "coaching.toml", "[topics.discouraged]", "[topics.feeling_low]")
-    with pytest.raises(ContentError, match=r"coaching.toml: topics is missing 'discouraged'"):
-        load_content(folder)
+    edit(folder / "coaching.toml", "[topics.discouraged", "[topics.feeling_low", every=True)
+    with pytest.raises(ContentError, match=r"en/coaching.toml: topics is missing 'discouraged'"):
+        load_copy(folder)
 
 
 def test_a_missing_required_template_is_named(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     edit(folder / "feedback_templates.toml", "session_report", "session_notes", every=True)
     with pytest.raises(
-        ContentError, match=r"feedback_templates.toml: the file is missing 'session_report'"
+        ContentError, match=r"en/feedback_templates.toml: the file is missing 'session_report'"
     ):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_private_next_steps_field_is_refused(tmp_path: Path) -> None:
@@ -439,21 +534,21 @@ def test_a_private_next_steps_field_is_refused(tmp_path: Path) -> None:
         "next_steps = true\nprivate = true\n",
     )
     with pytest.raises(ContentError, match=r"deliverable_review.fields\[4\] cannot be both"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_text_with_stray_blank_space_is_refused(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     edit(folder / "coaching.toml", 'title = "Empathy"', 'title = "Empathy "')
     with pytest.raises(ContentError, match=r"skills.empathy.title starts or ends with blank"):
-        load_content(folder)
+        load_copy(folder)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     folder = copy_data(tmp_path)
     (folder / "coaching.toml").unlink()
-    with pytest.raises(ContentError, match=r"coaching.toml: file not found"):
-        load_content(folder)
+    with pytest.raises(ContentError, match=r"en/coaching.toml: file not found"):
+        load_copy(folder)
 
 
 def test_a_wrong_lead_time_is_refused(tmp_path: Path) -> None:
@@ -464,4 +559,4 @@ def test_a_wrong_lead_time_is_refused(tmp_path: Path) -> None:
         "presentation_lead_weeks = [3, 2]",
     )
     with pytest.raises(ContentError, match=r"progress.presentation_lead_weeks\[1\] is 2"):
-        load_content(folder)
+        load_copy(folder)

@@ -16,6 +16,7 @@ from bot.content import (
     SESSION_KINDS,
     ContentError,
     content,
+    languages,
     parse_checklist,
     parse_template,
 )
@@ -71,15 +72,18 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 # -- one entry, checked with the built-ins' rules ---------------------------------------------
 
 
-def test_every_built_in_entry_reads_the_same_on_its_own() -> None:
-    templates = tomllib.loads((DATA_DIR / "feedback_templates.toml").read_text("utf-8"))
+@pytest.mark.parametrize("language", languages())
+def test_every_built_in_entry_reads_the_same_on_its_own(language: str) -> None:
+    folder = DATA_DIR / language
+    built_in = content(language)
+    templates = tomllib.loads((folder / "feedback_templates.toml").read_text("utf-8"))
     for template_id, table in templates.items():
         alone = _dump(template_id, table, arrays=("fields",))
-        assert parse_template(alone) == content().template(template_id)
-    checklists = tomllib.loads((DATA_DIR / "checklists.toml").read_text("utf-8"))
+        assert parse_template(alone) == built_in.template(template_id)
+    checklists = tomllib.loads((folder / "checklists.toml").read_text("utf-8"))
     for kind in SESSION_KINDS:
         alone = _dump(kind, checklists[kind], arrays=JOBS)
-        assert parse_checklist(alone) == content().checklist(kind)
+        assert parse_checklist(alone, built_in.jobs) == built_in.checklist(kind)
 
 
 def _dump(name: str, table: dict[str, Any], *, arrays: tuple[str, ...]) -> str:
@@ -153,7 +157,7 @@ def test_a_bad_template_is_refused_naming_the_field(text: str, message: str) -> 
         ),
         (
             CHECKLIST.split("[[discovery.guide]]")[0],
-            "checklist: discovery has 0 items, expected 6 to 12",
+            "checklist: discovery has 0 items, expected 6 to 14",
         ),
         (
             CHECKLIST + '\n[[discovery.guide]]\nid = "x"\ntext = "X"\nwhen = "sunny"\n',
@@ -322,3 +326,80 @@ async def test_erasure_forgets_who_changed_content_and_a_purge_deletes_it(db: Da
         assert await privacy.purge_guild(tx, GUILD, NOW + timedelta(days=30))
     assert await store.entries_of(db, GUILD, "template") == []
     assert not await store.is_hidden(db, GUILD, "template", "session_report")
+
+
+TRANSLATED = (
+    TEMPLATE
+    + """
+[check_in.translations.fr]
+title = "Point de la semaine"
+description = "Un court point hebdomadaire."
+
+[check_in.translations.fr.fields.mood]
+label = "Humeur"
+"""
+)
+
+
+def test_a_server_template_carries_its_texts_in_other_languages_field_by_field() -> None:
+    english = parse_template(TRANSLATED)
+    french = parse_template(TRANSLATED, "fr")
+    assert (english.title, french.title) == ("Check-in", "Point de la semaine")
+    assert french.fields[0].label == "Humeur"
+    assert french.fields[1].label == english.fields[1].label
+    assert [f.id for f in french.fields] == [f.id for f in english.fields]
+    assert parse_template(TRANSLATED, "de") == english  # no such translation: as written
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("translations.fr", "translations.de"),
+            "feedback template: check_in.translations.de 'de' is not a language of the bot",
+        ),
+        (
+            ("fields.mood]", "fields.humeur]"),
+            "feedback template: check_in.translations.fr.fields.humeur names no field",
+        ),
+        (
+            ('label = "Humeur"', 'label = "' + "h" * 50 + '"'),
+            "feedback template: check_in.translations.fr.fields.mood.label is 50 characters",
+        ),
+        (
+            ('title = "Point de la semaine"\n', ""),
+            "feedback template: check_in.translations.fr is missing 'title'",
+        ),
+    ],
+)
+def test_a_bad_translation_is_refused_naming_the_field(
+    change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(ContentError) as error:
+        parse_template(TRANSLATED.replace(*change))
+    assert str(error.value).startswith(message), str(error.value)
+
+
+async def test_a_translated_server_template_is_offered_in_the_readers_language(
+    db: Database,
+) -> None:
+    await service.create(db, GUILD, service.TEMPLATE, TRANSLATED, MORGAN, NOW)
+    assert ("check_in", "Point de la semaine") in await service.offered_templates(db, GUILD, "fr")
+    assert ("check_in", "Check-in") in await service.offered_templates(db, GUILD, "en")
+    french = await service.template_of(db, GUILD, "check_in", language="fr")
+    assert french is not None
+    assert french.fields[0].label == "Humeur"
+
+
+def test_a_server_checklist_carries_its_texts_in_other_languages() -> None:
+    translated = CHECKLIST + (
+        '\n[discovery.translations.fr]\ntitle = "Découverte"\nsummary = "Premier rendez-vous."\n'
+        '\n[discovery.translations.fr.items]\nitem_0 = "Premier point à préparer"\n'
+    )
+    french = parse_checklist(translated, content("fr").jobs, "fr")
+    assert french.title == "Découverte"
+    assert french.items[0].text == "Premier point à préparer"
+    assert french.items[1].text == parse_checklist(translated).items[1].text
+    assert french.sections[0].title == content("fr").jobs["guide"].title
+    with pytest.raises(ContentError, match=r"discovery.translations.fr.items.item_9 names no item"):
+        parse_checklist(translated.replace('item_0 = "Premier', 'item_9 = "Premier'))

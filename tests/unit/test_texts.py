@@ -8,7 +8,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.texts import FALLBACK, Catalogue, catalogue, language_of, placeholders
+from bot.texts import FALLBACK, Catalogue, catalogue, language_of, placeholders, tr
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_CALL = re.compile(r"""\b(?:tr|cmd|Refusal|text_key)\(\s*["']([a-z0-9_]+\.[a-z0-9_.]+)["']""")
@@ -91,3 +91,73 @@ def test_command_texts_fit_discords_limit(language: str) -> None:
     for key in sorted(keys):
         text = texts.raw(key, language) or texts.raw(key, FALLBACK) or ""
         assert 1 <= len(text) <= 100, f"{language}:{key} is {len(text)} characters long"
+
+
+def test_every_language_folder_brings_catalogue_content_and_when_words() -> None:
+    from bot.content import languages as content_languages
+    from bot.scheduling.when import LANGUAGES as when_languages
+    from bot.services.people import known_languages
+
+    assert known_languages() == catalogue().languages
+    assert content_languages() == catalogue().languages
+    assert when_languages == catalogue().languages
+
+
+HEDGED_PLURAL = re.compile(r"\w\((?:s|e|es|x|nt)\)")
+
+
+@pytest.mark.parametrize("language", catalogue().languages)
+def test_no_text_hedges_its_plural_with_brackets(language: str) -> None:
+    texts = catalogue()
+    hedged = [
+        key for key in texts.keys(language) if HEDGED_PLURAL.search(texts.raw(key, language) or "")
+    ]
+    assert hedged == [], "use plural forms (one = ..., other = ...) instead of (s)"
+
+
+def test_plural_forms_follow_each_languages_cldr_rules() -> None:
+    assert tr("sessions.cancelled", "en", count=1) == "Cancelled 1 session."
+    assert tr("sessions.cancelled", "en", count=0) == "Cancelled 0 sessions."
+    assert (
+        tr("sessions.cancelled", "fr", count=0) == "0 session annulée."
+    )  # 0 is singular in French
+    assert tr("sessions.cancelled", "fr", count=2) == "2 sessions annulées."
+    assert tr("sessions.cancelled", "fr-CA", count=1) == "1 session annulée."
+    assert tr("sessions.cancelled", discord.Locale.german, count=1) == "Cancelled 1 session."
+    with pytest.raises(KeyError, match="count"):
+        tr("sessions.cancelled", "en")
+
+
+def test_a_plural_table_keeps_its_placeholders_in_every_form() -> None:
+    texts = Catalogue({"en": {"a.b": _plural({"one": "{count} note", "other": "{count} notes"})}})
+    assert texts.get("a.b", "en", count=3) == "3 notes"
+    assert placeholders(texts.raw("a.b") or "") == {"count"}
+
+
+def _plural(forms: dict[str, str]) -> str:
+    from bot.texts import _flatten
+
+    return _flatten({"x": forms})["x"]
+
+
+COMMAND_OPTION = re.compile(r"`(?:/[^`]*?\s)?([^\W\d][\w']*):")
+
+
+@pytest.mark.parametrize("language", catalogue().languages)
+def test_texts_name_command_options_as_discord_shows_them_to_the_reader(language: str) -> None:
+    texts = catalogue()
+    shown = {
+        texts.raw(key, language) for key in texts.keys(language) if key.startswith("option_names.")
+    }
+    wrong = {
+        (key, name)
+        for key in texts.keys(language)
+        for name in COMMAND_OPTION.findall(texts.raw(key, language) or "")
+        if name not in shown
+    }
+    assert wrong == set()
+    if language == FALLBACK:
+        found = {
+            n for k in texts.keys(language) for n in COMMAND_OPTION.findall(texts.raw(k) or "")
+        }
+        assert len(found) >= 3, "the scan found too few option names: the pattern is broken"
