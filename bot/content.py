@@ -1,12 +1,14 @@
 """Built-in coaching content: session-prep checklists, feedback templates, coaching answers.
 
-The texts live in `data/*.toml` (schema in `data/README.md`); this module reads them, checks
-every entry against the schema and Discord's limits, and hands out frozen dataclasses.
+The texts live in `data/*.toml` (schema in `data/README.md`), installed as the package `bot.data`;
+this module reads them, checks every entry against the schema and Discord's limits, and hands
+out frozen dataclasses.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import logging
 import re
 import tomllib
@@ -18,7 +20,8 @@ from typing import Any, NoReturn
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# The repository's `data/` folder, installed as the package `bot.data` (see setup.py).
+DATA_DIR = Path(str(importlib.resources.files("bot.data")))
 CHECKLISTS_FILE = "checklists.toml"
 TEMPLATES_FILE = "feedback_templates.toml"
 COACHING_FILE = "coaching.toml"
