@@ -52,16 +52,18 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _database_in_state_dir(cls, values: Any) -> Any:
-        """An empty or missing `DATABASE_PATH` means `<state_dir>/mentor-coach.db`."""
+        """An empty line in `.env` means the default; no `DATABASE_PATH`: in `STATE_DIR`."""
         if not isinstance(values, dict):
             return values
-        if not str(values.get("database_path") or "").strip():
-            state = str(values.get("state_dir") or "").strip()
-            values["database_path"] = (Path(state) if state else default_state_dir()) / (
-                DATABASE_NAME
-            )
-        if not str(values.get("health_port") or "").strip():
-            values["health_port"] = None
+        values = {
+            key: value
+            for key, value in values.items()
+            if not (isinstance(value, str) and not value.strip())
+        }
+        if values.get("database_path") is None:
+            state = values.get("state_dir")
+            folder = Path(state) if state is not None else default_state_dir()
+            values["database_path"] = folder / DATABASE_NAME
         return values
 
     @property
