@@ -191,7 +191,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     return 0
 
 
-def backup(settings: Settings, target: Path) -> int:
+def backup(settings: Settings, target: str) -> int:
     """Copy the database (consistent while the bot runs) to a file or into a folder."""
     try:
         path, version = backup_file(settings.database_path, target)
@@ -245,7 +245,7 @@ def parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="sync the slash commands with Discord")
     sync.add_argument("--guild", type=int, help="sync to this server only (instant)")
     save = commands.add_parser("backup", help="copy the database, even while the bot runs")
-    save.add_argument("path", type=Path, help="a file, or a folder for a timestamped file")
+    save.add_argument("path", help="a file, or a folder (ending in /) for a timestamped file")
     back = commands.add_parser("restore", help="put a backup back (stop the bot first)")
     back.add_argument("path", type=Path, help="the backup file")
     commands.add_parser("health", help="ask the running bot's health endpoint (exit 0 if ok)")

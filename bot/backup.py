@@ -29,11 +29,12 @@ def backup_name(database: Path, label: str = "") -> str:
     return f"{database.stem}{middle}-{stamp}.db"
 
 
-def resolve_target(database: Path, target: Path) -> Path:
+def resolve_target(database: Path, target: str | Path) -> Path:
     """A folder (existing, or written with a trailing slash) gets a timestamped file in it."""
-    if target.is_dir() or str(target).endswith(("/", os.sep)):
-        return target / backup_name(database)
-    return target
+    path = Path(target)
+    if path.is_dir() or str(target).endswith(("/", os.sep)):
+        return path / backup_name(database)
+    return path
 
 
 def _check(path: Path) -> int:
@@ -70,7 +71,7 @@ def _copy(source: Path, target: Path) -> int:
     return version
 
 
-def backup_file(database: Path, target: Path) -> tuple[Path, int]:
+def backup_file(database: Path, target: str | Path) -> tuple[Path, int]:
     """Make a consistent copy of the live database; return where it went and its version."""
     final = resolve_target(database, target)
     return final, _copy(database, final)
