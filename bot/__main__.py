@@ -15,20 +15,18 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import discord
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.app import MentorCoach
-from bot.backup import BackupError, backup_file, restore_file
-from bot.clock import Clock, SystemClock
-from bot.db import Database, DatabaseError, load_migrations
-from bot.endpoints import point_client_at, point_client_at_discord
-from bot.health import HealthServer, probe
 from bot.log_format import configure_logging
 from bot.settings import DATABASE_NAME, Settings
-from bot.storage.reminders import next_due_at
-from bot.texts import catalogue
+
+# The bot itself is imported only by the commands that run it: `health` (the container's
+# HEALTHCHECK, every 30 s), `backup` and `--version` stay light.
+if TYPE_CHECKING:
+    from bot.app import MentorCoach
+    from bot.clock import Clock
+    from bot.db import Database
 
 log = logging.getLogger("bot")
 
@@ -55,6 +53,9 @@ def build_bot(
     settings: Settings, db: Database, clock: Clock, *, sync_globally_on_start: bool
 ) -> MentorCoach:
     """Assemble the bot from its resources."""
+    from bot.app import MentorCoach
+    from bot.texts import catalogue
+
     return MentorCoach(
         db=db,
         settings=settings,
@@ -72,6 +73,8 @@ def _stop_on_signals(bot: MentorCoach) -> None:
 
 async def open_database(settings: Settings) -> Database | None:
     """Open the database, or print the one line that says why it cannot be used."""
+    from bot.db import Database, DatabaseError
+
     try:
         return await Database.open(settings.database_path, backup_dir=settings.backup_dir)
     except DatabaseError as error:
@@ -88,6 +91,11 @@ async def run_bot(
     on_built: Callable[[MentorCoach], None] | None = None,
 ) -> int:
     """Run the bot until it is closed; return the process exit code."""
+    import discord
+
+    from bot.clock import SystemClock
+    from bot.health import HealthServer
+
     db = await open_database(settings)
     if db is None:
         return 2
@@ -126,6 +134,8 @@ async def run(settings: Settings) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     assert settings.discord_token is not None
+    from bot.endpoints import point_client_at_discord
+
     point_client_at_discord()
     token = settings.discord_token.get_secret_value().strip()
     return await run_bot(settings, token, sync_globally_on_start=False)
@@ -133,6 +143,8 @@ async def run(settings: Settings) -> int:
 
 async def playground(settings: Settings, state: Path = PLAYGROUND_STATE) -> int:
     """Run against a local sandbox started here, with the playground page."""
+    from bot.endpoints import point_client_at
+    from bot.storage.reminders import next_due_at
     from sandbox.launcher import start_playground
 
     settings = settings.model_copy(update={"database_path": state / DATABASE_NAME})
@@ -170,6 +182,11 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
         print("Set DISCORD_TOKEN to sync commands with Discord.", file=sys.stderr)
         return 2
     assert settings.discord_token is not None
+    import discord
+
+    from bot.clock import SystemClock
+    from bot.endpoints import point_client_at_discord
+
     point_client_at_discord()
     db = await open_database(settings)
     if db is None:
@@ -193,6 +210,8 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 def backup(settings: Settings, target: str) -> int:
     """Copy the database (consistent while the bot runs) to a file or into a folder."""
+    from bot.backup import BackupError, backup_file
+
     try:
         path, version = backup_file(settings.database_path, target)
     except BackupError as error:
@@ -204,6 +223,9 @@ def backup(settings: Settings, target: str) -> int:
 
 def restore(settings: Settings, source: Path) -> int:
     """Put a backup back in place of the database (the bot must be stopped)."""
+    from bot.backup import BackupError, restore_file
+    from bot.db import load_migrations
+
     migrations = load_migrations()
     latest = migrations[-1].version if migrations else 0
     try:
@@ -221,6 +243,8 @@ async def health(settings: Settings) -> int:
     if settings.health_port is None:
         print(NO_HEALTH_PORT, file=sys.stderr)
         return 2
+    from bot.health_probe import probe
+
     healthy, line = await probe(settings.health_host, settings.health_port)
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1

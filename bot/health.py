@@ -4,7 +4,7 @@
 and its problems when not: gateway connected (and its latency), database writable, dispatcher
 lag (now minus the oldest due pending reminder), reminders failed in the last 24 hours.
 `GET /metrics` serves the Prometheus metrics (bot/metrics.py). It listens on 127.0.0.1 unless
-`HEALTH_HOST` says otherwise. `mentor-coach health` asks it (the container's HEALTHCHECK).
+`HEALTH_HOST` says otherwise. `mentor-coach health` asks it (bot/health_probe.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiohttp import web
 
 from bot import __version__, metrics
@@ -28,7 +27,6 @@ log = logging.getLogger(__name__)
 
 LAG_LIMIT_SECONDS = 600.0
 """A dispatcher further behind than this (10 minutes) is unhealthy."""
-CHECK_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -132,30 +130,3 @@ class HealthServer:
     def url(self) -> str:
         """The base address (for tests and logs)."""
         return f"http://{self.host}:{self.port}"
-
-
-def probe_url(host: str, port: int) -> str:
-    """The `/health` address to ask from the same machine (a wildcard host means localhost)."""
-    local = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    if ":" in local:
-        local = f"[{local}]"
-    return f"http://{local}:{port}/health"
-
-
-async def probe(host: str, port: int) -> tuple[bool, str]:
-    """Ask a running bot's `/health`; return (healthy, one line saying why)."""
-    url = probe_url(host, port)
-    timeout = aiohttp.ClientTimeout(total=CHECK_TIMEOUT)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
-            report = await response.json()
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        return False, f"unhealthy: no answer from {url} ({error or type(error).__name__})"
-    if response.status == 200:
-        latency = report.get("gateway_latency_ms")
-        return True, (
-            f"healthy: gateway connected (latency {latency if latency is not None else '?'} ms), "
-            f"database writable, dispatcher lag {report.get('dispatcher_lag_seconds')} s, "
-            f"{report.get('reminders_failed_24h')} reminder(s) failed in 24 h"
-        )
-    return False, "unhealthy: " + "; ".join(report.get("problems") or ["unknown"])
