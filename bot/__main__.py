@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run."""
     args = parser().parse_args(argv)
     settings = Settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, force=False)
     command = args.command or ("playground" if settings.uses_sandbox else "run")
     if command == "playground":
         overrides = {

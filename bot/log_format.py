@@ -73,13 +73,25 @@ def configure_logging(
     *,
     stream: IO[str] | None = None,
     filters: Sequence[logging.Filter] = (),
-) -> logging.Handler:
-    """Send every record to stderr (or `stream`), one line each; replace the one set before."""
+    force: bool = True,
+) -> logging.Handler | None:
+    """Send every record to stderr (or `stream`), one line each; replace the one set before.
+
+    With `force=False`, leave logging alone when someone else (pytest, an embedding program)
+    already set a handler on the root logger, as `logging.basicConfig` does.
+    """
+    root = logging.getLogger()
+    foreign = [
+        h
+        for h in root.handlers
+        if not isinstance(h, _OurHandler) and not getattr(h, "passive", False)
+    ]
+    if foreign and not force:
+        return None
     handler = _OurHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(formatter(kind))
     for log_filter in filters:
         handler.addFilter(log_filter)
-    root = logging.getLogger()
     for old in list(root.handlers):
         if isinstance(old, _OurHandler):
             root.removeHandler(old)

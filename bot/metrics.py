@@ -146,6 +146,9 @@ def record_reminder(kind: str, outcome: str, *, lateness: float | None = None) -
 class _ErrorCounter(logging.Handler):
     """Counts ERROR records by logger (installed once, on the root logger)."""
 
+    passive = True
+    """It writes nothing: `configure_logging` does not count it as a log destination."""
+
     def emit(self, record: logging.LogRecord) -> None:
         ERRORS.labels(logger=record.name.split(".")[0]).inc()
 

@@ -122,3 +122,29 @@ def test_version_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"mentor-coach {__version__}"
     assert __version__ != "0.0.0+unknown"
+
+
+def test_no_command_picks_the_playground_without_a_token_and_run_with_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bot.__main__ as cli
+
+    monkeypatch.chdir(tmp_path)  # no .env
+    picked: list[str] = []
+
+    async def playground(settings: Settings, state: Path) -> int:
+        picked.append(f"playground:{state}")
+        return 0
+
+    async def run(settings: Settings) -> int:
+        picked.append("run")
+        return 0
+
+    monkeypatch.setattr(cli, "playground", playground)
+    monkeypatch.setattr(cli, "run", run)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    assert main([]) == 0
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token")
+    assert main([]) == 0
+    assert main(["playground"]) == 0  # explicit: the playground even with a token
+    assert picked == ["playground:sandbox-state", "run", "playground:sandbox-state"]
