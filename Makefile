@@ -36,10 +36,10 @@ test: lint
 bench: $(STAMP)
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
+# WHEEL=dist/mentor_coach-X.whl installs a built wheel instead of this checkout.
 install:
 	test -x $(PREFIX)/bin/python || $(PYTHON) -m venv $(PREFIX)
-	$(PREFIX)/bin/python -m pip install --quiet --upgrade pip
-	$(PREFIX)/bin/python -m pip install --quiet -c constraints.txt .
+	$(PREFIX)/bin/python -m pip install --quiet $(PIP_FLAGS) -c constraints.txt $(or $(WHEEL),.)
 	@echo "Installed $$($(PREFIX)/bin/mentor-coach --version) in $(PREFIX): run $(PREFIX)/bin/mentor-coach run"
 
 clean:

@@ -14,6 +14,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.backup import backup_connection, backup_name
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -223,8 +225,6 @@ class Database:
         pending = [m for m in load_migrations() if m.version > current]
         if current == 0 or not pending:
             return None
-        from bot.backup import backup_connection, backup_name
-
         folder = backup_dir if backup_dir is not None else Path(path).parent / "backups"
         target = folder / backup_name(
             Path(path), f"v{current:03d}-before-{pending[-1].version:03d}"

@@ -1,7 +1,8 @@
 """Installed as operators install it: the wheel, in a fresh virtual environment, runtime only.
 
 One test (marked `install`, and announced in the run's summary): build the wheel from a copy of
-the source tree, install it with the runtime dependencies only (pinned by constraints.txt), then
+the source tree, install it with `make install` (a fresh venv, the runtime dependencies only,
+pinned by constraints.txt), then
 run the installed `mentor-coach`: its version, the Dockerfile's entry command without a token,
 the playground with one story through its page API (content read from the installed package
 data), the Dockerfile's HEALTHCHECK command, /metrics, a backup while it runs, and a clean stop.
@@ -80,13 +81,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert built.returncode == 0, built.stderr
     [wheel] = (root / "dist").glob("mentor_coach-*.whl")
     venv = root / "venv"
-    # No pip inside the new venv (faster): this pip installs into it (`--python`).
-    assert run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
-    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install"]
-    done = run([*pip, "-q", "--no-compile", "-c", str(REPO / "constraints.txt"), str(wheel)])
-    assert done.returncode == 0, done.stderr
+    # The operator's path: `make install` (a venv, the runtime dependencies, no dev extras).
+    done = run(
+        ["make", "-s", "install", f"PREFIX={venv}", f"WHEEL={wheel}", "PIP_FLAGS=--no-compile"],
+        cwd=source,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.stdout.strip().startswith(f"Installed mentor-coach {VERSION} in {venv}")
     seconds = time.monotonic() - started
-    INSTALL_REPORT.append(f"{wheel.name} built and installed in a fresh venv in {seconds:.0f} s")
+    INSTALL_REPORT.append(
+        f"{wheel.name} built and installed by `make install` in a fresh venv in {seconds:.0f} s"
+    )
     return venv / "bin"
 
 

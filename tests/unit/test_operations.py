@@ -148,3 +148,28 @@ def test_no_command_picks_the_playground_without_a_token_and_run_with_one(
     assert main([]) == 0
     assert main(["playground"]) == 0  # explicit: the playground even with a token
     assert picked == ["playground:sandbox-state", "run", "playground:sandbox-state"]
+
+
+def test_the_deploy_files_call_commands_that_exist() -> None:
+    import re
+
+    from bot.__main__ import parser
+
+    subcommands = set(parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    calls: list[str] = []
+    for name in (
+        "Dockerfile",
+        "compose.yaml",
+        *(f"docs/{p.name}" for p in (REPO / "docs").glob("*.service")),
+    ):
+        text = (REPO / name).read_text("utf-8")
+        calls += re.findall(r'mentor-coach"?,? "?(?!mentor)([a-z]+)', text)
+    assert {"run", "health", "backup"} <= set(calls)
+    assert set(calls) <= subcommands
+    settings = set(Settings.model_fields)
+    env_names = re.findall(r"^\s+([A-Z_]+): ", (REPO / "compose.yaml").read_text("utf-8"), re.M)
+    env_names += re.findall(r"Environment=(.*)$", (REPO / "docs/mentor-coach.service").read_text())[
+        0
+    ].split()
+    for name in env_names:
+        assert name.split("=")[0].lower() in settings, name
