@@ -168,8 +168,9 @@ def test_the_deploy_files_call_commands_that_exist() -> None:
     assert set(calls) <= subcommands
     settings = set(Settings.model_fields)
     env_names = re.findall(r"^\s+([A-Z_]+): ", (REPO / "compose.yaml").read_text("utf-8"), re.M)
-    env_names += re.findall(r"Environment=(.*)$", (REPO / "docs/mentor-coach.service").read_text())[
-        0
-    ].split()
+    env_names += re.findall(
+        r"^Environment=(.*)$", (REPO / "docs/mentor-coach.service").read_text(), re.M
+    )[0].split()
+    assert {"STATE_DIR", "HEALTH_PORT", "LOG_FORMAT"} <= {n.split("=")[0] for n in env_names}
     for name in env_names:
         assert name.split("=")[0].lower() in settings, name
