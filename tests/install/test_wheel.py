@@ -24,6 +24,7 @@ import time
 import tomllib
 import urllib.request
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,7 @@ def test_the_installed_wheel_runs_as_operators_run_it(installed: Path, tmp_path:
         "HOME": str(home),
         **image_env,
         "STATE_DIR": str(tmp_path / "state"),
+        "LOG_FORMAT": "json",
     }
     work = tmp_path / "work"  # no .env here
     work.mkdir()
@@ -167,6 +169,9 @@ def test_the_installed_wheel_runs_as_operators_run_it(installed: Path, tmp_path:
     try:
         url = wait_for_line(process, r"^Playground: open (http://127\.0\.0\.1:\d+/) ").group(1)
         marks.append(("start-up", time.monotonic()))
+        quiet_from = datetime.now(UTC)
+        time.sleep(0.5)
+        quiet_until = datetime.now(UTC)
         api = url + "playground/"
         personas = {p["username"]: p["id"] for p in call(api + "personas")["personas"]}
         mara = personas["mara"]
@@ -218,6 +223,11 @@ def test_the_installed_wheel_runs_as_operators_run_it(installed: Path, tmp_path:
     marks.append(("stop", time.monotonic()))
     assert process.returncode == 0, err[-2000:]
     assert "Traceback" not in err
+    records = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert {r["level"] for r in records} <= {"DEBUG", "INFO", "WARNING"}
+    # The address stayed the last visible line: nothing was logged until someone acted.
+    late = [r for r in records if quiet_from <= datetime.fromisoformat(r["time"]) <= quiet_until]
+    assert late == []
     assert not list(bin_dir.parent.rglob("*.db"))  # no database inside the installation
     steps = ", ".join(
         f"{name} {end - begin:.1f} s" for (_, begin), (name, end) in itertools.pairwise(marks)
