@@ -14,8 +14,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.backup import backup_connection, backup_name
-
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -225,6 +223,8 @@ class Database:
         pending = [m for m in load_migrations() if m.version > current]
         if current == 0 or not pending:
             return None
+        from bot.backup import backup_connection, backup_name  # here: keeps db.py's imports short
+
         folder = backup_dir if backup_dir is not None else Path(path).parent / "backups"
         target = folder / backup_name(
             Path(path), f"v{current:03d}-before-{pending[-1].version:03d}"
