@@ -38,6 +38,10 @@ class MigrationFailed(DatabaseError):
     """A migration failed; everything it and the ones after it did was rolled back."""
 
 
+class _WriteChecked(Exception):
+    """Raised inside `check_writable`'s transaction so that its test write is rolled back."""
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered schema change."""
@@ -203,15 +207,16 @@ class Database:
     async def check_writable(self) -> None:
         """Write once and roll back; a read-only file raises sqlite3.OperationalError.
 
-        (`BEGIN IMMEDIATE` alone succeeds on a read-only file: only a write tells.)
+        (`BEGIN IMMEDIATE` alone succeeds on a read-only file: only a write tells.) It goes
+        through `transaction()`, so it waits for other writers as every write does.
         """
-        async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            async with self.transaction() as tx:
                 version = await self.schema_version()
-                await self._conn.execute(f"PRAGMA user_version = {version:d}")
-            finally:
-                await self._conn.execute("ROLLBACK")
+                await tx.execute(f"PRAGMA user_version = {version:d}")
+                raise _WriteChecked
+        except _WriteChecked:
+            pass
 
     async def backup_before_migrating(
         self, path: Path | str, backup_dir: Path | None = None
