@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import MentorTree
+from bot.metrics import instrument
 from bot.reminders.dispatcher import Dispatcher
 from bot.services.digests import plan_digests
 from bot.services.privacy import purge_departed_guilds
@@ -89,6 +90,7 @@ class MentorCoach(commands.Bot):
         self.reminders = Dispatcher(self)
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.instruments = instrument(self)
 
     async def setup_hook(self) -> None:
         """Load the extensions, set the translator and sync where asked to."""

@@ -1,15 +1,17 @@
 """Built-in coaching content: session-prep checklists, feedback templates, coaching answers.
 
 The texts live in `data/<language>/*.toml` (schema in `data/README.md`), one folder per
-language, English the fallback. The schema is a set of pydantic models (`extra="forbid"`, field
-limits from Discord); this module reads each file through them, turns the first fault into a
-`ContentError` that names the file and the field, and hands out frozen dataclasses.
+language, English the fallback; the repository's `data/` is installed as the package `bot.data`.
+The schema is a set of pydantic models (`extra="forbid"`, field limits from Discord); this module
+reads each file through them, turns the first fault into a `ContentError` that names the file and
+the field, and hands out frozen dataclasses.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.resources
 import logging
 import re
 import tomllib
@@ -30,7 +32,8 @@ from pydantic_core import PydanticCustomError
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# The repository's `data/` folder, installed as the package `bot.data` (see setup.py).
+DATA_DIR = Path(str(importlib.resources.files("bot.data")))
 """The home of the content: one folder per language (`data/en`, `data/fr`)."""
 FALLBACK_LANGUAGE = "en"
 CHECKLISTS_FILE = "checklists.toml"

@@ -41,6 +41,26 @@ answer_deadline: ContextVar[Callable[[], float | None] | None] = ContextVar(
 real answer ("busy, nothing saved") instead of a late one that Discord shows as failed."""
 
 
+class DatabaseError(Exception):
+    """The database cannot be used as it is; the message is one line for the operator."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was written by a newer Mentor Coach than this one."""
+
+
+class DatabaseReadOnly(DatabaseError):
+    """The bot cannot write to its database file (or its folder)."""
+
+
+class MigrationFailed(DatabaseError):
+    """A migration failed; everything it and the ones after it did was rolled back."""
+
+
+class _WriteChecked(Exception):
+    """Raised inside `check_writable`'s transaction so that its test write is rolled back."""
+
+
 @dataclass(frozen=True)
 class Migration:
     """One numbered schema change."""
@@ -123,15 +143,24 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    async def open(cls, path: Path | str, *, backup_dir: Path | None = None) -> Database:
+        """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+        Refuse a database newer than the code or one that cannot be written (DatabaseError,
+        one line); back it up into `backup_dir` (default: `backups/` beside it) before migrating.
+        """
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path), isolation_level=None)
         connection.row_factory = aiosqlite.Row
         database = cls(connection)
         try:
-            await database._configure()
+            try:
+                await database._configure()
+                await database.check_startable(load_migrations())
+            except sqlite3.Error as error:
+                raise _open_error(path, error) from None
+            await database.backup_before_migrating(path, backup_dir)
             await database.migrate()
         except BaseException:
             await connection.close()
@@ -168,12 +197,68 @@ class Database:
             return []
         async with self.transaction() as tx:
             for migration in pending:
-                for statement in split_statements(migration.sql):
-                    await tx.execute(statement)
+                await self._apply(tx, migration)
             await tx.execute(f"PRAGMA user_version = {pending[-1].version:d}")
         applied = [m.name for m in pending]
         log.info("Applied migrations: %s", ", ".join(applied))
         return applied
+
+    async def _apply(self, tx: Transaction, migration: Migration) -> None:
+        """Run one migration's statements; a failure names the migration and the reason."""
+        for statement in split_statements(migration.sql):
+            try:
+                await tx.execute(statement)
+            except sqlite3.Error as error:
+                raise MigrationFailed(
+                    f"Migration {migration.name} failed ({error}); it was rolled back and the "
+                    f"database is unchanged, still at version {await self.schema_version()}."
+                ) from None
+
+    async def check_startable(self, migrations: Sequence[Migration]) -> None:
+        """Refuse a database newer than the code, or one the bot cannot write to."""
+        current = await self.schema_version()
+        latest = migrations[-1].version if migrations else 0
+        if current > latest:
+            raise DatabaseTooNew(
+                f"The database is at version {current}, newer than this Mentor Coach "
+                f"(which knows versions up to {latest}): install the newer version again, "
+                "or restore a backup made before the upgrade."
+            )
+        await self.check_writable()
+
+    async def check_writable(self) -> None:
+        """Write once and roll back; a read-only file raises sqlite3.OperationalError.
+
+        (`BEGIN IMMEDIATE` alone succeeds on a read-only file: only a write tells.) It goes
+        through `transaction()`, so it waits for other writers as every write does.
+        """
+        try:
+            async with self.transaction() as tx:
+                version = await self.schema_version()
+                await tx.execute(f"PRAGMA user_version = {version:d}")
+                raise _WriteChecked
+        except _WriteChecked:
+            pass
+
+    async def backup_before_migrating(
+        self, path: Path | str, backup_dir: Path | None = None
+    ) -> Path | None:
+        """Copy a database that has data into `backup_dir` before migrations change it."""
+        if str(path) == ":memory:":
+            return None
+        current = await self.schema_version()
+        pending = [m for m in load_migrations() if m.version > current]
+        if current == 0 or not pending:
+            return None
+        from bot.backup import backup_connection, backup_name  # here: keeps db.py's imports short
+
+        folder = backup_dir if backup_dir is not None else Path(path).parent / "backups"
+        target = folder / backup_name(
+            Path(path), f"v{current:03d}-before-{pending[-1].version:03d}"
+        )
+        await backup_connection(self._conn, target)
+        log.info("Backed up the database to %s before migrating", target)
+        return target
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -242,6 +327,17 @@ class Database:
             "ORDER BY name"
         )
         return [str(row[0]) for row in rows]
+
+
+def _open_error(path: Path | str, error: sqlite3.Error) -> DatabaseError:
+    """One line for a database that cannot even be opened or checked."""
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return DatabaseReadOnly(
+            f"The database {path} is read-only ({text}): give the bot's user write access to it "
+            "and to its folder."
+        )
+    return DatabaseError(f"Cannot open the database {path}: {text}.")
 
 
 Reader = Database | Transaction

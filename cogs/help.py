@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import __version__
 from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
 from bot.services.moderation import Access, access_of, mentor_allowed
@@ -78,7 +79,7 @@ def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.E
             embed.add_field(name=name, value=chunk, inline=False)
     if not entries:
         embed.add_field(name="\u200b", value=tr("help.none", locale), inline=False)
-    embed.set_footer(text=tr("help.footer", locale))
+    embed.set_footer(text=f"{tr('help.footer', locale)} · Mentor Coach {__version__}")
     return embed
 
 

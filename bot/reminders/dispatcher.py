@@ -20,6 +20,7 @@ import discord
 
 from bot.clock import MovableClock
 from bot.delivery import DmClosed, send_dm
+from bot.metrics import record_reminder
 from bot.reminders.planning import still_useful
 from bot.storage import reminders as store
 from bot.storage.guild_config import get_config
@@ -173,6 +174,7 @@ class Dispatcher:
         if late and not await self._still_useful(reminder, now):
             async with self.bot.db.transaction() as tx:
                 await store.mark_outcome(tx, reminder.id, "missed", "fell due while offline")
+            record_reminder(reminder.kind, "missed")
             return
         async with self.bot.db.transaction() as tx:
             if not await store.claim(tx, reminder.id, late=late):
@@ -206,6 +208,7 @@ class Dispatcher:
             reason = "paused by the recipient" if prefs.paused else "no longer applies"
             async with db.transaction() as tx:
                 await store.mark_outcome(tx, reminder.id, "cancelled", reason)
+            record_reminder(reminder.kind, "cancelled")
             return
         try:
             via, message = await self._send(
@@ -217,10 +220,10 @@ class Dispatcher:
         except (discord.HTTPException, Undeliverable) as error:
             await self._fail(reminder, str(error))
             return
+        now = self.bot.clock.now()
         async with db.transaction() as tx:
-            await store.mark_sent(
-                tx, reminder.id, via=via, message_id=message.id, now=self.bot.clock.now()
-            )
+            await store.mark_sent(tx, reminder.id, via=via, message_id=message.id, now=now)
+        record_reminder(reminder.kind, "sent", lateness=(now - reminder.due_at).total_seconds())
 
     async def _send(
         self, reminder: Reminder, outgoing: Outgoing, *, prefer_channel: bool
@@ -270,11 +273,13 @@ class Dispatcher:
         delay = RETRY_BASE * (2 ** (reminder.attempts - 1))
         async with self.bot.db.transaction() as tx:
             await store.retry_later(tx, reminder.id, self.bot.clock.now() + delay, error)
+        record_reminder(reminder.kind, "retried")
         log.warning("Reminder %s will be retried in %s: %s", reminder.id, delay, error)
 
     async def _fail(self, reminder: Reminder, error: str) -> None:
         async with self.bot.db.transaction() as tx:
             await store.mark_outcome(tx, reminder.id, "failed", error[:500])
+        record_reminder(reminder.kind, "failed")
         log.warning("Reminder %s failed: %s", reminder.id, error)
         if self.renderer is None:
             return

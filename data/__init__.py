@@ -1,0 +1,1 @@
+"""Built-in content (TOML, see README.md), installed as the package `bot.data`."""
