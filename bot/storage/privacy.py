@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
+from bot.storage.notes import STUDENT_VISIBLE
 
 ERASED_PERSON: Final = 0
 """Stands in for an erased mentor in the mentorships their students keep."""
@@ -139,11 +140,15 @@ async def plans_by_author(db: Reader, author_id: int) -> list[Row]:
 
 
 async def notes_shared_with(db: Reader, student_id: int) -> list[Row]:
-    """Return the notes shared with the person as a student: what they were sent."""
+    """Return the copies of notes shared with the person as a student: exactly what they were sent.
+
+    Never the note itself: it may hold private fields, or have changed since it was sent.
+    """
     rows = await db.fetch_all(
-        "SELECT n.id, n.mentorship_id, m.guild_id, n.author_id, n.session_id, n.title, n.body, "
-        "n.shared_at, n.updated_at FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
-        "WHERE m.student_id = ? AND n.shared_at IS NOT NULL ORDER BY n.shared_at, n.id",
+        "SELECT n.id, n.mentorship_id, m.guild_id, n.author_id, n.session_id, "
+        "n.shared_title AS title, n.shared_body AS body, n.shared_at "
+        "FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
+        f"WHERE m.student_id = ? AND {STUDENT_VISIBLE} ORDER BY n.shared_at, n.id",
         (student_id,),
     )
     return _dicts(rows)
@@ -163,7 +168,7 @@ async def private_notes_about(db: Reader, student_id: int) -> list[PrivateNotes]
     rows = await db.fetch_all(
         "SELECT n.author_id, m.guild_id, COUNT(*) AS count FROM notes n "
         "JOIN mentorships m ON m.id = n.mentorship_id "
-        "WHERE m.student_id = ? AND n.shared_at IS NULL "
+        f"WHERE m.student_id = ? AND NOT ({STUDENT_VISIBLE}) "
         "GROUP BY n.author_id, m.guild_id ORDER BY n.author_id, m.guild_id",
         (student_id,),
     )

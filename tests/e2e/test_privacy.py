@@ -20,6 +20,7 @@ from bot.storage.mentorships import Mentorship
 from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
+from tests.e2e.answers import answer_to
 from tests.e2e.conftest import World
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -81,7 +82,7 @@ async def seed(world: World) -> Program:
     await schedule(mara, "Sofia", "2026-12-05 10:00")
     await schedule(mehdi, "Tom", "2026-12-04 18:00")
     shared = await write_note(mara, "Sam", "Kick-off", SHARED_BODY)
-    answer = await mara.click(shared, "Share with student")
+    answer = await answer_to(world.sb, await mara.click(shared, "Share with student"))
     assert "Sent to **Sam**" in answer.content, answer.content
     await world.sb.wait_for(lambda: len(sam.dms) == 1)
     await write_note(mara, "Sam", "Private worry", PRIVATE_BODY)
