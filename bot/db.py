@@ -20,6 +20,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+_SCRUB_ATTEMPTS = 20
+_SCRUB_PAUSE = 0.01
+"""Seconds between attempts to scrub the files, times the attempt number."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,33 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys = ON")
         await self._conn.execute("PRAGMA busy_timeout = 5000")
         await self._conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted content is overwritten with zeros; temporary copies never touch the disk.
+        await self._conn.execute("PRAGMA secure_delete = ON")
+        await self._conn.execute("PRAGMA temp_store = MEMORY")
+
+    async def scrub(self) -> bool:
+        """Leave nothing deleted readable in the files, while the bot runs; return whether it did.
+
+        Deleted rows survive in free pages and in the write-ahead log (every version of every
+        page written since the last checkpoint). VACUUM rebuilds the file from the live rows
+        only (its temporary copy kept in memory), then a TRUNCATE checkpoint copies the log
+        into the file and empties it. Runs between transactions, holding the write lock.
+        """
+        async with self._write_lock:
+            for attempt in range(_SCRUB_ATTEMPTS):
+                if attempt:
+                    await asyncio.sleep(_SCRUB_PAUSE * attempt)
+                try:
+                    await self._conn.execute("VACUUM")
+                    row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.OperationalError as error:
+                    # A read of this connection is between its query and its rows: retry.
+                    log.debug("Scrub attempt %d deferred: %s", attempt + 1, error)
+                    continue
+                if row is not None and int(row[0]) == 0:
+                    return True
+        log.warning("Deleted data may remain in the files: a reader kept them busy")
+        return False
 
     async def close(self) -> None:
         """Close the connection."""

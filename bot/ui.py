@@ -10,8 +10,9 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.errors import BaseView, report_error
+from bot.storage.privacy import ERASED_PERSON
 from bot.textfit import clip
-from bot.texts import tr
+from bot.texts import Locale, tr
 
 log = logging.getLogger(__name__)
 
@@ -231,3 +232,10 @@ class PersistentButton(
     async def act(self, interaction: discord.Interaction) -> None:
         """Do what the button is for."""
         raise NotImplementedError
+
+
+def mentor_mention(mentor_id: int, locale: Locale) -> str:
+    """Mention a mentor, or say "a former mentor" for one whose data was erased."""
+    if mentor_id == ERASED_PERSON:
+        return tr("common.former_mentor", locale)
+    return f"<@{mentor_id}>"

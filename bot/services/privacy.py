@@ -11,7 +11,7 @@ from bot.clock import iso
 from bot.db import Database
 from bot.services.exports import ExportFile, json_bytes
 from bot.storage import privacy as store
-from bot.storage.privacy import EndedMentorship, PrivateNotes
+from bot.storage.privacy import EndedMentorship, LostStudent, PrivateNotes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class Erased:
     mentorships_deleted: int
     notes_deleted: int
     ended: list[EndedMentorship]
+    mentors_told: list[LostStudent]
 
 
 async def export_person(
@@ -136,6 +137,7 @@ async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
     """Erase a person in one transaction; the caller tells the students afterwards."""
     async with db.transaction() as tx:
         counts = await store.erase_person(tx, user_id, now)
+    await db.scrub()
     log.info(
         "Erased user %s: %d mentorships as student deleted, %d as mentor ended, %d notes",
         user_id,
@@ -147,6 +149,7 @@ async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
         mentorships_deleted=counts.mentorships_deleted,
         notes_deleted=counts.notes_deleted,
         ended=counts.mentorships_ended,
+        mentors_told=counts.mentors_told,
     )
 
 
@@ -182,4 +185,6 @@ async def purge_departed_guilds(db: Database, now: datetime) -> int:
             continue
         log.info("Purged the data of server %s, %s after it removed the bot", guild_id, GRACE)
         purged += 1
+    if purged:
+        await db.scrub()
     return purged

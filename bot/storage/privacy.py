@@ -7,7 +7,7 @@ Erasure and server purges run inside one transaction given by the caller.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -244,12 +244,24 @@ class EndedMentorship:
 
 
 @dataclass(frozen=True)
+class LostStudent:
+    """What a mentor lost when their student was erased: counts only, never content."""
+
+    mentor_id: int
+    guild_id: int
+    mentorships: int
+    sessions: int
+    notes: int
+
+
+@dataclass(frozen=True)
 class ErasureCounts:
     """What an erasure removed or ended."""
 
     mentorships_deleted: int
     mentorships_ended: list[EndedMentorship]
     notes_deleted: int
+    mentors_told: list[LostStudent] = field(default_factory=list)
 
 
 async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureCounts:
@@ -267,7 +279,29 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     previous = await tx.fetch_one("PRAGMA secure_delete")
     await tx.execute("PRAGMA secure_delete = ON")
 
-    # As a student.
+    # As a student: first count what each mentor loses (to tell them, without any content).
+    lost = await tx.fetch_all(
+        "SELECT m.mentor_id, m.guild_id, COUNT(DISTINCT m.id) AS mentorships, "
+        "(SELECT COUNT(*) FROM sessions s JOIN mentorships x ON x.id = s.mentorship_id "
+        " WHERE x.student_id = m.student_id AND x.mentor_id = m.mentor_id "
+        " AND x.guild_id = m.guild_id) AS sessions, "
+        "(SELECT COUNT(*) FROM notes n JOIN mentorships x ON x.id = n.mentorship_id "
+        " WHERE x.student_id = m.student_id AND x.mentor_id = m.mentor_id "
+        " AND x.guild_id = m.guild_id) AS notes "
+        "FROM mentorships m WHERE m.student_id = ? AND m.mentor_id != ? "
+        "GROUP BY m.mentor_id, m.guild_id ORDER BY m.mentor_id, m.guild_id",
+        (user_id, ERASED_PERSON),
+    )
+    mentors_told = [
+        LostStudent(
+            mentor_id=int(row["mentor_id"]),
+            guild_id=int(row["guild_id"]),
+            mentorships=int(row["mentorships"]),
+            sessions=int(row["sessions"]),
+            notes=int(row["notes"]),
+        )
+        for row in lost
+    ]
     mentorships_deleted = await tx.changes(
         "DELETE FROM mentorships WHERE student_id = ?", (user_id,)
     )
@@ -329,6 +363,7 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         mentorships_deleted=mentorships_deleted,
         mentorships_ended=ended,
         notes_deleted=notes_deleted,
+        mentors_told=mentors_told,
     )
 
 
