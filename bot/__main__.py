@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import discord
 
+from bot import log_privacy
 from bot.app import MentorCoach
 from bot.clock import Clock, SystemClock
 from bot.db import Database
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
+    log_privacy.install()
     if args.command == "sync":
         return asyncio.run(sync_commands(settings, args.guild))
     return asyncio.run(run(settings))
