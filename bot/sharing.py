@@ -53,8 +53,13 @@ def _lock(note_id: int) -> asyncio.Lock:
 
 
 def nonce_of(target: Shareable) -> str:
-    """Return the DM's nonce: the same copy sent twice within minutes is one message."""
-    return f"n{target.note.id}.{target.copy.digest}"[:NONCE_MAX]
+    """Return the DM's nonce: the same send retried within minutes is one message.
+
+    It names the copy sent and the one the student had before, so a note changed and then
+    changed back is a new send, not a repeat of the first one.
+    """
+    before = (target.note.shared_digest or "-")[:4]
+    return f"n{target.note.id}.{before}.{target.copy.digest}"[:NONCE_MAX]
 
 
 async def share_with_student(

@@ -434,6 +434,8 @@ async def test_a_servers_data_is_purged_30_days_after_it_removed_the_bot(world: 
         assert row is not None
         assert row[0] == 0, table
     assert await mentorship_store.get_mentorship(world.db, other.id)
+    # Nothing of the server's people is left in the files either, while the bot runs.
+    assert traces_in_files(world, SAM_PROJECT, SHARED_BODY, PRIVATE_BODY, "Tom's own note") == []
 
 
 # -- /export notes and /export calendar -------------------------------------------------------
