@@ -21,6 +21,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
 _SCRUB_ATTEMPTS = 20
+_SCRUB_BUSY_MS = 1000
+"""How long a scrub waits for another connection's lock (the write lock is held meanwhile)."""
 _SCRUB_PAUSE = 0.01
 """Seconds between attempts to scrub the files, times the attempt number."""
 
@@ -137,19 +139,36 @@ class Database:
         into the file and empties it. Runs between transactions, holding the write lock.
         """
         async with self._write_lock:
-            for attempt in range(_SCRUB_ATTEMPTS):
-                if attempt:
-                    await asyncio.sleep(_SCRUB_PAUSE * attempt)
-                try:
-                    await self._conn.execute("VACUUM")
-                    row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.OperationalError as error:
-                    # A read of this connection is between its query and its rows: retry.
-                    log.debug("Scrub attempt %d deferred: %s", attempt + 1, error)
-                    continue
-                if row is not None and int(row[0]) == 0:
-                    return True
-        log.warning("Deleted data may remain in the files: a reader kept them busy")
+            previous = await self.fetch_one("PRAGMA busy_timeout")
+            restore = int(previous[0]) if previous else 5000
+            await self._run(f"PRAGMA busy_timeout = {_SCRUB_BUSY_MS:d}")
+            try:
+                done = await self._scrub_now()
+            finally:
+                await self._run(f"PRAGMA busy_timeout = {restore:d}")
+        if not done:
+            log.warning("Deleted data may remain in the files: another connection kept them busy")
+        return done
+
+    async def _run(self, sql: str) -> None:
+        """Run one statement and close its cursor at once (an open one blocks VACUUM)."""
+        async with self._conn.execute(sql):
+            pass
+
+    async def _scrub_now(self) -> bool:
+        for attempt in range(_SCRUB_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(_SCRUB_PAUSE * attempt)
+            try:
+                await self._run("VACUUM")
+                row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as error:
+                if "in progress" not in str(error):
+                    return False  # locked by another connection (it waited busy_timeout)
+                # A read of this connection is between its query and its rows: retry soon.
+                log.debug("Scrub attempt %d deferred: %s", attempt + 1, type(error).__name__)
+                continue
+            return row is not None and int(row[0]) == 0
         return False
 
     async def close(self) -> None:
