@@ -21,6 +21,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
 _SCRUB_ATTEMPTS = 20
+_OWN_READS = ("statements in progress", "table is locked")
+"""What SQLite says when a read of this same connection is still open (it ends in moments)."""
 _SCRUB_BUSY_MS = 1000
 """How long a scrub waits for another connection's lock (the write lock is held meanwhile)."""
 _SCRUB_PAUSE = 0.01
@@ -163,7 +165,7 @@ class Database:
                 await self._run("VACUUM")
                 row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.OperationalError as error:
-                if "in progress" not in str(error):
+                if not any(mark in str(error) for mark in _OWN_READS):
                     return False  # locked by another connection (it waited busy_timeout)
                 # A read of this connection is between its query and its rows: retry soon.
                 log.debug("Scrub attempt %d deferred: %s", attempt + 1, type(error).__name__)

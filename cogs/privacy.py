@@ -108,10 +108,10 @@ class PrivacyCog(commands.Cog):
         async def confirmed(done: discord.Interaction) -> str:
             erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
             self.bot.reminders.wake()
-            if erased.ended or erased.mentors_told:
-                task = asyncio.create_task(self._tell_people(user_id, erased))
-                self._notices.add(task)
-                task.add_done_callback(self._notices.discard)
+            # After the answer (Discord waits 3 s for it): scrub the files, then tell people.
+            task = asyncio.create_task(self._after_erasure(user_id, erased))
+            self._notices.add(task)
+            task.add_done_callback(self._notices.discard)
             return tr("privacy.deleted", done.locale)
 
         await ask_to_confirm(
@@ -120,6 +120,11 @@ class PrivacyCog(commands.Cog):
             confirm_label=tr("privacy.delete_button", locale),
             on_confirm=confirmed,
         )
+
+    async def _after_erasure(self, user_id: int, erased: Erased) -> None:
+        """Leave nothing of the person in the files, then tell whom the erasure concerns."""
+        await service.scrub_files(self.bot.db)
+        await self._tell_people(user_id, erased)
 
     async def _tell_people(self, user_id: int, erased: Erased) -> None:
         """DM each student whose mentorship ended, each mentor whose student was erased."""

@@ -134,10 +134,9 @@ async def footprint(db: Database, user_id: int) -> Footprint:
 
 
 async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
-    """Erase a person in one transaction; the caller tells the students afterwards."""
+    """Erase a person in one transaction; the caller then scrubs the files and tells people."""
     async with db.transaction() as tx:
         counts = await store.erase_person(tx, user_id, now)
-    await db.scrub()
     log.info(
         "Erased user %s: %d mentorships as student deleted, %d as mentor ended, %d notes",
         user_id,
@@ -151,6 +150,16 @@ async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
         ended=counts.mentorships_ended,
         mentors_told=counts.mentors_told,
     )
+
+
+async def scrub_files(db: Database) -> bool:
+    """Overwrite what erasures left in the database files (free pages, the log); say if done.
+
+    Runs after the erasure's answer went out: it takes up to a second on a large database.
+    """
+    done = await db.scrub()
+    log.info("Database files scrubbed after an erasure" if done else "Scrub incomplete")
+    return done
 
 
 async def guild_left(db: Database, guild_id: int, now: datetime) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -11,6 +12,7 @@ from typing import Any
 
 from icalendar import Calendar
 
+from bot.clock import iso
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -185,6 +187,20 @@ def traces_in_files(world: World, *texts: str) -> list[str]:
     return found
 
 
+async def reminders_settled(world: World) -> None:
+    """Wake the reminder engine and wait until nothing due is left pending."""
+    world.bot.reminders.wake()
+    for _ in range(200):
+        due = await world.db.fetch_all(
+            "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND due_at <= ?",
+            (iso(world.clock.now()),),
+        )
+        if not due:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{len(due)} reminder(s) still due")
+
+
 async def export_json(reply: Reply) -> dict[str, Any]:
     assert reply.ephemeral
     [attachment] = reply.attachments
@@ -286,10 +302,11 @@ async def test_a_student_is_erased_from_every_table(world: World) -> None:
     assert "everything I stored about you is deleted" in done.content
 
     # Gone from the files too, while the bot still runs: free pages, the WAL, its index.
+    # (Scrubbed right after the answer; Mara is told once it is done.)
+    await world.sb.wait_for(lambda: len(mara.dms) == 1)
     assert traces_in_files(world, *secrets) == []
     assert traces_in_files(world, "Sam") == []
     # Mara is told what went, without any of it.
-    await world.sb.wait_for(lambda: len(mara.dms) == 1)
     told = dump_message(mara.dms[-1])
     assert f"<@{sam.id}>" in told
     assert "1 mentorship(s) with you" in told, told
@@ -324,6 +341,8 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
     }, before
 
     world.clock.set(START + timedelta(days=5))  # the first sessions are history now
+    await reminders_settled(world)  # the late reminders of those sessions went out first
+    told_before = len(sam.dms)
     question = await mara.slash("privacy delete")
     assert "Your notes (3)" in question.content
     assert "2 running mentorship(s) end" in question.content
@@ -332,10 +351,11 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
     done = await mara.click(question, "Delete my data")
     assert "everything I stored about you is deleted" in done.content
     assert await traces_of(world, mara.id, "Mara") == []
+    # Sam is told after the files were scrubbed.
+    await world.sb.wait_for(lambda: len(sam.dms) == told_before + 1)
     assert traces_in_files(world, *mara_wrote) == []
     assert traces_in_files(world, "Tom's own note")  # Mehdi's note stays
 
-    await world.sb.wait_for(lambda: len(sam.dms) == 2)
     ended = sam.dms[-1]
     assert "mentorship on **P2 · Portfolio** has ended" in ended.content
     assert sofia.dms == []
