@@ -281,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format, force=False)
+    from bot import log_privacy  # redaction of every record, before anything logs
+
+    log_privacy.install()
     command = args.command or ("playground" if settings.uses_sandbox else "run")
     if command == "playground":
         overrides = {

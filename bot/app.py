@@ -9,6 +9,7 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
+from bot import log_privacy
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import MentorTree
@@ -73,6 +74,7 @@ class MentorCoach(commands.Bot):
         sync_globally_on_start: bool = False,
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        log_privacy.install()  # before the first event: libraries log payloads at DEBUG
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

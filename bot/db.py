@@ -23,6 +23,13 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+_SCRUB_ATTEMPTS = 20
+_OWN_READS = ("statements in progress", "table is locked")
+"""What SQLite says when a read of this same connection is still open (it ends in moments)."""
+_SCRUB_BUSY_MS = 1000
+"""How long a scrub waits for another connection's lock (the write lock is held meanwhile)."""
+_SCRUB_PAUSE = 0.01
+"""Seconds between attempts to scrub the files, times the attempt number."""
 
 BUSY_TIMEOUT_MS = 200
 """How long one statement may block the connection's thread on another process's lock.
@@ -172,6 +179,50 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys = ON")
         await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
         await self._conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted content is overwritten with zeros; temporary copies never touch the disk.
+        await self._conn.execute("PRAGMA secure_delete = ON")
+        await self._conn.execute("PRAGMA temp_store = MEMORY")
+
+    async def scrub(self) -> bool:
+        """Leave nothing deleted readable in the files, while the bot runs; return whether it did.
+
+        Deleted rows survive in free pages and in the write-ahead log (every version of every
+        page written since the last checkpoint). VACUUM rebuilds the file from the live rows
+        only (its temporary copy kept in memory), then a TRUNCATE checkpoint copies the log
+        into the file and empties it. Runs between transactions, holding the write lock.
+        """
+        async with self._write_lock:
+            previous = await self.fetch_one("PRAGMA busy_timeout")
+            restore = int(previous[0]) if previous else 5000
+            await self._run(f"PRAGMA busy_timeout = {_SCRUB_BUSY_MS:d}")
+            try:
+                done = await self._scrub_now()
+            finally:
+                await self._run(f"PRAGMA busy_timeout = {restore:d}")
+        if not done:
+            log.warning("Deleted data may remain in the files: another connection kept them busy")
+        return done
+
+    async def _run(self, sql: str) -> None:
+        """Run one statement and close its cursor at once (an open one blocks VACUUM)."""
+        async with self._conn.execute(sql):
+            pass
+
+    async def _scrub_now(self) -> bool:
+        for attempt in range(_SCRUB_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(_SCRUB_PAUSE * attempt)
+            try:
+                await self._run("VACUUM")
+                row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as error:
+                if not any(mark in str(error) for mark in _OWN_READS):
+                    return False  # locked by another connection (it waited busy_timeout)
+                # A read of this connection is between its query and its rows: retry soon.
+                log.debug("Scrub attempt %d deferred: %s", attempt + 1, type(error).__name__)
+                continue
+            return row is not None and int(row[0]) == 0
+        return False
 
     async def close(self) -> None:
         """Close the connection."""

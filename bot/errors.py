@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.commands_index import audience_of
 from bot.db import answer_deadline
+from bot.log_privacy import describe_interaction
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
 from bot.texts import tr
@@ -67,7 +68,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         log.error(
             "Unexpected error (ref %s) in %s by user %s",
             reference,
-            interaction.command.qualified_name if interaction.command else interaction.data,
+            describe_interaction(interaction),  # kinds, ids and lengths: never what was typed
             interaction.user.id,
             exc_info=original,
         )

@@ -21,8 +21,9 @@ from bot.errors import (
     watch_answer_deadline,
 )
 from bot.refusal import Refusal
+from bot.storage.privacy import ERASED_PERSON
 from bot.textfit import clip
-from bot.texts import tr
+from bot.texts import Locale, tr
 
 log = logging.getLogger(__name__)
 
@@ -530,3 +531,10 @@ async def answer_expired_control(interaction: discord.Interaction) -> bool:
     except discord.HTTPException:
         log.warning("Could not answer an expired control for user %s", interaction.user.id)
     return True
+
+
+def mentor_mention(mentor_id: int, locale: Locale) -> str:
+    """Mention a mentor, or say "a former mentor" for one whose data was erased."""
+    if mentor_id == ERASED_PERSON:
+        return tr("common.former_mentor", locale)
+    return f"<@{mentor_id}>"

@@ -20,7 +20,7 @@ from bot.services.people import reader_locale
 from bot.services.privacy import Erased
 from bot.storage.privacy import CalendarRow
 from bot.texts import cmd, tr
-from bot.ui import ask_to_confirm
+from bot.ui import ask_to_confirm, mentor_mention
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,12 @@ class PrivacyCog(commands.Cog):
         lines = [tr("privacy.export_ready", locale)]
         if done.private_notes:
             mentors = ", ".join(
-                tr("privacy.private_notes_line", locale, mentor=p.mentor_id, count=p.count)
+                tr(
+                    "privacy.private_notes_line",
+                    locale,
+                    mentor=mentor_mention(p.mentor_id, locale),
+                    count=p.count,
+                )
                 for p in done.private_notes
             )
             lines.append(tr("privacy.private_notes", locale, mentors=mentors))
@@ -103,10 +108,10 @@ class PrivacyCog(commands.Cog):
         async def confirmed(done: discord.Interaction) -> str:
             erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
             self.bot.reminders.wake()
-            if erased.ended:
-                task = asyncio.create_task(self._tell_students(erased))
-                self._notices.add(task)
-                task.add_done_callback(self._notices.discard)
+            # After the answer (Discord waits 3 s for it): scrub the files, then tell people.
+            task = asyncio.create_task(self._after_erasure(user_id, erased))
+            self._notices.add(task)
+            task.add_done_callback(self._notices.discard)
             return tr("privacy.deleted", done.locale)
 
         await ask_to_confirm(
@@ -116,8 +121,31 @@ class PrivacyCog(commands.Cog):
             on_confirm=confirmed,
         )
 
-    async def _tell_students(self, erased: Erased) -> None:
-        """DM each student whose mentorship ended (after the erasure committed)."""
+    async def _after_erasure(self, user_id: int, erased: Erased) -> None:
+        """Leave nothing of the person in the files, then tell whom the erasure concerns."""
+        await service.scrub_files(self.bot.db)
+        await self._tell_people(user_id, erased)
+
+    async def _tell_people(self, user_id: int, erased: Erased) -> None:
+        """DM each student whose mentorship ended, each mentor whose student was erased."""
+        for lost in erased.mentors_told:
+            locale = await reader_locale(self.bot.db, lost.mentor_id, lost.guild_id)
+            guild = self.bot.get_guild(lost.guild_id)
+            text = tr(
+                "privacy.student_erased_dm",
+                locale,
+                student=f"<@{user_id}>",
+                server=guild.name if guild else lost.guild_id,
+                mentorships=lost.mentorships,
+                sessions=lost.sessions,
+                notes=lost.notes,
+            )
+            try:
+                await send_dm(self.bot, lost.mentor_id, content=text)
+            except DmClosed:
+                log.info("Mentor %s does not accept DMs; not told", lost.mentor_id)
+            except discord.HTTPException:
+                log.warning("Could not tell mentor %s", lost.mentor_id, exc_info=True)
         for ended in erased.ended:
             locale = await reader_locale(self.bot.db, ended.student_id, ended.guild_id)
             text = tr("privacy.mentorship_ended_dm", locale, project=ended.project)

@@ -15,6 +15,7 @@ from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import sessions as service
 from bot.services.people import zone_of
+from bot.storage.privacy import ERASED_PERSON
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
@@ -218,6 +219,8 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
     other = (
         tr("sessions.with_student", locale, name=view.student_name)
         if view.mentor_id == viewer_id
+        else tr("sessions.with_former_mentor", locale)
+        if view.mentor_id == ERASED_PERSON
         else tr("sessions.with_mentor", locale, mention=f"<@{view.mentor_id}>")
     )
     parts = [

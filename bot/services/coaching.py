@@ -382,12 +382,6 @@ async def edit_feedback(
     return Feedback(note, template, current.mentorship, cleaned, steps, dropped)
 
 
-async def mark_sent(db: Database, note_id: int, now: datetime) -> None:
-    """Record that the feedback reached the student."""
-    async with db.transaction() as tx:
-        await note_store.mark_shared(tx, note_id, now)
-
-
 # -- /progress --------------------------------------------------------------------------------
 
 

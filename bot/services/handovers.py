@@ -25,7 +25,7 @@ from bot.storage import sessions as session_store
 from bot.storage.coaching import NextStep, PresentationPlan, ProgressEntry
 from bot.storage.handovers import SCOPES, Handover
 from bot.storage.mentorships import Mentorship
-from bot.storage.notes import Note
+from bot.storage.notes import SharedNote
 from bot.storage.sessions import Session
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class Pack:
     """What the new mentor receives: what the student was shown, and where things stand."""
 
     mentorship: Mentorship
-    shared_notes: list[Note]
+    shared_notes: list[SharedNote]
     open_steps: list[NextStep]
     progress: list[ProgressEntry]
     plan: PresentationPlan | None

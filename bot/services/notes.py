@@ -5,18 +5,23 @@ Only a note's author may see or change it; its student sees it once it is shared
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
+from bot.services import server_content
+from bot.services.coaching import feedback_body
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
-from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit
+from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit, SharedNote
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 
@@ -28,11 +33,50 @@ CHOICES_MAX = 25
 
 
 @dataclass(frozen=True)
+class StudentCopy:
+    """What the student receives of a note, and keeps seeing everywhere once it is shared.
+
+    A note written from a template leaves its private fields out (`withheld` names them).
+    """
+
+    title: str
+    body: str
+    withheld: tuple[str, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """Return a fingerprint of the copy, to tell whether the student already has it."""
+        text = f"{self.title}\x00{self.body}".encode("utf-8", "surrogatepass")
+        return hashlib.sha256(text).hexdigest()
+
+
+class ShareState(StrEnum):
+    """Where a note stands with its student."""
+
+    NEW = "new"
+    """Never shared (or shared before copies were kept): sharing sends it."""
+    SAME = "same"
+    """The student already has exactly this copy: sharing again would send nothing new."""
+    CHANGED = "changed"
+    """Shared, but what the student would see has changed since: it may be sent again."""
+
+
+@dataclass(frozen=True)
 class Shareable:
-    """A note its author may share, and the mentorship whose student receives it."""
+    """A note its author may share, the mentorship whose student receives it, and the copy."""
 
     note: Note
     mentorship: Mentorship
+    copy: StudentCopy
+
+    @property
+    def state(self) -> ShareState:
+        """Say whether sharing would send something new to the student."""
+        if self.note.shared_at is None or self.note.shared_digest is None:
+            return ShareState.NEW
+        if self.note.shared_digest == self.copy.digest:
+            return ShareState.SAME
+        return ShareState.CHANGED
 
 
 def clean_title(title: str) -> str:
@@ -130,11 +174,14 @@ async def save_draft(
     body: str,
     *,
     form_id: int | None = None,
+    template: str | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Note | None:
-    """Keep what a mentor typed in a form that can no longer be applied, as a plain note.
+    """Keep what a mentor typed in a form that can no longer be applied, as a note.
 
-    Returns None when there is nowhere to keep it (the mentorship is gone or not theirs, or
-    nothing was typed).
+    A feedback form's draft keeps its `template` and `fields`, so that sharing it later shows
+    the student only the template's shared fields, never a private one. Returns None when there
+    is nowhere to keep it (the mentorship is gone or not theirs, or nothing was typed).
     """
     mentorship = await mentorship_store.get_mentorship(db, mentorship_id)
     if mentorship is None or mentorship.mentor_id != author_id or not body.strip():
@@ -146,7 +193,15 @@ async def save_draft(
             if already is not None:
                 return already
         return await store.add_note(
-            tx, mentorship.id, author_id, clean, clip(body, BODY_MAX), now, form_id=form_id
+            tx,
+            mentorship.id,
+            author_id,
+            clean,
+            clip(body, BODY_MAX),
+            now,
+            form_id=form_id,
+            template=template,
+            fields=dict(fields) if fields is not None and template is not None else None,
         )
 
 
@@ -176,22 +231,46 @@ async def delete_note(db: Database, author_id: int, note_id: int) -> Note:
     return note
 
 
+async def student_copy(db: Database, note: Note, guild_id: int) -> StudentCopy:
+    """Return what the student may see of a note: all of a plain note, a form's shared fields.
+
+    A form whose template can no longer be read is refused: which fields are private is unknown.
+    """
+    if note.template is None:
+        return StudentCopy(title=note.title, body=note.body)
+    template = await server_content.template_of(db, guild_id, note.template, with_hidden=True)
+    if template is None:
+        raise Refusal("server_content.template_gone")
+    values = note.fields or {}
+    shown = {f.id: values[f.id] for f in template.shared_fields if values.get(f.id)}
+    withheld = tuple(f.label for f in template.fields if f.private and values.get(f.id))
+    return StudentCopy(title=note.title, body=feedback_body(template, shown), withheld=withheld)
+
+
 async def prepare_share(db: Database, author_id: int, note_id: int) -> Shareable:
-    """Return the author's note and the mentorship whose student it would go to."""
+    """Return the author's note, the mentorship whose student it would go to, and its copy."""
     note = await note_of_author(db, author_id, note_id)
     mentorship = await mentorship_store.get_mentorship(db, note.mentorship_id)
     if mentorship is None:
         raise Refusal("notes.unknown")
-    return Shareable(note=note, mentorship=mentorship)
+    copy = await student_copy(db, note, mentorship.guild_id)
+    return Shareable(note=note, mentorship=mentorship, copy=copy)
 
 
-async def mark_shared(db: Database, now: datetime, author_id: int, note_id: int) -> Note:
-    """Record that the author's note reached its student (call only once it did)."""
+async def mark_shared(
+    db: Database, now: datetime, author_id: int, note_id: int, copy: StudentCopy
+) -> Note:
+    """Record the copy that reached the author's student (call only once it did).
+
+    The student sees this copy, and only this copy, until the note is shared again.
+    """
     async with db.transaction() as tx:
         note = await store.get_note(tx, note_id)
         if note is None or note.author_id != author_id:
             raise Refusal("notes.unknown")
-        await store.mark_shared(tx, note_id, now)
+        await store.mark_shared(
+            tx, note_id, now, title=copy.title, body=copy.body, digest=copy.digest
+        )
         updated = await store.get_note(tx, note_id)
     assert updated is not None
     return updated
@@ -203,8 +282,8 @@ async def notes_on_student(db: Database, mentorship: Mentorship, author_id: int)
     return await store.notes_of(db, mentorship.id, author_id, limit=LIST_MAX)
 
 
-async def shared_with(db: Database, student_id: int, guild_id: int | None) -> list[Note]:
-    """Return the notes shared with a student (one server, or all of them), latest first."""
+async def shared_with(db: Database, student_id: int, guild_id: int | None) -> list[SharedNote]:
+    """Return the copies shared with a student (one server, or all of them), latest first."""
     return await store.shared_with_student(db, student_id, guild_id, limit=LIST_MAX)
 
 

@@ -11,7 +11,7 @@ from bot.clock import iso
 from bot.db import Database
 from bot.services.exports import ExportFile, json_bytes
 from bot.storage import privacy as store
-from bot.storage.privacy import EndedMentorship, PrivateNotes
+from bot.storage.privacy import EndedMentorship, LostStudent, PrivateNotes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class Erased:
     mentorships_deleted: int
     notes_deleted: int
     ended: list[EndedMentorship]
+    mentors_told: list[LostStudent]
 
 
 async def export_person(
@@ -137,7 +138,7 @@ async def footprint(db: Database, user_id: int) -> Footprint:
 
 
 async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
-    """Erase a person in one transaction; the caller tells the students afterwards."""
+    """Erase a person in one transaction; the caller then scrubs the files and tells people."""
     async with db.transaction() as tx:
         counts = await store.erase_person(tx, user_id, now)
     log.info(
@@ -151,7 +152,18 @@ async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
         mentorships_deleted=counts.mentorships_deleted,
         notes_deleted=counts.notes_deleted,
         ended=counts.mentorships_ended,
+        mentors_told=counts.mentors_told,
     )
+
+
+async def scrub_files(db: Database) -> bool:
+    """Overwrite what erasures left in the database files (free pages, the log); say if done.
+
+    Runs after the erasure's answer went out: it takes up to a second on a large database.
+    """
+    done = await db.scrub()
+    log.info("Database files scrubbed after an erasure" if done else "Scrub incomplete")
+    return done
 
 
 async def guild_left(db: Database, guild_id: int, now: datetime) -> datetime:
@@ -186,4 +198,6 @@ async def purge_departed_guilds(db: Database, now: datetime) -> int:
             continue
         log.info("Purged the data of server %s, %s after it removed the bot", guild_id, GRACE)
         purged += 1
+    if purged:
+        await db.scrub()
     return purged

@@ -27,6 +27,7 @@ _FIELDS = (
     "template",
     "fields",
     "shared_at",
+    "shared_digest",
     "created_at",
     "updated_at",
 )
@@ -48,8 +49,22 @@ class Note:
     template: str | None
     fields: dict[str, str] | None
     shared_at: datetime | None
+    shared_digest: str | None
+    """Fingerprint of the copy the student last received (None: never shared, or unknown)."""
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedNote:
+    """A note as its student sees it: exactly the copy they were sent, never the note itself."""
+
+    id: int
+    mentorship_id: int
+    author_id: int
+    title: str
+    body: str
+    shared_at: datetime
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,7 @@ def _row_to_note(row: aiosqlite.Row) -> Note:
         template=row["template"],
         fields=_decode_fields(row["fields"]),
         shared_at=from_iso_or_none(row["shared_at"]),
+        shared_digest=row["shared_digest"],
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
     )
@@ -205,19 +221,30 @@ async def delete_note(tx: Transaction, note_id: int) -> bool:
     return await tx.changes("DELETE FROM notes WHERE id = ?", (note_id,)) > 0
 
 
-async def mark_shared(tx: Transaction, note_id: int, now: datetime) -> bool:
-    """Record that the note was shared with the student now; return whether it exists."""
-    changed = await tx.changes("UPDATE notes SET shared_at = ? WHERE id = ?", (iso(now), note_id))
+async def mark_shared(
+    tx: Transaction, note_id: int, now: datetime, *, title: str, body: str, digest: str
+) -> bool:
+    """Record the copy the student was sent now (what they will see); return whether it exists."""
+    changed = await tx.changes(
+        "UPDATE notes SET shared_at = ?, shared_title = ?, shared_body = ?, shared_digest = ? "
+        "WHERE id = ?",
+        (iso(now), title, body, digest, note_id),
+    )
     return changed > 0
+
+
+STUDENT_VISIBLE: Final = "n.shared_at IS NOT NULL AND n.shared_body IS NOT NULL"
+"""The SQL condition of a note its student may see (always through its shared copy)."""
 
 
 async def shared_with_student(
     db: Database, student_id: int, guild_id: int | None, *, limit: int = 25, offset: int = 0
-) -> list[Note]:
-    """Return the notes shared with a student (in one server, or everywhere), latest first."""
+) -> list[SharedNote]:
+    """Return the copies shared with a student (in one server, or everywhere), latest first."""
     sql = (
-        f"SELECT {_N_COLUMNS} FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
-        "WHERE m.student_id = ? AND n.shared_at IS NOT NULL"
+        "SELECT n.id, n.mentorship_id, n.author_id, n.shared_title, n.shared_body, n.shared_at "
+        "FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
+        f"WHERE m.student_id = ? AND {STUDENT_VISIBLE}"
     )
     params: list[Any] = [student_id]
     if guild_id is not None:
@@ -226,7 +253,17 @@ async def shared_with_student(
     rows = await db.fetch_all(
         sql + " ORDER BY n.shared_at DESC, n.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
     )
-    return [_row_to_note(row) for row in rows]
+    return [
+        SharedNote(
+            id=row["id"],
+            mentorship_id=row["mentorship_id"],
+            author_id=row["author_id"],
+            title=row["shared_title"] or "",
+            body=row["shared_body"],
+            shared_at=datetime.fromisoformat(row["shared_at"]),
+        )
+        for row in rows
+    ]
 
 
 async def search_notes(

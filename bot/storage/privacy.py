@@ -7,7 +7,7 @@ Erasure and server purges run inside one transaction given by the caller.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
+from bot.storage.notes import STUDENT_VISIBLE
 
 ERASED_PERSON: Final = 0
 """Stands in for an erased mentor in the mentorships their students keep."""
@@ -165,11 +166,15 @@ async def plans_by_author(db: Reader, author_id: int) -> list[Row]:
 
 
 async def notes_shared_with(db: Reader, student_id: int) -> list[Row]:
-    """Return the notes shared with the person as a student: what they were sent."""
+    """Return the copies of notes shared with the person as a student: exactly what they were sent.
+
+    Never the note itself: it may hold private fields, or have changed since it was sent.
+    """
     rows = await db.fetch_all(
-        "SELECT n.id, n.mentorship_id, m.guild_id, n.author_id, n.session_id, n.title, n.body, "
-        "n.shared_at, n.updated_at FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
-        "WHERE m.student_id = ? AND n.shared_at IS NOT NULL ORDER BY n.shared_at, n.id",
+        "SELECT n.id, n.mentorship_id, m.guild_id, n.author_id, n.session_id, "
+        "n.shared_title AS title, n.shared_body AS body, n.shared_at "
+        "FROM notes n JOIN mentorships m ON m.id = n.mentorship_id "
+        f"WHERE m.student_id = ? AND {STUDENT_VISIBLE} ORDER BY n.shared_at, n.id",
         (student_id,),
     )
     return _dicts(rows)
@@ -189,7 +194,7 @@ async def private_notes_about(db: Reader, student_id: int) -> list[PrivateNotes]
     rows = await db.fetch_all(
         "SELECT n.author_id, m.guild_id, COUNT(*) AS count FROM notes n "
         "JOIN mentorships m ON m.id = n.mentorship_id "
-        "WHERE m.student_id = ? AND n.shared_at IS NULL "
+        f"WHERE m.student_id = ? AND NOT ({STUDENT_VISIBLE}) "
         "GROUP BY n.author_id, m.guild_id ORDER BY n.author_id, m.guild_id",
         (student_id,),
     )
@@ -265,12 +270,24 @@ class EndedMentorship:
 
 
 @dataclass(frozen=True)
+class LostStudent:
+    """What a mentor lost when their student was erased: counts only, never content."""
+
+    mentor_id: int
+    guild_id: int
+    mentorships: int
+    sessions: int
+    notes: int
+
+
+@dataclass(frozen=True)
 class ErasureCounts:
     """What an erasure removed or ended."""
 
     mentorships_deleted: int
     mentorships_ended: list[EndedMentorship]
     notes_deleted: int
+    mentors_told: list[LostStudent] = field(default_factory=list)
 
 
 async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureCounts:
@@ -288,7 +305,29 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     previous = await tx.fetch_one("PRAGMA secure_delete")
     await tx.execute("PRAGMA secure_delete = ON")
 
-    # As a student.
+    # As a student: first count what each mentor loses (to tell them, without any content).
+    lost = await tx.fetch_all(
+        "SELECT m.mentor_id, m.guild_id, COUNT(DISTINCT m.id) AS mentorships, "
+        "(SELECT COUNT(*) FROM sessions s JOIN mentorships x ON x.id = s.mentorship_id "
+        " WHERE x.student_id = m.student_id AND x.mentor_id = m.mentor_id "
+        " AND x.guild_id = m.guild_id) AS sessions, "
+        "(SELECT COUNT(*) FROM notes n JOIN mentorships x ON x.id = n.mentorship_id "
+        " WHERE x.student_id = m.student_id AND x.mentor_id = m.mentor_id "
+        " AND x.guild_id = m.guild_id) AS notes "
+        "FROM mentorships m WHERE m.student_id = ? AND m.mentor_id != ? "
+        "GROUP BY m.mentor_id, m.guild_id ORDER BY m.mentor_id, m.guild_id",
+        (user_id, ERASED_PERSON),
+    )
+    mentors_told = [
+        LostStudent(
+            mentor_id=int(row["mentor_id"]),
+            guild_id=int(row["guild_id"]),
+            mentorships=int(row["mentorships"]),
+            sessions=int(row["sessions"]),
+            notes=int(row["notes"]),
+        )
+        for row in lost
+    ]
     mentorships_deleted = await tx.changes(
         "DELETE FROM mentorships WHERE student_id = ?", (user_id,)
     )
@@ -355,6 +394,7 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         mentorships_deleted=mentorships_deleted,
         mentorships_ended=ended,
         notes_deleted=notes_deleted,
+        mentors_told=mentors_told,
     )
 
 

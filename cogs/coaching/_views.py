@@ -10,16 +10,17 @@ from typing import Any, Self
 
 import discord
 
-from bot.app import MentorCoach, bot_of
+from bot.app import bot_of
 from bot.content import FeedbackTemplate
-from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error
 from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import coaching as service
 from bot.services import notes as note_service
 from bot.services.coaching import Feedback, Prep
+from bot.services.notes import Shareable, ShareState
 from bot.services.people import reader_locale
+from bot.sharing import share_with_student, used_button
 from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.textfit import clip
 from bot.texts import Locale, language_of, tr
@@ -260,11 +261,22 @@ def feedback_embed(
         if field.private:
             name = tr("coaching.feedback_private_field", locale, label=field.label)
         embed.add_field(name=clip(name, 256), value=clip(value, FIELD_MAX), inline=False)
-    footer = (
-        "coaching.feedback_student_footer" if for_student else "coaching.feedback_preview_footer"
-    )
-    embed.set_footer(text=tr(footer, locale))
+    if for_student:
+        footer = tr("coaching.feedback_student_footer", locale)
+    else:
+        footer = preview_footer(feedback, locale)
+    embed.set_footer(text=clip(footer, 2048))
     return fit_embed(embed)
+
+
+def preview_footer(feedback: Feedback, locale: Locale) -> str:
+    """Tell the mentor exactly which filled fields the student will get, and which stay theirs."""
+    filled = [f for f in feedback.template.fields if feedback.values.get(f.id)]
+    shown = ", ".join(f.label for f in filled if not f.private)
+    kept = ", ".join(f.label for f in filled if f.private)
+    if not kept:
+        return tr("coaching.feedback_preview_all", locale, fields=shown or "—")
+    return tr("coaching.feedback_preview_footer", locale, fields=shown or "—", private=kept)
 
 
 def feedback_summary(feedback: Feedback, locale: discord.Locale, *, edited: bool) -> str:
@@ -348,12 +360,15 @@ class FeedbackModal(PersistentModal):
                     language_of(interaction.locale),
                 )
         except Refusal as refusal:
-            await keep_feedback_draft(interaction, refusal, mentorship_id, values, form_id)
+            await keep_feedback_draft(
+                interaction, refusal, mentorship_id, template_id, values, form_id
+            )
             return
         locale = interaction.locale
         text = feedback_summary(feedback, locale, edited=bool(note_id))
         embed = feedback_embed(feedback, interaction.user.display_name, locale, for_student=False)
-        view = feedback_view(feedback.note.id, locale)
+        target = await note_service.prepare_share(bot.db, interaction.user.id, feedback.note.id)
+        view = feedback_view(feedback.note.id, locale, target.state)
         if note_id and interaction.message is not None:
             await interaction.edit_original_response(content=text, embed=embed, view=view)
         else:
@@ -364,10 +379,14 @@ async def keep_feedback_draft(
     interaction: discord.Interaction,
     refusal: Refusal,
     mentorship_id: int,
+    template_id: str,
     values: Mapping[str, str],
     form_id: int,
 ) -> None:
-    """Say why the feedback could not be applied, and keep what was typed as a draft note."""
+    """Say why the feedback could not be applied, and keep what was typed as a draft note.
+
+    The draft keeps its template and fields: shared later, it shows only the shared fields.
+    """
     bot = bot_of(interaction)
     locale = interaction.locale
     body = "\n\n".join(f"{key}: {value}" for key, value in values.items() if value.strip())
@@ -379,6 +398,8 @@ async def keep_feedback_draft(
         tr("coaching.feedback_draft_title", locale),
         body,
         form_id=form_id or None,
+        template=template_id,
+        fields=values,
     )
     if draft is None:
         raise refusal  # the router answers it, with what was typed attached
@@ -426,43 +447,55 @@ class FeedbackButton(
                 )
                 await interaction.response.send_modal(modal)
                 return
-            await self._send(interaction, bot, feedback)
+            await self._send(interaction, feedback)
         except Exception as error:  # a dynamic item's errors are otherwise only logged
             await report_error(interaction, error)
 
-    async def _send(
-        self, interaction: discord.Interaction, bot: MentorCoach, feedback: Feedback
-    ) -> None:
+    async def _send(self, interaction: discord.Interaction, feedback: Feedback) -> None:
+        """Send the student copy once; the DM shows the form's shared fields, nothing else."""
+        mentor = interaction.user.display_name
         locale = interaction.locale
-        name = feedback.mentorship.student_name
+        bot = bot_of(interaction)
         student = feedback.mentorship
         reader = await reader_locale(bot.db, student.student_id, student.guild_id)
         template = await service.template_in(
             bot.db, student.guild_id, feedback.template.id, language_of(reader)
         )
-        embed = feedback_embed(
-            replace(feedback, template=template),
-            interaction.user.display_name,
-            reader,
-            for_student=True,
-        )
-        try:
-            await send_dm(bot, feedback.mentorship.student_id, embed=embed)
-        except DmClosed:
-            await interaction.response.send_message(
-                tr("coaching.feedback_dm_closed", locale, name=name), ephemeral=True
+
+        def render(target: Shareable, student_locale: Locale) -> discord.Embed:
+            sent = replace(
+                feedback,
+                template=template,
+                note=target.note,
+                values=dict(target.note.fields or {}),
             )
-            return
-        await service.mark_sent(bot.db, feedback.note.id, bot.clock.now())
-        await interaction.response.send_message(
-            tr("coaching.feedback_sent", locale, name=name), ephemeral=True
+            return feedback_embed(sent, mentor, student_locale, for_student=True)
+
+        async def redraw(state: ShareState) -> discord.ui.View:
+            return feedback_view(self.note_id, locale, state)
+
+        await share_with_student(
+            interaction,
+            self.note_id,
+            render=render,
+            redraw=redraw,
+            sent_key="coaching.feedback_sent",
+            closed_key="coaching.feedback_dm_closed",
         )
 
 
-def feedback_view(note_id: int, locale: discord.Locale) -> discord.ui.View:
-    """Return the Send to student and Edit buttons of a feedback preview (restart-proof)."""
+def feedback_view(
+    note_id: int, locale: discord.Locale, state: ShareState = ShareState.NEW
+) -> discord.ui.View:
+    """Return the Send to student and Edit buttons of a feedback preview (restart-proof).
+
+    Once the student has this version, Send shows it was used.
+    """
     view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(note_id, "send", tr("coaching.feedback_send", locale)))
+    send = FeedbackButton(note_id, "send", tr("coaching.feedback_send", locale))
+    if state is ShareState.SAME:
+        used_button(send, tr("coaching.feedback_sent_button", locale))
+    view.add_item(send)
     view.add_item(FeedbackButton(note_id, "edit", tr("coaching.feedback_edit", locale)))
     return view
 

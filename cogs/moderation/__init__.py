@@ -25,7 +25,7 @@ from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
 from bot.texts import cmd, language_of, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm, confirmation
+from bot.ui import ask_to_confirm, confirmation, mentor_mention
 from cogs.moderation._views import SetupPanel, setting_label, settings_embed, show_value
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> dis
             "moderation.stats_quiet_line" if q.last_held_at else "moderation.stats_quiet_never",
             locale,
             name=discord.utils.escape_markdown(q.student_name),
-            mentor=f"<@{q.mentor_id}>",
+            mentor=mentor_mention(q.mentor_id, locale),
             when=discord_stamp(q.since, "D"),
         )
         for q in stats.quiet
@@ -101,7 +101,12 @@ def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> dis
         inline=False,
     )
     load_lines = [
-        tr("moderation.stats_load_line", locale, mentor=f"<@{load.mentor_id}>", count=load.students)
+        tr(
+            "moderation.stats_load_line",
+            locale,
+            mentor=mentor_mention(load.mentor_id, locale),
+            count=load.students,
+        )
         for load in stats.loads
     ]
     embed.add_field(

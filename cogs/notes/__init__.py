@@ -20,6 +20,7 @@ from bot.options import (
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.students import resolve_student
+from bot.sharing import ShareAgainButton
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
@@ -41,9 +42,9 @@ from cogs.notes._views import (
     mentor_pages,
     message_text,
     new_note_modal,
+    note_view,
     search_embed,
     share_note,
-    share_view,
     student_view_pages,
 )
 
@@ -249,9 +250,8 @@ class NotesCog(commands.Cog):
     async def show(self, interaction: discord.Interaction, note: NoteArg) -> None:
         """Show one of your notes in full."""
         embed = await describe(self.bot, note, interaction.locale)
-        await interaction.response.send_message(
-            embed=embed, view=share_view(note, interaction.locale), ephemeral=True
-        )
+        view = await note_view(self.bot, note, interaction.locale)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @note.command(name="edit", description=cmd("notes.edit"))
     @app_commands.describe(note=cmd("notes.opt_note"))
@@ -321,10 +321,10 @@ async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, .
 
 async def setup(bot: MentorCoach) -> None:
     """Register the persistent buttons and add the cog."""
-    bot.add_dynamic_items(WriteNotesButton, ShareNoteButton)
+    bot.add_dynamic_items(WriteNotesButton, ShareNoteButton, ShareAgainButton)
     await bot.add_cog(NotesCog(bot))
 
 
 async def teardown(bot: MentorCoach) -> None:
     """Forget the persistent buttons."""
-    bot.remove_dynamic_items(WriteNotesButton, ShareNoteButton)
+    bot.remove_dynamic_items(WriteNotesButton, ShareNoteButton, ShareAgainButton)

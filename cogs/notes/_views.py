@@ -10,16 +10,16 @@ import discord
 
 from bot import timefmt
 from bot.app import MentorCoach, bot_of
-from bot.delivery import DmClosed, send_dm
 from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import notes as service
-from bot.services.people import reader_locale
+from bot.services.notes import Shareable, ShareState
 from bot.services.students import resolve_student
+from bot.sharing import note_dm, share_with_student, used_button
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
-from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit
+from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit, SharedNote
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import language_of, tr
@@ -68,14 +68,26 @@ def _snippet(snippet: str) -> str:
 # -- embeds --------------------------------------------------------------------------------
 
 
+def _share_status(note: Note, locale: discord.Locale, state: ShareState) -> str:
+    """Say whether the student has the note, and whether it changed since they got it."""
+    if note.shared_at is None:
+        return tr("notes.not_shared", locale)
+    when = discord_stamp(note.shared_at, "R")
+    if state is ShareState.SAME:
+        return tr("notes.shared_status", locale, when=when)
+    return tr("notes.shared_status_changed", locale, when=when)
+
+
 def note_embed(
     note: Note,
     locale: discord.Locale,
     *,
     student_name: str,
     session_start: datetime | None = None,
+    state: ShareState = ShareState.NEW,
+    withheld: Sequence[str] = (),
 ) -> discord.Embed:
-    """Show a note in full to its author."""
+    """Show a note in full to its author, with what its student sees of it."""
     embed = discord.Embed(
         title=clip(note.title, EMBED_TITLE_MAX),
         description=clip(note.body, EMBED_DESCRIPTION_MAX),
@@ -93,42 +105,20 @@ def note_embed(
         link = f"[{tr('notes.source_link', locale)}]({note.source_url})"
         value = link if len(link) <= FIELD_VALUE_MAX else clip(note.source_url, FIELD_VALUE_MAX)
         embed.add_field(name=tr("notes.field_source", locale), value=value)
-    embed.add_field(
-        name=tr("notes.field_shared", locale),
-        value=discord_stamp(note.shared_at, "R")
-        if note.shared_at
-        else tr("notes.not_shared", locale),
-        inline=False,
-    )
+    embed.add_field(name=tr("notes.field_shared", locale), value=_share_status(note, locale, state))
+    if withheld:
+        labels = ", ".join(escaped(label) for label in withheld)
+        embed.add_field(
+            name=tr("notes.field_withheld", locale),
+            value=clip(tr("notes.withheld", locale, fields=labels), FIELD_VALUE_MAX),
+            inline=False,
+        )
     embed.set_footer(text=clip(tr("notes.footer", locale, id=note.id), FOOTER_MAX))
     return fit_embed(embed)
 
 
-def shared_embed(
-    note: Note, locale: discord.Locale | str | None, *, mentor_name: str, server: str | None
-) -> discord.Embed:
-    """Show a shared note to its student, naming the mentor who wrote it."""
-    embed = discord.Embed(
-        title=clip(note.title, EMBED_TITLE_MAX),
-        description=clip(note.body, EMBED_DESCRIPTION_MAX),
-        colour=COLOUR,
-    )
-    embed.set_author(name=clip(tr("notes_dm.author", locale, mentor=mentor_name), EMBED_TITLE_MAX))
-    embed.add_field(
-        name=tr("notes.field_mentor", locale),
-        value=clip(f"<@{note.author_id}> ({escaped(mentor_name)})", FIELD_VALUE_MAX),
-    )
-    footer = (
-        tr("notes_dm.footer", locale, server=server)
-        if server
-        else tr("notes_dm.footer_no_server", locale)
-    )
-    embed.set_footer(text=clip(footer, FOOTER_MAX))
-    return fit_embed(embed)
-
-
-def student_view_pages(notes: Sequence[Note], locale: discord.Locale) -> list[discord.Embed]:
-    """One page per note shared with the reader, latest first."""
+def student_view_pages(notes: Sequence[SharedNote], locale: discord.Locale) -> list[discord.Embed]:
+    """One page per note shared with the reader, latest first: the copy they were sent."""
     title = tr("notes.shared_title", locale)
     if not notes:
         return [
@@ -143,10 +133,9 @@ def student_view_pages(notes: Sequence[Note], locale: discord.Locale) -> list[di
         )
         embed.set_author(name=title)
         embed.add_field(name=tr("notes.field_mentor", locale), value=f"<@{note.author_id}>")
-        if note.shared_at is not None:
-            embed.add_field(
-                name=tr("notes.field_shared_on", locale), value=discord_stamp(note.shared_at, "D")
-            )
+        embed.add_field(
+            name=tr("notes.field_shared_on", locale), value=discord_stamp(note.shared_at, "D")
+        )
         embed.set_footer(
             text=tr("common.page", locale, page=number, pages=len(notes), total=len(notes))
         )
@@ -215,57 +204,62 @@ async def describe(bot: MentorCoach, note: Note, locale: discord.Locale) -> disc
         if note.session_id is not None
         else None
     )
+    target = await share_state(bot, note)
     return note_embed(
         note,
         locale,
         student_name=mentorship.student_name if mentorship else "?",
         session_start=session.session.starts_at if session else None,
+        state=target.state if target else ShareState.NEW,
+        withheld=target.copy.withheld if target else (),
     )
 
 
-def share_view(note: Note, locale: discord.Locale) -> discord.ui.View:
-    """A view with the note's Share button (a dynamic item: it survives restarts)."""
+async def share_state(bot: MentorCoach, note: Note) -> Shareable | None:
+    """Return what sharing the note would send (None when it cannot be shared any more)."""
+    try:
+        return await service.prepare_share(bot.db, note.author_id, note.id)
+    except Refusal:
+        return None
+
+
+def share_view(note_id: int, locale: discord.Locale, state: ShareState) -> discord.ui.View:
+    """A view with the note's Share button (restart-proof), shown used once it was used."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ShareNoteButton(note.id, label=tr("notes.share_button", locale)))
+    button = ShareNoteButton(note_id, label=tr("notes.share_button", locale))
+    if state is ShareState.SAME:
+        used_button(button, tr("notes.shared_button", locale))
+    view.add_item(button)
     return view
+
+
+async def note_view(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.ui.View:
+    """Return the note's Share button as its current state calls for."""
+    target = await share_state(bot, note)
+    return share_view(note.id, locale, target.state if target else ShareState.NEW)
 
 
 async def send_note(
     interaction: discord.Interaction, note: Note, text: str, *, bot: MentorCoach
 ) -> None:
     """Answer privately with the note and its Share button (after a defer too)."""
-    embed = await describe(bot, note, interaction.locale)
-    await answer(interaction, text, embed=embed, view=share_view(note, interaction.locale))
+    locale = interaction.locale
+    embed = await describe(bot, note, locale)
+    view = await note_view(bot, note, locale)
+    await answer(interaction, text, embed=embed, view=view)
 
 
 # -- sharing -------------------------------------------------------------------------------
 
 
 async def share_note(interaction: discord.Interaction, note_id: int) -> None:
-    """DM the note to its student; mark it shared only once the DM went through."""
-    bot = bot_of(interaction)
+    """DM the note's student copy to its student, once; record it only once the DM went through."""
     locale = interaction.locale
-    target = await service.prepare_share(bot.db, interaction.user.id, note_id)
-    name = escaped(target.mentorship.student_name)
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    guild = bot.get_guild(target.mentorship.guild_id)
-    student_locale = await reader_locale(
-        bot.db, target.mentorship.student_id, target.mentorship.guild_id
-    )
-    embed = shared_embed(
-        target.note,
-        student_locale or interaction.guild_locale,
-        mentor_name=interaction.user.display_name,
-        server=guild.name if guild else None,
-    )
-    try:
-        await send_dm(bot, target.mentorship.student_id, embed=embed)
-    except DmClosed:
-        log.info("Note %s not shared: the student's DMs are closed", note_id)
-        await interaction.followup.send(tr("notes.dm_closed", locale, name=name), ephemeral=True)
-        return
-    await service.mark_shared(bot.db, bot.clock.now(), interaction.user.id, note_id)
-    await interaction.followup.send(tr("notes.shared", locale, name=name), ephemeral=True)
+
+    async def redraw(state: ShareState) -> discord.ui.View:
+        return share_view(note_id, locale, state)
+
+    await share_with_student(interaction, note_id, render=note_dm(interaction), redraw=redraw)
 
 
 class ShareNoteButton(PersistentButton, template=r"note:share:(?P<id>[0-9]+)"):

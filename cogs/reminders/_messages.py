@@ -27,6 +27,7 @@ from bot.storage.reminders import Reminder
 from bot.storage.sessions import SessionView
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.ui import mentor_mention
 from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
     COLOUR,
@@ -82,7 +83,7 @@ class ReminderMessages:
                 "reminders.student_body",
                 locale,
                 kind=tr(f"kind.{session.kind}", locale),
-                mentor=f"<@{view.mentor_id}>",
+                mentor=mentor_mention(view.mentor_id, locale),
                 when=discord_stamp(session.starts_at, "F"),
                 relative=discord_stamp(session.starts_at, "R"),
                 minutes=session.duration_minutes,

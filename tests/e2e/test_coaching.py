@@ -19,6 +19,7 @@ from bot.storage.mentorships import Mentorship
 from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
+from tests.e2e.answers import answer_to
 from tests.e2e.conftest import World, start_bot
 
 PROGRESS = re.compile(r"Progress: (\d+)/(\d+)")
@@ -172,9 +173,11 @@ async def test_feedback_is_saved_sent_and_its_next_steps_show_in_the_next_prep(
     steps = await coaching_store.steps_of_note(world.db, note.id)
     assert [s.text for s in steps] == ["Add the missing test report", "Write the README"]
 
-    sent = await mara.click(saved, "Send to student")
-    assert sent.ephemeral
+    clicked = await mara.click(saved, "Send to student")
+    sent = await answer_to(world.sb, clicked)
+    assert sent.stored.ephemeral
     assert "Sent to **Sam**" in sent.content
+    assert clicked.buttons == ["Sent ✓", "Edit"]  # the preview shows it was sent
     [dm] = sam.dms
     dm_embed = dm.embeds[0]
     assert "mara" in dm_embed["description"].lower()
@@ -223,8 +226,8 @@ async def test_private_fields_never_reach_the_student_and_closed_dms_lose_nothin
     assert "🔒 Mood and risk" in str(saved.embeds[0]["fields"])  # the mentor's preview shows it
 
     world.sb.close_dms(sam)
-    refused = await mara.click(saved, "Send to student")
-    assert refused.ephemeral
+    refused = await answer_to(world.sb, await mara.click(saved, "Send to student"))
+    assert refused.stored.ephemeral
     assert "does not accept direct messages" in refused.content
     [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
     assert note.shared_at is None
@@ -248,7 +251,7 @@ async def test_private_fields_never_reach_the_student_and_closed_dms_lose_nothin
     assert [s.text for s in steps] == ["Finish the contact form", "Book the mock presentation"]
 
     world.sb.open_dms(sam)
-    sent = await mara.click(saved, "Send to student")
+    sent = await answer_to(world.sb, await mara.click(saved, "Send to student"))
     assert "Sent to **Sam**" in sent.content
     [dm] = sam.dms
     text = str(dm.embeds[0])

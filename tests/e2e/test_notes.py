@@ -14,6 +14,7 @@ from bot.storage.notes import Note
 from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
+from tests.e2e.answers import answer_to
 from tests.e2e.conftest import RunningBot, World, start_bot
 
 TRICKY_BODY = (
@@ -181,9 +182,11 @@ async def test_sharing_sends_a_dm_and_the_student_sees_it_in_a_guild_and_in_dms(
     nothing = await sam.slash("note list")
     assert "No notes have been shared with you" in nothing.embeds[0]["description"]
 
-    shared = await mara.click(saved, "Share with student")
-    assert shared.ephemeral
+    clicked = await mara.click(saved, "Share with student")
+    shared = await answer_to(world.sb, clicked)
+    assert shared.stored.ephemeral
     assert "Sent to **Sam** by direct message" in shared.content
+    assert clicked.buttons == ["Shared ✓"]  # the button shows it was used
     await world.sb.wait_for(lambda: len(sam.dms) == 1)
     [dm] = sam.dms
     [embed] = dm.embeds
@@ -213,8 +216,10 @@ async def test_closed_dms_are_reported_to_the_mentor_and_nothing_is_marked(world
     await add_student(mara, sam)
     saved = await write_note(mara, "Sam", "Feedback", "Keep going")
     world.sb.close_dms(sam)
-    refused = await mara.click(saved, "Share with student")
-    assert refused.ephemeral
+    clicked = await mara.click(saved, "Share with student")
+    refused = await answer_to(world.sb, clicked)
+    assert refused.stored.ephemeral
+    assert saved.buttons == ["Share with student"]  # still to be used
     assert "direct messages are closed" in refused.content
     assert "Nothing was shared" in refused.content
     [note] = await notes_of(world, mara, sam)
@@ -394,7 +399,7 @@ async def test_a_note_at_the_limits_fits_every_embed_it_appears_in(world: World)
     assert "…" in listing.embeds[0]["description"]  # the excerpt is cut, and says so
     found = await mara.slash("note search", query="TTTT" + "T" * 96)
     assert found.embeds[0]["fields"]
-    shared = await mara.click(saved, "Share with student")
+    shared = await answer_to(world.sb, await mara.click(saved, "Share with student"))
     assert "Sent to **Sam**" in shared.content
     await world.sb.wait_for(lambda: len(sam.dms) == 1)
     assert sam.dms[0].embeds[0]["description"] == body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -11,6 +12,7 @@ from typing import Any
 
 from icalendar import Calendar
 
+from bot.clock import iso
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -19,13 +21,21 @@ from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.texts import tr
 from sandbox.driver import Persona
-from sandbox.views import Reply
+from sandbox.views import MessageView, Reply
+from tests.e2e.answers import answer_to
 from tests.e2e.conftest import World
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PRIVATE_BODY = "Sam seems exhausted; talk about workload"
 SHARED_BODY = "Great start on the portfolio mock-ups"
 PERSON_COLUMN_SUFFIXES = ("_id", "_by")
+SAM_PROJECT = "P2 · Portfolio"
+SAM_GOAL = "Become a front-end developer at Zorblax"
+EDITED_BODY = "Quillfeather insomnia"
+
+
+def dump_message(message: MessageView) -> str:
+    return "\n".join([message.content, json.dumps(message.embeds, ensure_ascii=False)])
 
 
 # -- seeding a program through the commands ---------------------------------------------------
@@ -81,7 +91,7 @@ async def seed(world: World) -> Program:
     await schedule(mara, "Sofia", "2026-12-05 10:00")
     await schedule(mehdi, "Tom", "2026-12-04 18:00")
     shared = await write_note(mara, "Sam", "Kick-off", SHARED_BODY)
-    answer = await mara.click(shared, "Share with student")
+    answer = await answer_to(world.sb, await mara.click(shared, "Share with student"))
     assert "Sent to **Sam**" in answer.content, answer.content
     await world.sb.wait_for(lambda: len(sam.dms) == 1)
     await write_note(mara, "Sam", "Private worry", PRIVATE_BODY)
@@ -154,6 +164,41 @@ async def traces_of(world: World, user_id: int, name: str) -> list[str]:
 async def fts_blocks(world: World) -> bytes:
     rows = await world.db.fetch_all("SELECT block FROM notes_fts_data")
     return b"".join(bytes(row[0]) for row in rows if row[0] is not None)
+
+
+def file_bytes(world: World) -> dict[str, bytes]:
+    """The database's files as they are on disk now, while the bot runs (WAL and index too)."""
+    found = {}
+    for suffix in ("", "-wal", "-shm"):
+        path = world.path.with_name(world.path.name + suffix)
+        if path.exists():
+            found[path.name] = path.read_bytes()
+    return found
+
+
+def traces_in_files(world: World, *texts: str) -> list[str]:
+    """Return `file: text` for every text still found in the database's bytes."""
+    found = []
+    for name, data in file_bytes(world).items():
+        for text in texts:
+            for encoded in {text.encode("utf-8"), text.encode("utf-16-le")}:
+                if encoded in data:
+                    found.append(f"{name}: {text!r} ({data.count(encoded)})")
+    return found
+
+
+async def reminders_settled(world: World) -> None:
+    """Wake the reminder engine and wait until nothing due is left pending."""
+    world.bot.reminders.wake()
+    for _ in range(200):
+        due = await world.db.fetch_all(
+            "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND due_at <= ?",
+            (iso(world.clock.now()),),
+        )
+        if not due:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{len(due)} reminder(s) still due")
 
 
 async def export_json(reply: Reply) -> dict[str, Any]:
@@ -242,11 +287,32 @@ async def test_a_student_is_erased_from_every_table(world: World) -> None:
     assert "Nothing was changed" in kept.content
     assert await traces_of(world, sam.id, "Sam") == before
 
+    # Sam's goal, and a note edited many times (each version lands in the WAL).
+    edited = await mara.slash("student edit", student="Sam", goal=SAM_GOAL)
+    assert edited.ephemeral
+    for version in range(5):
+        form = await mara.slash("note edit", note="2")
+        await mara.submit_modal(form, {"Note": f"{PRIVATE_BODY} {EDITED_BODY} v{version}"})
+    secrets = (SAM_PROJECT, SAM_GOAL, PRIVATE_BODY, SHARED_BODY, EDITED_BODY, "Private worry")
+    assert traces_in_files(world, *secrets)  # the scan finds what is there
+
     question = await sam.slash("privacy delete", dm=True)
     assert "1 mentorship as a student" in question.content
     done = await sam.click(question, "Delete my data")
     assert "everything I stored about you is deleted" in done.content
 
+    # Gone from the files too, while the bot still runs: free pages, the WAL, its index.
+    # (Scrubbed right after the answer; Mara is told once it is done.)
+    await world.sb.wait_for(lambda: len(mara.dms) == 1)
+    assert traces_in_files(world, *secrets) == []
+    assert traces_in_files(world, "Sam") == []
+    # Mara is told what went, without any of it.
+    told = dump_message(mara.dms[-1])
+    assert f"<@{sam.id}>" in told
+    assert "1 mentorship(s) with you" in told, told
+    assert "your 2 note(s) on them" in told, told
+    for secret in secrets:
+        assert secret not in told
     assert await traces_of(world, sam.id, "Sam") == []
     assert await note_store.get_note(world.db, 1) is None
     assert b"exhausted" not in await fts_blocks(world)
@@ -274,14 +340,22 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
         "user_prefs.user_id",
     }, before
 
+    world.clock.set(START + timedelta(days=5))  # the first sessions are history now
+    await reminders_settled(world)  # the late reminders of those sessions went out first
+    told_before = len(sam.dms)
     question = await mara.slash("privacy delete")
     assert "Your notes (3)" in question.content
     assert "2 running mentorships end" in question.content
+    mara_wrote = (PRIVATE_BODY, SHARED_BODY, "Private worry", "Line two, with a comma")
+    assert traces_in_files(world, *mara_wrote)
     done = await mara.click(question, "Delete my data")
     assert "everything I stored about you is deleted" in done.content
     assert await traces_of(world, mara.id, "Mara") == []
+    # Sam is told after the files were scrubbed.
+    await world.sb.wait_for(lambda: len(sam.dms) == told_before + 1)
+    assert traces_in_files(world, *mara_wrote) == []
+    assert traces_in_files(world, "Tom's own note")  # Mehdi's note stays
 
-    await world.sb.wait_for(lambda: len(sam.dms) == 2)
     ended = sam.dms[-1]
     assert "mentorship on **P2 · Portfolio** has ended" in ended.content
     assert sofia.dms == []
@@ -292,7 +366,9 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
     assert (kept.status, kept.mentor_id) == ("archived", privacy_store.ERASED_PERSON)
     sessions = await session_store.sessions_of_student(world.db, sam.id, limit=100)
     assert sessions
-    assert {v.session.status for v in sessions} == {"cancelled"}
+    now = world.clock.now()
+    assert {v.session.status for v in sessions if v.session.starts_at >= now} == {"cancelled"}
+    assert {v.session.status for v in sessions if v.session.starts_at < now} == {"scheduled"}
     pending = await world.db.fetch_all(
         "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND guild_id = ? "
         "AND recipient_id IN (?, ?)",
@@ -300,6 +376,13 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
     )
     assert pending == []
     assert (await sam.slash("note list")).embeds[0]["description"].startswith("No notes")
+    # The former mentor is named as such, never as a mention of nobody, in both languages.
+    for student in (sam, sofia):
+        for when in ("past", "upcoming"):
+            listing = dump_message((await student.slash("session list", when=when)).message)
+            assert "<@0>" not in listing
+        past = dump_message((await student.slash("session list", when="past")).message)
+        assert tr("sessions.with_former_mentor", student.locale) in past, past
     # Mehdi and Tom are untouched.
     assert await mentorship_store.get_mentorship(world.db, program.tom_mentorship.id)
     assert await traces_of(world, world.tom.id, "Tom") != []
@@ -371,6 +454,8 @@ async def test_a_servers_data_is_purged_30_days_after_it_removed_the_bot(world: 
         assert row is not None
         assert row[0] == 0, table
     assert await mentorship_store.get_mentorship(world.db, other.id)
+    # Nothing of the server's people is left in the files either, while the bot runs.
+    assert traces_in_files(world, SAM_PROJECT, SHARED_BODY, PRIVATE_BODY, "Tom's own note") == []
 
 
 # -- /export notes and /export calendar -------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.storage import server_content as content_store
 from bot.storage.mentorships import Mentorship
 from sandbox.driver import Persona
 from sandbox.views import Reply
+from tests.e2e.answers import answer_to
 from tests.e2e.conftest import World
 
 CODE_REVIEW = """
@@ -182,10 +183,18 @@ async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
     # The saved feedback opens again and reaches the student without the private field.
     again = await mara.click(written, "Edit")
     assert field_values(again)["for_me"] == "Ask about deadlines at work"
-    sent = await mara.click(written, "Send to student")
+    sent = await answer_to(world.sb, await mara.click(written, "Send to student"))
     assert "Sent to **Sam**" in sent.content
     [dm] = sam.dms
     assert [f["name"] for f in dm.embeds[0]["fields"]] == ["What is solid", "Change next"]
+    # A server's own private field stays out of what Sam keeps seeing, too.
+    listed = await sam.slash("note list")
+    assert "Routing is clean" in listed.embeds[0]["description"]
+    assert "deadlines" not in str(listed.embeds) + (await sam.slash("privacy export")).content
+    exported = (await sam.slash("privacy export")).attachments[0].data.decode()
+    assert "Routing is clean" in exported
+    assert "deadlines" not in exported
+    assert "For me only" not in exported
 
     # An uploaded .toml file adds a template at once, without a form.
     uploaded = await morgan.slash(

@@ -133,3 +133,37 @@ def test_statements_split_with_triggers() -> None:
 def test_migration_files_are_numbered_without_gaps() -> None:
     versions = [m.version for m in load_migrations()]
     assert versions == list(range(1, len(versions) + 1))
+
+
+async def test_scrub_leaves_no_deleted_text_in_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "scrub.db"
+    secret = b"Quillwort secret body"
+    async with await Database.open(path) as db:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (body TEXT)")
+            await tx.execute_many("INSERT INTO t VALUES (?)", [(secret.decode(),)] * 50)
+        async with db.transaction() as tx:
+            await tx.execute("DELETE FROM t")
+        files = [path, path.with_name("scrub.db-wal"), path.with_name("scrub.db-shm")]
+        assert any(secret in f.read_bytes() for f in files if f.exists())
+        assert await db.scrub()
+        assert path.with_name("scrub.db-wal").stat().st_size == 0
+        assert not any(secret in f.read_bytes() for f in files if f.exists())
+
+
+async def test_scrub_says_so_when_another_connection_keeps_the_log(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "busy.db"
+    async with await Database.open(path) as db:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE t (body TEXT)")
+            await tx.execute("INSERT INTO t VALUES ('x')")
+        reader = sqlite3.connect(path)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT * FROM t").fetchall()  # holds a snapshot of the log
+            assert not await db.scrub()
+        finally:
+            reader.close()
+        assert await db.scrub()

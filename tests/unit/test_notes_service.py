@@ -109,7 +109,9 @@ async def test_only_the_author_may_read_edit_delete_or_share(db: Database) -> No
         with pytest.raises(Refusal):
             await service.prepare_share(db, other, note.id)
         with pytest.raises(Refusal):
-            await service.mark_shared(db, NOW, other, note.id)
+            await service.mark_shared(
+                db, NOW, other, note.id, service.StudentCopy(title="x", body="y")
+            )
         with pytest.raises(Refusal):
             await service.search(db, other, "Next", sam)
         with pytest.raises(Refusal):
@@ -152,9 +154,17 @@ async def test_editing_deleting_and_sharing_by_the_author(db: Database) -> None:
     target = await service.prepare_share(db, MARA, note.id)
     assert target.mentorship.student_id == SAM
     assert await service.shared_with(db, SAM, GUILD) == []
-    shared = await service.mark_shared(db, later, MARA, note.id)
+    assert target.state is service.ShareState.NEW
+    shared = await service.mark_shared(db, later, MARA, note.id, target.copy)
     assert shared.shared_at == later
-    assert [n.id for n in await service.shared_with(db, SAM, None)] == [note.id]
+    assert [(n.id, n.body) for n in await service.shared_with(db, SAM, None)] == [
+        (note.id, "v2 ✅")
+    ]
+    assert (await service.prepare_share(db, MARA, note.id)).state is service.ShareState.SAME
+    # An edit after sharing: the student keeps the copy they were sent, until shared again.
+    await service.edit_note(db, later, MARA, note.id, "Final", "v3")
+    assert (await service.prepare_share(db, MARA, note.id)).state is service.ShareState.CHANGED
+    assert [n.body for n in await service.shared_with(db, SAM, None)] == ["v2 ✅"]
     gone = await service.delete_note(db, MARA, note.id)
     assert gone.id == note.id
     assert await all_notes(db) == []
@@ -210,3 +220,25 @@ async def test_note_choices_offer_only_the_authors_notes(db: Database) -> None:
 def test_clip_marks_the_cut() -> None:
     assert service.clip("abc", 3) == "abc"
     assert service.clip("abcd", 3) == "ab…"
+
+
+async def test_a_feedback_draft_shows_its_student_only_the_shared_fields(db: Database) -> None:
+    """A feedback form kept as a draft (it could not be applied) keeps its template's privacy."""
+    m = await mentorship(db, MARA, SAM, "Sam")
+    values = {"progress": "Good progress on the deck", "mood_risk": "Worried about dropping out"}
+    draft = await service.save_draft(
+        db,
+        NOW,
+        m.id,
+        MARA,
+        "Draft",
+        "\n\n".join(f"{k}: {v}" for k, v in values.items()),
+        template="session_report",
+        fields=values,
+    )
+    assert draft is not None
+    assert "Worried about dropping out" in draft.body  # the author keeps every word typed
+    shareable = await service.prepare_share(db, MARA, draft.id)
+    assert "Worried about dropping out" not in shareable.copy.body
+    assert "Worried about dropping out" not in shareable.copy.title
+    assert shareable.copy.withheld  # the preview names the field the student never sees

@@ -144,7 +144,9 @@ async def test_sharing_a_note_with_the_student(db: Database) -> None:
     private = await _note(db, mentorship, "Private", "Only for me.")
     shared = await _note(db, mentorship, "Feedback", "Strong SQL, work on charts.")
     async with db.transaction() as tx:
-        assert await ns.mark_shared(tx, shared.id, NOW + timedelta(hours=1))
+        assert await ns.mark_shared(
+            tx, shared.id, NOW + timedelta(hours=1), title="Feedback", body="Sent", digest="d"
+        )
     found = await ns.shared_with_student(db, CHLOE, GUILD)
     assert [n.id for n in found] == [shared.id]
     assert found[0].shared_at == NOW + timedelta(hours=1)
@@ -231,7 +233,8 @@ async def test_search_follows_updates_and_deletes(db: Database) -> None:
     assert await ns.search_notes(db, ALICE, "portfolio") == []
     assert [h.note.id for h in await ns.search_notes(db, ALICE, "resume")] == [note.id]
     async with db.transaction() as tx:
-        await ns.mark_shared(tx, note.id, NOW)  # not an indexed column: index unchanged
+        # not an indexed column: index unchanged
+        await ns.mark_shared(tx, note.id, NOW, title="Week 1", body="Copy", digest="d")
     assert [h.note.id for h in await ns.search_notes(db, ALICE, "resume")] == [note.id]
     async with db.transaction() as tx:
         await ns.delete_note(tx, note.id)
