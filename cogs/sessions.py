@@ -85,6 +85,7 @@ class SessionsCog(commands.Cog):
             repeat=Repeat(repeat.value) if repeat else Repeat.NONE,
             kind=kind.value if kind else "regular",
             duration=duration,
+            mentor_name=interaction.user.display_name,
         )
         locale = interaction.locale
         first = done.first
@@ -146,7 +147,9 @@ class SessionsCog(commands.Cog):
             fresh = await service.session_of_mentor(
                 self.bot.db, done.user.id, str(session.session.id)
             )
-            ids = await service.cancel(self.bot.db, fresh, whole_series=whole)
+            ids = await service.cancel(
+                self.bot.db, fresh, whole_series=whole, now=self.bot.clock.now()
+            )
             return tr("sessions.cancelled", done.locale, count=len(ids))
 
         key = "sessions.cancel_series_question" if whole else "sessions.cancel_question"
@@ -221,11 +224,14 @@ class SessionsCog(commands.Cog):
 def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> str:
     """Describe one session for a list, from the viewer's side."""
     session = view.session
-    other = (
-        tr("sessions.with_student", locale, name=view.student_name)
-        if view.mentor_id == viewer_id
-        else tr("sessions.with_mentor", locale, mention=f"<@{view.mentor_id}>")
-    )
+    as_mentor = view.mentor_id == viewer_id
+    mention = f"<@{view.mentor_id}>"
+    if as_mentor:
+        other = tr("sessions.with_student", locale, name=view.student_name)
+    elif view.mentor_name:
+        other = tr("loop.with_mentor_named", locale, name=view.mentor_name, mention=mention)
+    else:
+        other = tr("sessions.with_mentor", locale, mention=mention)
     parts = [
         f"{discord_stamp(session.starts_at, 'F')} · {other}",
         tr(f"kind.{session.kind}", locale),
@@ -233,6 +239,9 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
     ]
     if session.status != "scheduled":
         parts.append(f"**{tr(f'outcome.{session.status}', locale)}**")
+    elif not as_mentor:
+        key = {"confirmed": "loop.you_confirmed", "declined": "loop.you_declined"}
+        parts.append(tr(key.get(session.student_response or "", "loop.not_confirmed"), locale))
     elif session.student_response:
         parts.append(tr(f"sessions.response_{session.student_response}", locale))
     return " · ".join(parts)

@@ -11,9 +11,11 @@ from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
-from bot.services import reminders
+from bot.services import news, reminders
+from bot.storage import news as news_store
 from bot.storage import sessions as store
 from bot.storage.mentorships import Mentorship
+from bot.storage.news import Change
 from bot.storage.sessions import NotRecordable, Session, SessionView
 from bot.timefmt import discord_stamp
 
@@ -101,8 +103,9 @@ async def schedule(
     repeat: Repeat,
     kind: str,
     duration: int | None,
+    mentor_name: str | None = None,
 ) -> Scheduled:
-    """Create a session (or a series of them) for a mentorship."""
+    """Create a session (or a series of them) for a mentorship; the student is told."""
     if kind not in KINDS:
         raise Refusal("sessions.bad_kind")
     minutes = duration or mentorship.session_minutes
@@ -120,8 +123,19 @@ async def schedule(
         ids = await store.add_sessions(tx, mentorship.id, series_id, planned, minutes, kind, now)
         await store.set_materialised_until(tx, series_id, until)
         await reminders.plan_for_sessions(tx, ids, now)
-        first = await store.get_session(tx, ids[0])
-    assert first is not None
+        if mentor_name:
+            await news_store.set_mentor_name(tx, mentorship.id, mentor_name)
+        first_view = await store.get_session_view(tx, ids[0])
+        assert first_view is not None
+        if repeat is Repeat.NONE:
+            await news.tell(tx, news.change_of(first_view, Change.SCHEDULED), now)
+        else:
+            await news.tell(
+                tx,
+                news.change_of(first_view, Change.SERIES, repeat=repeat.value, zone=zone),
+                now,
+            )
+        first = first_view.session
     return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
 
 
@@ -215,20 +229,41 @@ async def reschedule(
         await store.reschedule(tx, view.session.id, start)
         await reminders.replan_session(tx, view.session.id, now)
         moved = await store.get_session(tx, view.session.id)
-    assert moved is not None
+        assert moved is not None
+        asked = view.session.student_response == "declined"
+        await news.tell(
+            tx,
+            news.change_of(
+                view,
+                Change.RESCHEDULED,
+                starts_at=moved.starts_at,
+                old_starts_at=view.session.starts_at,
+                asked=asked,
+            ),
+            now,
+        )
     return moved
 
 
-async def cancel(db: Database, view: SessionView, *, whole_series: bool) -> list[int]:
-    """Cancel one scheduled session, or it and the rest of its series; return the ids."""
+async def cancel(
+    db: Database, view: SessionView, *, whole_series: bool, now: datetime
+) -> list[int]:
+    """Cancel one scheduled session, or it and the rest of its series; return the ids.
+
+    The student is told.
+    """
     if view.session.status != "scheduled":
         raise Refusal("sessions.not_scheduled")
     async with db.transaction() as tx:
-        if whole_series and view.session.series_id is not None:
+        series = whole_series and view.session.series_id is not None
+        if series and view.session.series_id is not None:
             ids = await store.cancel_series_from(tx, view.session.series_id, view.session.starts_at)
         else:
             ids = [view.session.id] if await store.cancel_session(tx, view.session.id) else []
         await reminders.forget_sessions(tx, ids)
+        if ids:
+            change = Change.SERIES_CANCELLED if series else Change.CANCELLED
+            await news.tell(tx, news.change_of(view, change, count=len(ids)), now)
         return ids
 
 
@@ -245,11 +280,18 @@ async def record(db: Database, now: datetime, view: SessionView, status: str) ->
         raise Refusal("sessions.already_recorded") from error
 
 
+def check_answerable(view: SessionView, now: datetime) -> None:
+    """Refuse an answer to a reminder once the session has started, or is no longer planned."""
+    if view.session.status != "cancelled" and view.session.starts_at <= now:
+        raise Refusal("loop.started", when=discord_stamp(view.session.starts_at, "R"))
+    if view.session.status != "scheduled":
+        raise Refusal("sessions.not_scheduled")
+
+
 async def respond(
     db: Database, now: datetime, view: SessionView, response: str, reason: str | None
 ) -> None:
     """Store the student's answer to a reminder (confirmed, or declined with a reason)."""
-    if view.session.status != "scheduled" or view.session.starts_at <= now:
-        raise Refusal("sessions.not_scheduled")
+    check_answerable(view, now)
     async with db.transaction() as tx:
         await store.set_student_response(tx, view.session.id, response, reason, now)

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.refusal import Refusal
-from bot.services import reminders
+from bot.services import news, reminders
 from bot.storage import mentorships as store
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
+from bot.storage.news import Change, NewChange
 
 PROJECT_MAX = 200
 PATH_MAX = 100
@@ -140,4 +141,17 @@ async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) ->
     async with db.transaction() as tx:
         cancelled = await store.archive_mentorship(tx, mentorship.id, now)
         await reminders.forget_sessions(tx, cancelled)
+        if cancelled or mentorship.active:
+            await news.tell(
+                tx,
+                NewChange(
+                    recipient_id=mentorship.student_id,
+                    guild_id=mentorship.guild_id,
+                    mentorship_id=mentorship.id,
+                    mentor_id=mentorship.mentor_id,
+                    change=Change.ARCHIVED,
+                    detail={"count": len(cancelled)},
+                ),
+                now,
+            )
         return cancelled

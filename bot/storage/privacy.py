@@ -303,13 +303,16 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         (stamp, user_id),
     )
     await tx.execute(
-        "UPDATE mentorships SET mentor_id = ?, status = 'archived', "
+        "UPDATE mentorships SET mentor_id = ?, mentor_name = NULL, status = 'archived', "
         "archived_at = COALESCE(archived_at, ?) WHERE mentor_id = ?",
         (ERASED_PERSON, stamp, user_id),
     )
 
     # Everywhere.
     await tx.execute("DELETE FROM reminders WHERE recipient_id = ?", (user_id,))
+    await tx.execute(
+        "DELETE FROM session_news WHERE recipient_id = ? OR mentor_id = ?", (user_id, user_id)
+    )
     await tx.execute("DELETE FROM reminder_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM dm_channels WHERE user_id = ?", (user_id,))
@@ -383,6 +386,7 @@ async def purge_guild(tx: Transaction, guild_id: int, now: datetime) -> bool:
     await tx.execute("PRAGMA secure_delete = ON")
     await tx.execute("DELETE FROM mentorships WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM reminders WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM session_news WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM server_content WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM hidden_built_ins WHERE guild_id = ?", (guild_id,))

@@ -35,7 +35,8 @@ _SESSION_FIELDS = (
 )
 _SESSION_COLUMNS = ", ".join(f"s.{field}" for field in _SESSION_FIELDS)
 _VIEW_COLUMNS = (
-    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project"
+    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project, "
+    "m.mentor_name"
 )
 _SERIES_COLUMNS = (
     "id, mentorship_id, zone, local_start, repeat, kind, duration_minutes, "
@@ -106,6 +107,7 @@ class SessionView:
     student_id: int
     student_name: str
     project: str
+    mentor_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def _row_to_view(row: aiosqlite.Row) -> SessionView:
         student_id=row["student_id"],
         student_name=row["student_name"],
         project=row["project"],
+        mentor_name=row["mentor_name"],
     )
 
 

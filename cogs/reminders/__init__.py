@@ -16,6 +16,7 @@ from bot.reminders.planning import (
     format_leads,
     parse_leads,
 )
+from bot.services import news as news_service
 from bot.services import reminders as planning_service
 from bot.storage import reminders as store
 from bot.storage.reminders import Reminder
@@ -89,6 +90,7 @@ class RemindersCog(commands.Cog):
         review_lead=cmd("reminders.opt_review_lead"),
         via=cmd("reminders.opt_via"),
         paused=cmd("reminders.opt_paused"),
+        session_news=cmd("loop.opt_session_news"),
     )
     @app_commands.choices(via=VIA_CHOICES)
     async def settings(
@@ -98,9 +100,13 @@ class RemindersCog(commands.Cog):
         review_lead: app_commands.Range[int, 1, 168] | None = None,
         via: app_commands.Choice[str] | None = None,
         paused: bool | None = None,
+        session_news: bool | None = None,
     ) -> None:
         """See or change how and when you get reminders."""
         db = self.bot.db
+        news_on = await news_service.wants_news(
+            db, interaction.user.id, session_news, self.bot.clock.now()
+        )
         current = await store.get_prefs(db, interaction.user.id)
         leads = current.student_leads
         if student_leads is not None:
@@ -130,7 +136,9 @@ class RemindersCog(commands.Cog):
                     "reminders.paused_yes" if wanted.paused else "reminders.paused_no",
                     interaction.locale,
                 ),
-            ),
+            )
+            + "\n"
+            + tr("news.setting_on" if news_on else "news.setting_off", interaction.locale),
             ephemeral=True,
         )
 

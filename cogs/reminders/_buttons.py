@@ -76,6 +76,7 @@ class DeclineButton(PersistentButton, template=r"rem:decline:(?P<id>[0-9]+)"):
         view = await _session_for(interaction, self.target_id)
         if view.student_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
+        session_service.check_answerable(view, bot_of(interaction).clock.now())
         await interaction.response.send_modal(DeclineModal(view, interaction.locale))
 
 

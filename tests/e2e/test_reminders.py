@@ -21,6 +21,8 @@ async def setup_pair(world: World, student: Persona, when: str = "2026-12-04 18:
     world.clock.set(START)
     mara = world.mara
     await mara.slash("timezone set", zone="Europe/Paris")
+    # These stories are about reminders; session news has its own (tests/e2e/test_loop.py).
+    await student.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=student, project="P2 · Portfolio", session_length=30)
     await mara.slash("session schedule", student=student.name, when=when)
     assert world.sb.guild is not None
@@ -110,6 +112,7 @@ async def test_the_student_cannot_come_and_the_mentor_reschedules(world: World) 
 async def test_closed_dms_fall_back_to_the_channel_then_tell_the_mentor(world: World) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=sofia, project="P3", session_length=45)
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
     world.sb.close_dms(sam)
@@ -338,6 +341,7 @@ async def test_a_paused_person_gets_nothing_and_channel_lovers_get_the_channel(
 ) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=sofia, project="P3", session_length=45)
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
     assert world.sb.guild is not None

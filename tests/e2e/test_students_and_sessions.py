@@ -154,7 +154,7 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert "with your mentor" in past.embeds[0]["description"]
     upcoming_dm = await sofia.slash("session list", dm=True)
     # Sofia reads French: her list names her mentor in her language.
-    with_mara = tr("sessions.with_mentor", sofia.locale, mention=mara.mention)
+    with_mara = tr("loop.with_mentor_named", sofia.locale, name="Mara", mention=mara.mention)
     assert with_mara in upcoming_dm.embeds[0]["description"]
     for message in world.sb.state.messages.values():
         assert not message.mention_everyone

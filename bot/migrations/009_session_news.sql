@@ -1,0 +1,33 @@
+-- Session news (meant as migration 013; renumbered at merge): the student is told of every
+-- change to their sessions. Changes wait here a short while so that several made in a minute
+-- reach the student as one message; the queue is on disk, so a restart loses nothing.
+-- change: scheduled, series, rescheduled, cancelled, series_cancelled, archived.
+CREATE TABLE session_news (
+    id             INTEGER PRIMARY KEY,
+    recipient_id   INTEGER NOT NULL,
+    guild_id       INTEGER NOT NULL,
+    mentorship_id  INTEGER NOT NULL REFERENCES mentorships (id) ON DELETE CASCADE,
+    mentor_id      INTEGER NOT NULL,
+    session_id     INTEGER,
+    change         TEXT NOT NULL CHECK (length(change) BETWEEN 1 AND 32),
+    starts_at      TEXT,
+    old_starts_at  TEXT,
+    detail         TEXT NOT NULL DEFAULT '{}',
+    due_at         TEXT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dropped')),
+    batch          TEXT,
+    message_id     INTEGER,
+    created_at     TEXT NOT NULL,
+    sent_at        TEXT
+);
+
+CREATE INDEX session_news_due ON session_news (due_at) WHERE status = 'pending';
+CREATE INDEX session_news_sending ON session_news (batch) WHERE status = 'sending';
+CREATE INDEX session_news_by_recipient ON session_news (recipient_id, status);
+
+-- A student may turn session news off (NULL: on).
+ALTER TABLE user_prefs ADD COLUMN session_news INTEGER CHECK (session_news IN (0, 1));
+
+-- The mentor's display name as they last gave it, so that students see who their mentor is.
+ALTER TABLE mentorships ADD COLUMN mentor_name TEXT;
