@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = 60.0
+STOP_GRACE = 5.0
 
 
 class NewsRenderer(Protocol):
@@ -58,13 +59,21 @@ class NewsSender:
             self._task = asyncio.create_task(self._run(), name="session-news")
 
     async def stop(self) -> None:
-        """Stop the sender task (the flag ends the loop even if a cancellation is lost)."""
+        """Stop the sender task, letting a round that is sending finish first.
+
+        Cancelling in the middle of a round could leave a database transaction open; the flag
+        ends the loop at its next turn, and only a task stuck longer than `STOP_GRACE` is
+        cancelled.
+        """
         self._stopping = True
         self.wake()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
 
     def wake(self) -> None:

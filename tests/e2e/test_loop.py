@@ -1,0 +1,328 @@
+"""The session loop for both people: the student is told of every change, at once, in one DM."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.storage import news as news_store
+from bot.storage import reminders as reminder_store
+from bot.storage import sessions as session_store
+from bot.storage.sessions import SessionView
+from bot.texts import tr
+from bot.timefmt import discord_stamp
+from sandbox.driver import MessageView, Persona
+from tests.e2e.conftest import World
+
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+"""A Tuesday, 09:00 in Paris, 17:00 in Tokyo."""
+FRIDAY = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+"""Friday 4 December, 18:00 in Paris, Saturday 02:00 in Tokyo."""
+MINUTE = timedelta(minutes=1)
+
+
+async def pair(world: World, student: Persona) -> None:
+    """Mara (Paris) follows a student who lives in Tokyo."""
+    world.clock.set(START)
+    await world.mara.slash("timezone set", zone="Europe/Paris")
+    await student.slash("timezone set", zone="Asia/Tokyo")
+    await world.mara.slash(
+        "student add", member=student, project="P2 · Portfolio", session_length=30
+    )
+
+
+async def sessions_of(world: World) -> list[SessionView]:
+    assert world.sb.guild is not None
+    return await session_store.sessions_of_mentor(
+        world.db, world.sb.guild.id, world.mara.id, limit=100
+    )
+
+
+async def let_time_pass(world: World, delta: timedelta) -> None:
+    """Move the clock on and let the bot send what fell due."""
+    world.clock.advance(delta)
+    await world.bot.news.run_due()
+    await world.bot.reminders.run_due()
+
+
+def news_dms(persona: Persona) -> list[MessageView]:
+    """The session-news messages a person got (titled after their mentor)."""
+    titles = {tr("news.title_with", persona.locale, name="Mara"), tr("news.title", persona.locale)}
+    return [m for m in persona.dms if m.embeds and m.embeds[0].get("title") in titles]
+
+
+async def test_the_student_is_told_of_a_new_series_once_the_minute_is_over(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    planned = await mara.slash(
+        "session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly"
+    )
+    assert "Repeats every week" in planned.content
+    assert sam.dms == []  # changes wait a minute for others to join them
+    await let_time_pass(world, MINUTE - timedelta(seconds=1))
+    assert sam.dms == []
+    await let_time_pass(world, timedelta(seconds=2))
+    [told] = sam.dms
+    embed = told.embeds[0]
+    assert embed["title"] == "Your sessions with Mara"
+    assert embed["description"] == tr(
+        "news.series_weekly",
+        sam.locale,
+        mentor=mara.mention,
+        when=discord_stamp(FRIDAY, "F"),
+        relative=discord_stamp(FRIDAY, "R"),
+        kind="Regular session",
+        minutes=30,
+    )
+    assert "<t:1796403600:F>" in embed["description"]  # each reader sees it in their own zone
+    assert "/reminders settings" in embed["footer"]["text"]
+    assert told.pinged_users == []
+    # The mentor, who made the change, gets no DM about it; nothing is sent twice.
+    assert mara.dms == []
+    await let_time_pass(world, timedelta(hours=1))
+    assert len(news_dms(sam)) == 1
+    [row] = await news_store.news_of(world.db, sam.id)
+    assert row.status == "sent"
+
+
+async def test_a_move_and_a_cancellation_in_one_minute_reach_the_student_as_one_message(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    await let_time_pass(world, MINUTE * 2)
+    assert len(news_dms(sam)) == 1
+    first, second, third = (v.session for v in (await sessions_of(world))[:3])
+
+    moved = await mara.slash("session reschedule", session=str(first.id), when="2026-12-05 10:00")
+    assert "moved" in moved.content
+    question = await mara.slash("session cancel", session=str(second.id))
+    await mara.click(question, "Cancel session")
+    await let_time_pass(world, timedelta(seconds=30))
+    assert len(news_dms(sam)) == 1  # still within the minute
+    await let_time_pass(world, timedelta(seconds=31))
+    told = news_dms(sam)[-1]
+    saturday = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    lines = told.embeds[0]["description"].split("\n")
+    assert lines == [
+        tr(
+            "news.rescheduled",
+            sam.locale,
+            mentor=mara.mention,
+            old=discord_stamp(FRIDAY, "F"),
+            when=discord_stamp(saturday, "F"),
+            relative=discord_stamp(saturday, "R"),
+        ),
+        tr(
+            "news.cancelled",
+            sam.locale,
+            mentor=mara.mention,
+            when=discord_stamp(second.starts_at, "F"),
+        ),
+    ]
+
+    # The rest of the series is cancelled: one line says so, with how many sessions.
+    question = await mara.slash("session cancel", session=str(third.id), scope="series")
+    await mara.click(question, "Cancel session")
+    await let_time_pass(world, MINUTE * 2)
+    told = news_dms(sam)[-1]
+    cancelled = [v for v in await sessions_of(world) if v.session.status == "cancelled"]
+    assert told.embeds[0]["description"] == tr(
+        "news.series_cancelled",
+        sam.locale,
+        mentor=mara.mention,
+        when=discord_stamp(third.starts_at, "F"),
+        count=len(cancelled) - 1,
+    )
+    assert len(news_dms(sam)) == 3
+    assert mara.dms == []
+
+
+async def test_planned_then_moved_within_the_minute_reads_as_one_new_session(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    [view] = await sessions_of(world)
+    await mara.slash("session reschedule", session=str(view.session.id), when="2026-12-04 19:00")
+    await let_time_pass(world, MINUTE * 2)
+    [told] = sam.dms
+    at = FRIDAY + timedelta(hours=1)
+    assert told.embeds[0]["description"] == tr(
+        "news.scheduled",
+        sam.locale,
+        mentor=mara.mention,
+        when=discord_stamp(at, "F"),
+        relative=discord_stamp(at, "R"),
+        kind="Regular session",
+        minutes=30,
+    )
+
+    # Planned and cancelled within a minute: not worth a message.
+    await mara.slash("session schedule", student="Sam", when="2026-12-08 18:00")
+    later = [v for v in await sessions_of(world) if v.session.id != view.session.id]
+    question = await mara.slash("session cancel", session=str(later[0].session.id))
+    await mara.click(question, "Cancel session")
+    await let_time_pass(world, MINUTE * 2)
+    assert len(sam.dms) == 1
+
+
+async def test_a_french_student_reads_the_news_in_french(world: World) -> None:
+    sofia, mara = world.sofia, world.mara
+    await pair(world, sofia)
+    await mara.slash(
+        "session schedule", student="Sofia", when="2026-12-04 18:00", repeat="biweekly"
+    )
+    await let_time_pass(world, MINUTE * 2)
+    [told] = sofia.dms
+    embed = told.embeds[0]
+    assert embed["title"] == "Vos séances avec Mara"
+    assert embed["description"] == tr(
+        "news.series_biweekly",
+        "fr",
+        mentor=mara.mention,
+        when=discord_stamp(FRIDAY, "F"),
+        relative=discord_stamp(FRIDAY, "R"),
+        kind=tr("kind.regular", "fr"),
+        minutes=30,
+    )
+    assert embed["description"].startswith("📅 **Nouvelles séances toutes les 2 semaines**")
+    assert embed["footer"]["text"] == tr("news.footer", "fr")
+
+    # The mentorship ends: she is told, in French, how many planned sessions were cancelled.
+    question = await mara.slash("student archive", student="Sofia")
+    await mara.click(question, "End mentorship")
+    await let_time_pass(world, MINUTE * 2)
+    cancelled = [v for v in await sessions_of(world) if v.session.status == "cancelled"]
+    assert news_dms(sofia)[-1].embeds[0]["description"] == tr(
+        "news.archived", "fr", mentor=mara.mention, count=len(cancelled)
+    )
+    assert "a mis fin à votre mentorat" in news_dms(sofia)[-1].embeds[0]["description"]
+
+
+async def test_news_waiting_at_a_restart_is_sent_once_after_it(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    await world.restart()
+    await let_time_pass(world, MINUTE * 2)
+    assert len(sam.dms) == 1
+
+    # A send interrupted by a crash (claimed, not settled) is finished with the same nonce.
+    await mara.slash("session schedule", student="Sam", when="2026-12-08 18:00")
+    world.clock.advance(MINUTE * 2)
+    async with world.db.transaction() as tx:
+        batch = await news_store.claim(tx, sam.id, world.clock.now())
+    assert batch is not None
+    await world.restart()
+    await world.bot.news.recover()
+    await let_time_pass(world, MINUTE)
+    assert len(sam.dms) == 2
+    assert {n.status for n in await news_store.news_of(world.db, sam.id)} == {"sent"}
+
+
+async def test_a_student_can_turn_session_news_off_and_on(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    off = await sam.slash("reminders settings", session_news=False)
+    assert off.ephemeral
+    assert tr("news.setting_off", sam.locale) in off.content
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    await let_time_pass(world, MINUTE * 2)
+    assert sam.dms == []
+    shown = await sam.slash("reminders settings")
+    assert tr("news.setting_off", sam.locale) in shown.content
+    on = await sam.slash("reminders settings", session_news=True)
+    assert tr("news.setting_on", sam.locale) in on.content
+    await mara.slash("session schedule", student="Sam", when="2026-12-08 18:00")
+    await let_time_pass(world, MINUTE * 2)
+    assert len(sam.dms) == 1
+    french = await world.sofia.slash("reminders settings", session_news=False)
+    assert tr("news.setting_off", "fr") in french.content
+
+
+async def test_a_move_the_student_asked_for_gives_them_the_new_time(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    [view] = await sessions_of(world)
+    await let_time_pass(world, MINUTE * 2)
+    [reminder] = [
+        r
+        for r in await reminder_store.reminders_of(world.db, sam.id, ["pending"], START)
+        if r.kind == "student_reminder" and r.slot.startswith("48h")
+    ]
+    world.clock.set(reminder.due_at)
+    await world.bot.reminders.run_due()
+    ask = sam.dms[-1]
+    assert ask.buttons == ["Confirm", "I can't make it"]
+    form = await sam.click(ask, "I can't make it")
+    await sam.submit_modal(form, {"reason": "Exam that evening"})
+    await world.sb.wait_for(lambda: len(mara.dms) == 1)
+    moved_form = await mara.click(mara.dms[0], "Reschedule")
+    done = await mara.submit_modal(moved_form, {"when": "2026-12-05 10:00"})
+    assert "moved" in done.content
+    await let_time_pass(world, MINUTE * 2)
+    told = news_dms(sam)[-1]
+    saturday = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    assert told.embeds[0]["description"] == tr(
+        "news.rescheduled_asked",
+        sam.locale,
+        mentor=mara.mention,
+        old=discord_stamp(view.session.starts_at, "F"),
+        when=discord_stamp(saturday, "F"),
+        relative=discord_stamp(saturday, "R"),
+    )
+
+
+async def test_the_student_sees_their_sessions_with_the_mentor_and_whether_they_confirmed(
+    world: World,
+) -> None:
+    sam, mara, sofia = world.sam, world.mara, world.sofia
+    await pair(world, sam)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 19:00")
+    listing = await sam.slash("session list")
+    line = listing.embeds[0]["description"]
+    assert tr("loop.with_mentor_named", sam.locale, name="Mara", mention=mara.mention) in line
+    assert tr("loop.not_confirmed", sam.locale) in line
+    # The 48 h reminder: Sam confirms; his list says so, and so does Mara's.
+    await let_time_pass(world, FRIDAY - timedelta(hours=48) - world.clock.now())
+    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it"]]
+    await sam.click(ask, "Confirm")
+    listing = await sam.slash("session list", dm=True)
+    assert tr("loop.you_confirmed", sam.locale) in listing.embeds[0]["description"]
+    assert "confirmed by the student" in (await mara.slash("session list")).embeds[0]["description"]
+    # Sofia reads it in French, in her DMs.
+    french = await sofia.slash("session list", dm=True)
+    assert (
+        tr("loop.with_mentor_named", "fr", name="Mara", mention=mara.mention)
+        in french.embeds[0]["description"]
+    )
+    assert tr("loop.not_confirmed", "fr") in french.embeds[0]["description"]
+
+
+async def test_reminder_buttons_say_the_session_has_started(world: World) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    await pair(world, sam)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 19:00")
+    await let_time_pass(world, FRIDAY - timedelta(hours=47) - world.clock.now())
+    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it"]]
+    [demande] = [m for m in sofia.dms if len(m.buttons) == 2]
+    world.clock.set(FRIDAY + timedelta(hours=2, minutes=5))  # both have started
+    late = await sam.click(ask, "Confirm")
+    assert late.ephemeral
+    assert late.content == tr("loop.started", sam.locale, when=discord_stamp(FRIDAY, "R"))
+    declined = await sam.click(ask, "I can't make it")
+    assert declined.modal is None
+    assert "has started" in declined.content
+    stored = await session_store.get_session(world.db, (await sessions_of(world))[0].session.id)
+    assert stored is not None
+    assert stored.student_response is None
+    en_retard = await sofia.click(demande, demande.buttons[0])
+    assert en_retard.content == tr(
+        "loop.started", "fr", when=discord_stamp(FRIDAY + timedelta(hours=1), "R")
+    )
+    assert "a commencé" in en_retard.content
