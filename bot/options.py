@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.app import bot_of
 from bot.refusal import Refusal
+from bot.services.checkins import session_of_student
 from bot.services.people import zone_of
 from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
@@ -100,6 +101,37 @@ class UnrecordedSessionOption(MentorSessionOption):
         return session_choices(started, value, await caller_zone(interaction))
 
 
+class StudentSessionOption(app_commands.Transformer):
+    """One of the caller's own sessions as a student, still to come (in a server or in DMs)."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> SessionView:
+        """Resolve the chosen session, or refuse privately."""
+        return await session_of_student(bot_of(interaction).db, interaction.user.id, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's next sessions as a student, with their mentor's name."""
+        bot = bot_of(interaction)
+        views = await session_store.sessions_of_student(
+            bot.db,
+            interaction.user.id,
+            guild_id=interaction.guild_id,
+            after=bot.clock.now(),
+            statuses=["scheduled"],
+            limit=25,
+        )
+        zone = await caller_zone(interaction)
+        folded = value.strip().casefold()
+        choices = []
+        for view in views:
+            other = view.mentor_name or view.project
+            label = f"{short_when(view.session.starts_at, zone)} · {other}"
+            if not folded or folded in label.casefold():
+                choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
+        return choices
+
+
 async def caller_zone(interaction: discord.Interaction) -> str:
     """Return the zone the caller reads times in: theirs, else their server's, else the default."""
     bot = bot_of(interaction)
@@ -129,3 +161,4 @@ def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
 StudentArg = app_commands.Transform[Mentorship, StudentOption]
 UpcomingSessionArg = app_commands.Transform[SessionView, UpcomingSessionOption]
 UnrecordedSessionArg = app_commands.Transform[SessionView, UnrecordedSessionOption]
+StudentSessionArg = app_commands.Transform[SessionView, StudentSessionOption]

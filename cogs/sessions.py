@@ -10,11 +10,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
-from bot.options import StudentArg, UnrecordedSessionArg, UpcomingSessionArg
+from bot.checkin_ui import PrepareModal
+from bot.options import StudentArg, StudentSessionArg, UnrecordedSessionArg, UpcomingSessionArg
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
+from bot.services import checkins as checkin_service
 from bot.services import sessions as service
 from bot.services.people import zone_of
+from bot.services.sessions import check_answerable
+from bot.storage.checkins import checkin_of
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
@@ -189,6 +193,22 @@ class SessionsCog(commands.Cog):
             ),
             ephemeral=True,
         )
+
+    @session.command(
+        name="prepare", description=cmd("checkin.command"), extras={"audience": "student"}
+    )
+    @app_commands.describe(session=cmd("checkin.opt_session"))
+    async def prepare(
+        self, interaction: discord.Interaction, session: StudentSessionArg | None = None
+    ) -> None:
+        """Prepare your next session: what you did, where you're stuck, what to discuss."""
+        now = self.bot.clock.now()
+        view = session or await checkin_service.next_session_of_student(
+            self.bot.db, interaction.user.id, interaction.guild_id, now
+        )
+        check_answerable(view, now)
+        current = await checkin_of(self.bot.db, view.session.id)
+        await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
     @session.command(name="record", description=cmd("sessions.record"))
     @app_commands.describe(

@@ -9,9 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach
+from bot.checkin_ui import links_text
 from bot.options import StudentArg
 from bot.refusal import Refusal
+from bot.services import checkins as checkin_service
 from bot.services import students as service
+from bot.services.checkins import LINK_MAX
 from bot.services.moderation import check_student
 from bot.storage import mentorships as store
 from bot.storage import notes as note_store
@@ -161,6 +164,8 @@ class StudentsCog(commands.Cog):
         path=cmd("students.opt_path_edit"),
         goal=cmd("students.opt_goal_edit"),
         session_length=cmd("students.opt_length"),
+        project_link=cmd("checkin.opt_project_link"),
+        meeting_link=cmd("checkin.opt_meeting_link"),
     )
     @app_commands.choices(session_length=LENGTH_CHOICES)
     async def edit(
@@ -171,8 +176,11 @@ class StudentsCog(commands.Cog):
         path: app_commands.Range[str, 1, service.PATH_MAX] | None = None,
         goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
         session_length: app_commands.Choice[int] | None = None,
+        project_link: app_commands.Range[str, 1, LINK_MAX] | None = None,
+        meeting_link: app_commands.Range[str, 1, LINK_MAX] | None = None,
     ) -> None:
-        """Change a student's project, path, goal or session length."""
+        """Change a student's project, path, goal, session length or links."""
+        checkin_service.check_links(project_link=project_link, meeting_link=meeting_link)
         updated = await service.edit_mentorship(
             self.bot.db,
             student,
@@ -181,9 +189,18 @@ class StudentsCog(commands.Cog):
             goal=goal,
             session_minutes=session_length.value if session_length else None,
         )
+        links = await checkin_service.set_links(
+            self.bot.db, student, project_link=project_link, meeting_link=meeting_link
+        )
+        embed = profile_embed(updated, interaction.locale)
+        shown_links = links_text(links, interaction.locale)
+        if shown_links:
+            embed.add_field(
+                name=tr("checkin.links_title", interaction.locale), value=shown_links, inline=False
+            )
         await interaction.response.send_message(
             tr("students.edited", interaction.locale, name=updated.student_name),
-            embed=profile_embed(updated, interaction.locale),
+            embed=embed,
             ephemeral=True,
         )
 

@@ -14,10 +14,12 @@ from bot.content import Checklist, ChecklistItem, FeedbackTemplate, Progress, Se
 from bot.db import Database
 from bot.refusal import Refusal
 from bot.services import reminders, server_content
+from bot.storage import checkins as checkin_store
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
+from bot.storage.checkins import Checkin, Links
 from bot.storage.coaching import NextStep, PresentationPlan, ProgressEntry
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import Note, NoteTitle
@@ -57,6 +59,10 @@ class Prep:
     presentation_soon: bool
     checklist: Checklist | None = None
     """The server's own checklist for this kind of session, else the built-in (None: hidden)."""
+    checkin: Checkin | None = None
+    """What the student wrote to prepare this session, if they did."""
+    links: Links | None = None
+    """Where the student's project lives and where the session happens."""
 
     @property
     def items(self) -> list[ChecklistItem]:
@@ -113,6 +119,8 @@ async def _prep_of(db: Database, view: SessionView, mentorship: Mentorship) -> P
         last_no_show=last_no_show,
         presentation_soon=presentation_soon,
         checklist=checklist,
+        checkin=await checkin_store.checkin_of(db, view.session.id),
+        links=await checkin_store.links_of(db, view.mentorship_id),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Self
 import discord
 
 from bot.app import MentorCoach, bot_of
+from bot.checkin_ui import add_checkin_field, links_text
 from bot.content import FeedbackTemplate
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
@@ -84,6 +85,10 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         context.append(tr("coaching.prep_goal", locale, goal=mentorship.goal))
     if mentorship.path:
         context.append(tr("coaching.prep_path", locale, path=mentorship.path))
+    links = links_text(prep.links, locale) if prep.links else None
+    if links:
+        context.append(links)
+    add_checkin_field(embed, prep.checkin, locale)
     embed.add_field(
         name=tr("coaching.prep_context", locale), value=_lines_within(context), inline=False
     )

@@ -10,6 +10,7 @@ from typing import Any
 import discord
 
 from bot.app import MentorCoach, bot_of
+from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
 from bot.refusal import Refusal
@@ -18,6 +19,7 @@ from bot.services.coaching import prep_of_session
 from bot.services.people import reader_locale, zone_of
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
+from bot.storage.checkins import checkin_of
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
@@ -282,7 +284,26 @@ class PrepButton(PersistentButton, template=r"rem:prep:(?P<id>[0-9]+)"):
         )
 
 
+class PrepareButton(PersistentButton, template=r"rem:prepare:(?P<id>[0-9]+)"):
+    """The student prepares the session: the check-in form."""
+
+    PREFIX = "rem:prepare"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "checkin.button"
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Open the check-in form, filled with what the student wrote before."""
+        bot = bot_of(interaction)
+        view = await _session_for(interaction, self.target_id)
+        if view.student_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        session_service.check_answerable(view, bot.clock.now())
+        current = await checkin_of(bot.db, view.session.id)
+        await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
+
+
 PERSISTENT_ITEMS = (
+    PrepareButton,
     PrepButton,
     ConfirmButton,
     DeclineButton,

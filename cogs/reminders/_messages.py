@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.app import MentorCoach
+from bot.checkin_ui import add_checkin_field, links_text, since_text
 from bot.reminders.dispatcher import Outgoing
 from bot.reminders.planning import (
     DIGEST,
@@ -18,6 +19,7 @@ from bot.reminders.planning import (
 )
 from bot.services.digests import build_digest
 from bot.services.people import reader_locale
+from bot.storage import checkins as checkin_store
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -33,6 +35,7 @@ from cogs.reminders._buttons import (
     SNOOZES,
     ConfirmButton,
     DeclineButton,
+    PrepareButton,
     PrepButton,
     RecordButton,
     SnoozeButton,
@@ -63,7 +66,7 @@ class ReminderMessages:
         if view is None or view.session.status != "scheduled":
             return None
         if reminder.kind == STUDENT_REMINDER:
-            return self._student(view, late, locale)
+            return await self._student(view, late, locale)
         if reminder.kind == MENTOR_REVIEW:
             return await self._review(reminder, view, late, locale)
         if reminder.kind == RECORD_NUDGE:
@@ -73,8 +76,9 @@ class ReminderMessages:
     def _late_line(self, late: bool, locale: Locale) -> str:
         return f"\n\n*{tr('reminders.late', locale)}*" if late else ""
 
-    def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
+    async def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
         session = view.session
+        links = links_text(await checkin_store.links_of(self.bot.db, view.mentorship_id), locale)
         embed = discord.Embed(
             title=tr("reminders.student_title", locale),
             description=tr(
@@ -89,9 +93,12 @@ class ReminderMessages:
             + self._late_line(late, locale),
             colour=COLOUR,
         )
+        if links:
+            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
         buttons = discord.ui.View(timeout=None)
         buttons.add_item(ConfirmButton(session.id, tr("reminders.confirm_button", locale)))
         buttons.add_item(DeclineButton(session.id, tr("reminders.decline_button", locale)))
+        buttons.add_item(PrepareButton(session.id, tr("checkin.button", locale)))
         return Outgoing(embed=embed, view=buttons)
 
     async def _review(
@@ -110,6 +117,17 @@ class ReminderMessages:
             )
             + self._late_line(late, locale),
             colour=COLOUR,
+        )
+        db = self.bot.db
+        add_checkin_field(embed, await checkin_store.checkin_of(db, session.id), locale)
+        links = links_text(await checkin_store.links_of(db, view.mentorship_id), locale)
+        if links:
+            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
+        since = await checkin_store.since_last_held(
+            db, view.mentorship_id, view.mentor_id, session.starts_at
+        )
+        embed.add_field(
+            name=tr("checkin.since_title", locale), value=since_text(since, locale), inline=False
         )
         if titles:
             embed.add_field(

@@ -254,7 +254,7 @@ async def test_a_move_the_student_asked_for_gives_them_the_new_time(world: World
     world.clock.set(reminder.due_at)
     await world.bot.reminders.run_due()
     ask = sam.dms[-1]
-    assert ask.buttons == ["Confirm", "I can't make it"]
+    assert ask.buttons == ["Confirm", "I can't make it", "Prepare"]
     form = await sam.click(ask, "I can't make it")
     await sam.submit_modal(form, {"reason": "Exam that evening"})
     await world.sb.wait_for(lambda: len(mara.dms) == 1)
@@ -288,7 +288,7 @@ async def test_the_student_sees_their_sessions_with_the_mentor_and_whether_they_
     assert tr("loop.not_confirmed", sam.locale) in line
     # The 48 h reminder: Sam confirms; his list says so, and so does Mara's.
     await let_time_pass(world, FRIDAY - timedelta(hours=48) - world.clock.now())
-    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it"]]
+    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it", "Prepare"]]
     await sam.click(ask, "Confirm")
     listing = await sam.slash("session list", dm=True)
     assert tr("loop.you_confirmed", sam.locale) in listing.embeds[0]["description"]
@@ -309,8 +309,8 @@ async def test_reminder_buttons_say_the_session_has_started(world: World) -> Non
     await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 19:00")
     await let_time_pass(world, FRIDAY - timedelta(hours=47) - world.clock.now())
-    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it"]]
-    [demande] = [m for m in sofia.dms if len(m.buttons) == 2]
+    [ask] = [m for m in sam.dms if m.buttons == ["Confirm", "I can't make it", "Prepare"]]
+    [demande] = [m for m in sofia.dms if len(m.buttons) == 3]
     world.clock.set(FRIDAY + timedelta(hours=2, minutes=5))  # both have started
     late = await sam.click(ask, "Confirm")
     assert late.ephemeral

@@ -76,7 +76,7 @@ async def test_the_student_gets_the_reminder_and_confirms(world: World) -> None:
     assert sam.dms == []
     await advance_to(world, due + timedelta(seconds=1))
     [reminder] = sam.dms
-    assert reminder.buttons == ["Confirm", "I can't make it"]
+    assert reminder.buttons == ["Confirm", "I can't make it", "Prepare"]
     assert "<t:1796403600:F>" in reminder.embeds[0]["description"]  # 2026-12-04 17:00 UTC
     assert f"<@{mara.id}>" in reminder.embeds[0]["description"]
     assert reminder.pinged_users == []
@@ -371,4 +371,5 @@ async def test_a_french_speaking_student_gets_her_reminder_in_french(world: Worl
     assert reminder.buttons == [
         tr("reminders.confirm_button", "fr"),
         tr("reminders.decline_button", "fr"),
+        tr("checkin.button", "fr"),
     ]

@@ -31,3 +31,20 @@ ALTER TABLE user_prefs ADD COLUMN session_news INTEGER CHECK (session_news IN (0
 
 -- The mentor's display name as they last gave it, so that students see who their mentor is.
 ALTER TABLE mentorships ADD COLUMN mentor_name TEXT;
+
+-- The student's check-in before a session: what they did, where they are stuck, what they
+-- want to discuss, a link to their work. Shown to the mentor in /prep and the review nudge.
+CREATE TABLE checkins (
+    session_id  INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    student_id  INTEGER NOT NULL,
+    done        TEXT CHECK (length(done) <= 1000),
+    stuck       TEXT CHECK (length(stuck) <= 1000),
+    discuss     TEXT CHECK (length(discuss) <= 1000),
+    work_link   TEXT CHECK (length(work_link) <= 500),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- Where the student's project lives, and where the sessions happen.
+ALTER TABLE mentorships ADD COLUMN project_link TEXT CHECK (length(project_link) <= 500);
+ALTER TABLE mentorships ADD COLUMN meeting_link TEXT CHECK (length(meeting_link) <= 500);
