@@ -181,13 +181,23 @@ class StudentsCog(commands.Cog):
     ) -> None:
         """Change a student's project, path, goal, session length or links."""
         checkin_service.check_links(project_link=project_link, meeting_link=meeting_link)
-        updated = await service.edit_mentorship(
-            self.bot.db,
-            student,
-            project=project,
-            path=path,
-            goal=goal,
-            session_minutes=session_length.value if session_length else None,
+        only_links = (project_link, meeting_link) != (None, None) and (
+            project,
+            path,
+            goal,
+            session_length,
+        ) == (None, None, None, None)
+        updated = (
+            student
+            if only_links
+            else await service.edit_mentorship(
+                self.bot.db,
+                student,
+                project=project,
+                path=path,
+                goal=goal,
+                session_minutes=session_length.value if session_length else None,
+            )
         )
         links = await checkin_service.set_links(
             self.bot.db, student, project_link=project_link, meeting_link=meeting_link

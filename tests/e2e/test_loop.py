@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.storage import checkins as checkin_store
 from bot.storage import news as news_store
 from bot.storage import reminders as reminder_store
 from bot.storage import sessions as session_store
@@ -326,3 +327,103 @@ async def test_reminder_buttons_say_the_session_has_started(world: World) -> Non
         "loop.started", "fr", when=discord_stamp(FRIDAY + timedelta(hours=1), "R")
     )
     assert "a commencé" in en_retard.content
+
+
+CHECKIN = {
+    "done": "Finished the wireframes and the README",
+    "stuck": "Testing the API calls",
+    "discuss": "Is the scope right for the deadline?",
+    "link": "https://github.com/sam/portfolio",
+}
+
+
+async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_first(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    edited = await mara.slash(
+        "student edit",
+        student="Sam",
+        project_link="https://github.com/sam/portfolio",
+        meeting_link="https://meet.example.org/mara-sam",
+    )
+    assert "https://meet.example.org/mara-sam" in str(edited.embeds), edited.content
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    [view] = await sessions_of(world)
+
+    # The 48 h reminder carries the links and a Prepare button.
+    await let_time_pass(world, FRIDAY - timedelta(hours=48) - world.clock.now())
+    [ask] = [m for m in sam.dms if "Prepare" in m.buttons]
+    assert "https://meet.example.org/mara-sam" in str(ask.embeds[0]["fields"])
+    form = await sam.click(ask, "Prepare")
+    assert form.modal is not None
+    assert [f["label"] for f in form.modal["fields"]] == [
+        "What I did since last time",
+        "Where I'm stuck",
+        "What I want to discuss",
+        "A link to my work",
+    ]
+    # A link that is not one is refused, and nothing is stored.
+    bad = await sam.submit_modal(form, {**CHECKIN, "link": "my github"})
+    assert bad.ephemeral
+    assert "is not a web address" in bad.content
+    assert await checkin_store.checkin_of(world.db, view.session.id) is None
+    empty = await sam.submit_modal(await sam.click(ask, "Prepare"), {})
+    assert "nothing was saved" in empty.content
+    saved = await sam.submit_modal(await sam.click(ask, "Prepare"), CHECKIN)
+    assert saved.ephemeral
+    assert saved.content == tr(
+        "checkin.saved", sam.locale, when=discord_stamp(view.session.starts_at, "F")
+    )
+    again = await sam.click(ask, "Prepare")  # the form comes back filled in
+    assert again.modal is not None
+    assert [f.get("value") for f in again.modal["fields"]] == list(CHECKIN.values())
+
+    # The mentor's review nudge, 24 h before: the check-in first, then links, then what's new.
+    await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
+    [nudge] = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
+    fields = nudge.embeds[0]["fields"]
+    assert fields[0]["name"] == tr("checkin.field_title", mara.locale)
+    assert "Finished the wireframes" in fields[0]["value"]
+    assert "Stuck on:** Testing the API calls" in fields[0]["value"]
+    assert "https://meet.example.org/mara-sam" in fields[1]["value"]
+    assert fields[2]["name"] == "New since the last session"
+    assert tr("checkin.since_none", mara.locale) in fields[2]["value"]
+    # /prep shows it at the top too.
+    prep = await mara.slash("prep", student="Sam")
+    prep_fields = prep.embeds[0]["fields"]
+    assert prep_fields[0]["name"] == tr("checkin.field_title", mara.locale)
+    assert "Is the scope right" in prep_fields[0]["value"]
+    assert "https://github.com/sam/portfolio" in str(prep_fields)
+
+    # Once the session has started, the form is closed.
+    world.clock.set(FRIDAY + timedelta(minutes=1))
+    late = await sam.click(ask, "Prepare")
+    assert late.modal is None
+    assert "has started" in late.content
+
+
+async def test_a_french_student_prepares_with_the_command_in_her_dms(world: World) -> None:
+    sofia, mara = world.sofia, world.mara
+    await pair(world, sofia)
+    none_yet = await sofia.slash("session prepare", dm=True)
+    assert none_yet.content == tr("checkin.no_session", "fr")
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 18:00")
+    choices = await sofia.autocomplete("session prepare", "session", "", dm=True)
+    [view] = await sessions_of(world)
+    assert [c["value"] for c in choices] == [str(view.session.id)]
+    assert "Mara" in choices[0]["name"]
+    form = await sofia.slash("session prepare", dm=True)
+    assert form.modal is not None
+    assert form.modal["title"] == tr("checkin.title", "fr")
+    assert form.modal["fields"][0]["label"] == "Ce que j'ai fait depuis la dernière fois"
+    saved = await sofia.submit_modal(form, {"stuck": "Les tests d'API"})
+    assert saved.content == tr(
+        "checkin.saved", "fr", when=discord_stamp(view.session.starts_at, "F")
+    )
+    prep = await mara.slash("prep", student="Sofia")
+    assert "Les tests d'API" in prep.embeds[0]["fields"][0]["value"]
+    # Another student's session cannot be prepared by her.
+    refused = await world.sam.slash("session prepare", session=str(view.session.id))
+    assert refused.content == tr("checkin.unknown_session", world.sam.locale)
