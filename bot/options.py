@@ -15,7 +15,8 @@ from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
-from bot.storage.sessions import SessionView
+from bot.storage.sessions import OUTCOMES, SessionView
+from bot.texts import tr
 from bot.timefmt import short_when
 from bot.timezones import search_zones
 
@@ -101,6 +102,40 @@ class UnrecordedSessionOption(MentorSessionOption):
         return session_choices(started, value, await caller_zone(interaction))
 
 
+class RecordableSessionOption(MentorSessionOption):
+    """One of the caller's sessions that has started: to record, or to correct its outcome."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's started sessions of the last weeks, unrecorded ones first."""
+        if interaction.guild_id is None:
+            return []
+        bot = bot_of(interaction)
+        now = bot.clock.now()
+        views = await session_store.sessions_of_mentor(
+            bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            after=now - RECENT,
+            before=now,
+            statuses=["scheduled", *OUTCOMES],
+            newest_first=True,
+            limit=100,
+        )
+        views.sort(key=lambda v: v.session.status != "scheduled")
+        zone = await caller_zone(interaction)
+        folded = value.strip().casefold()
+        choices = []
+        for view in views:
+            label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
+            if view.session.status != "scheduled":
+                label += " · " + tr(f"outcome.{view.session.status}", interaction.locale)
+            if not folded or folded in label.casefold():
+                choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
+        return choices[:25]
+
+
 class StudentSessionOption(app_commands.Transformer):
     """One of the caller's own sessions as a student, still to come (in a server or in DMs)."""
 
@@ -162,3 +197,4 @@ StudentArg = app_commands.Transform[Mentorship, StudentOption]
 UpcomingSessionArg = app_commands.Transform[SessionView, UpcomingSessionOption]
 UnrecordedSessionArg = app_commands.Transform[SessionView, UnrecordedSessionOption]
 StudentSessionArg = app_commands.Transform[SessionView, StudentSessionOption]
+RecordableSessionArg = app_commands.Transform[SessionView, RecordableSessionOption]

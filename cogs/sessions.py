@@ -11,18 +11,21 @@ from discord.ext import commands
 
 from bot.app import MentorCoach
 from bot.checkin_ui import PrepareModal
-from bot.options import StudentArg, StudentSessionArg, UnrecordedSessionArg, UpcomingSessionArg
+from bot.options import RecordableSessionArg, StudentArg, StudentSessionArg, UpcomingSessionArg
+from bot.record_ui import RecordModal, note_title_for
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
+from bot.services import outcomes as outcome_service
 from bot.services import sessions as service
 from bot.services.people import zone_of
 from bot.services.sessions import check_answerable
 from bot.storage.checkins import checkin_of
-from bot.storage.sessions import SessionView
+from bot.storage.sessions import OUTCOMES, SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, send_pages
+from cogs.notes import write_notes_view
 
 log = logging.getLogger(__name__)
 
@@ -211,19 +214,31 @@ class SessionsCog(commands.Cog):
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
     @session.command(name="record", description=cmd("sessions.record"))
-    @app_commands.describe(
-        session=cmd("sessions.opt_record_session"), status=cmd("sessions.opt_status")
-    )
+    @app_commands.describe(session=cmd("record.opt_session"), status=cmd("record.opt_status"))
     @app_commands.choices(status=OUTCOME_CHOICES)
     async def record(
         self,
         interaction: discord.Interaction,
-        session: UnrecordedSessionArg,
-        status: app_commands.Choice[str],
+        session: RecordableSessionArg,
+        status: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Record how a session went."""
-        recorded = await service.record(self.bot.db, self.bot.clock.now(), session, status.value)
+        """Record how a session went, or correct what was recorded."""
         locale = interaction.locale
+        now = self.bot.clock.now()
+        if session.session.status in OUTCOMES:
+            await self._correct(interaction, session, status)
+            return
+        if status is None:
+            if session.session.starts_at > now:
+                raise Refusal(
+                    "sessions.not_started", when=discord_stamp(session.session.starts_at, "R")
+                )
+            title = await note_title_for(interaction, session)
+            await interaction.response.send_modal(
+                RecordModal(session, locale, title, follow_up=write_notes_view)
+            )
+            return
+        recorded = await service.record(self.bot.db, now, session, status.value)
         text = tr(
             "sessions.recorded",
             locale,
@@ -231,14 +246,56 @@ class SessionsCog(commands.Cog):
             when=discord_stamp(recorded.starts_at, "D"),
             outcome=tr(f"outcome.{recorded.status}", locale),
         )
-        if recorded.status != "held":
+        view = write_notes_view(recorded, locale)
+        if view is None:
             await interaction.response.send_message(text, ephemeral=True)
-            return
-        from cogs.notes import WriteNotesButton
+        else:
+            await interaction.response.send_message(text, view=view, ephemeral=True)
 
-        view = discord.ui.View(timeout=None)
-        view.add_item(WriteNotesButton(recorded.id, label=tr("sessions.write_notes", locale)))
-        await interaction.response.send_message(text, view=view, ephemeral=True)
+    async def _correct(
+        self,
+        interaction: discord.Interaction,
+        session: SessionView,
+        status: app_commands.Choice[str] | None,
+    ) -> None:
+        """Change a recorded outcome, after a confirmation; the change is kept."""
+        locale = interaction.locale
+        old = session.session.status
+        if status is None:
+            raise Refusal("record.give_new_outcome")
+        new = status.value
+
+        async def confirmed(done: discord.Interaction) -> str:
+            fresh = await service.session_of_mentor(
+                self.bot.db, done.user.id, str(session.session.id)
+            )
+            corrected = await outcome_service.correct(
+                self.bot.db, self.bot.clock.now(), fresh, done.user.id, new
+            )
+            return tr(
+                "record.corrected",
+                done.locale,
+                name=session.student_name,
+                when=discord_stamp(corrected.starts_at, "D"),
+                old=tr(f"outcome.{old}", done.locale),
+                new=tr(f"outcome.{corrected.status}", done.locale),
+            )
+
+        if old == new:
+            raise Refusal("record.same")
+        await ask_to_confirm(
+            interaction,
+            tr(
+                "record.correct_question",
+                locale,
+                name=session.student_name,
+                when=discord_stamp(session.session.starts_at, "D"),
+                old=tr(f"outcome.{old}", locale),
+                new=tr(f"outcome.{new}", locale),
+            ),
+            confirm_label=tr("record.correct_button", locale),
+            on_confirm=confirmed,
+        )
 
 
 def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> str:

@@ -48,3 +48,15 @@ CREATE TABLE checkins (
 -- Where the student's project lives, and where the sessions happen.
 ALTER TABLE mentorships ADD COLUMN project_link TEXT CHECK (length(project_link) <= 500);
 ALTER TABLE mentorships ADD COLUMN meeting_link TEXT CHECK (length(meeting_link) <= 500);
+
+-- Every correction of a recorded outcome, kept: who changed what, when.
+CREATE TABLE outcome_changes (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    old_status   TEXT NOT NULL,
+    new_status   TEXT NOT NULL,
+    changed_by   INTEGER NOT NULL,
+    changed_at   TEXT NOT NULL
+);
+
+CREATE INDEX outcome_changes_by_session ON outcome_changes (session_id, changed_at);

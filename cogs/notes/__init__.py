@@ -17,9 +17,9 @@ from bot.services.students import resolve_student
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
-from bot.storage.sessions import SessionView
+from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
-from bot.texts import cmd, tr
+from bot.texts import Locale, cmd, tr
 from bot.ui import PagesView, ask_to_confirm, send_pages
 from cogs.notes._views import (
     RECENT,
@@ -42,7 +42,7 @@ from cogs.notes._views import (
     student_view_pages,
 )
 
-__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown"]
+__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown", "write_notes_view"]
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +323,15 @@ class NotesCog(commands.Cog):
         await interaction.response.send_message(
             tr("notes.pick_student", locale), view=view, ephemeral=True
         )
+
+
+def write_notes_view(session: Session, locale: Locale) -> discord.ui.View | None:
+    """Offer to write the notes of a held session, however its outcome was recorded."""
+    if session.status != "held":
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(WriteNotesButton(session.id, label=tr("sessions.write_notes", locale)))
+    return view
 
 
 async def setup(bot: MentorCoach) -> None:

@@ -13,6 +13,7 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import BaseModal, report_error
+from bot.record_ui import RecordModal, note_title_for
 from bot.refusal import Refusal
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
@@ -25,6 +26,7 @@ from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton
 from cogs.coaching._views import prep_embed, prep_view
+from cogs.notes import write_notes_view
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,28 @@ class RecordButton(
             await report_error(interaction, error)
 
 
+class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)"):
+    """Open the one form that records the session: outcome and short notes."""
+
+    PREFIX = "rem:recform"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "record.button"
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Open the record form (a recorded session says how to correct it)."""
+        view = await _session_for(interaction, self.target_id)
+        if view.mentor_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        if view.session.status != "scheduled":
+            raise Refusal(
+                "record.already" if view.session.status != "cancelled" else "sessions.not_scheduled"
+            )
+        title = await note_title_for(interaction, view)
+        await interaction.response.send_modal(
+            RecordModal(view, interaction.locale, title, follow_up=write_notes_view)
+        )
+
+
 class SnoozeButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"rem:snooze:(?P<reminder_id>[0-9]+):(?P<minutes>[0-9]+)",
@@ -303,6 +327,7 @@ class PrepareButton(PersistentButton, template=r"rem:prepare:(?P<id>[0-9]+)"):
 
 
 PERSISTENT_ITEMS = (
+    RecordFormButton,
     PrepareButton,
     PrepButton,
     ConfirmButton,

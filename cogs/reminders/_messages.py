@@ -31,13 +31,12 @@ from bot.timefmt import discord_stamp
 from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
     COLOUR,
-    OUTCOMES,
     SNOOZES,
     ConfirmButton,
     DeclineButton,
     PrepareButton,
     PrepButton,
-    RecordButton,
+    RecordFormButton,
     SnoozeButton,
 )
 
@@ -156,10 +155,7 @@ class ReminderMessages:
             colour=COLOUR,
         )
         buttons = discord.ui.View(timeout=None)
-        for status in OUTCOMES:
-            buttons.add_item(
-                RecordButton(session.id, status, tr(f"reminders.record_{status}", locale))
-            )
+        buttons.add_item(RecordFormButton(session.id, tr("record.button", locale)))
         return Outgoing(embed=embed, view=buttons)
 
     async def _digest(self, reminder: Reminder, late: bool, locale: Locale) -> Outgoing:

@@ -236,8 +236,9 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
 
     await advance_to(world, datetime(2026, 12, 4, 17, 46, tzinfo=UTC))  # 15 min after the end
     record = mara.dms[-1]
-    assert record.buttons == ["Held", "Cancelled 24 h+ ahead", "Cancelled late", "No-show"]
-    await mara.click(record, "Held")
+    assert record.buttons == ["Record the session"]
+    form = await mara.click(record, "Record the session")
+    await mara.submit_modal(form, {"outcome": "held"})
     stored = await session_store.get_session(world.db, session_id)
     assert stored is not None
     assert stored.status == "held"

@@ -144,7 +144,8 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert "Held" in recorded.content
     assert recorded.buttons == ["Write session notes"]
     twice = await mara.slash("session record", session=options[0]["value"], status="no_show")
-    assert "already recorded" in twice.content
+    assert "from **Held** to **No-show**?" in twice.content  # a correction asks first
+    await mara.click(twice, "Keep it")
 
     shown = await mara.slash("student show", student="Sam")
     assert "1 held" in str(shown.embeds[0])
