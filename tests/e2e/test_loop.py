@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.storage import checkins as checkin_store
 from bot.storage import news as news_store
+from bot.storage import notes as note_store
+from bot.storage import outcomes as outcome_store
 from bot.storage import reminders as reminder_store
 from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
@@ -427,3 +429,125 @@ async def test_a_french_student_prepares_with_the_command_in_her_dms(world: Worl
     # Another student's session cannot be prepared by her.
     refused = await world.sam.slash("session prepare", session=str(view.session.id))
     assert refused.content == tr("checkin.unknown_session", world.sam.locale)
+
+
+async def test_the_record_nudge_opens_one_form_that_saves_outcome_and_notes(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    [view] = await sessions_of(world)
+    await let_time_pass(world, FRIDAY + timedelta(minutes=46) - world.clock.now())
+    [nudge] = [m for m in mara.dms if m.buttons == ["Record the session"]]
+    form = await mara.click(nudge, "Record the session")
+    assert form.modal is not None
+    [outcome, worked, steps] = form.modal["fields"]
+    assert outcome["type"] == 21  # a radio group, in a Label
+    assert outcome["label"] == "How did it go?"
+    assert [o["label"] for o in outcome["options"]] == [
+        "Held",
+        "Cancelled 24 h+ ahead",
+        "Cancelled late",
+        "No-show",
+    ]
+    assert [o["value"] for o in outcome["options"] if o.get("default")] == ["held"]
+    assert (worked["label"], steps["label"]) == (
+        "What you worked on (optional)",
+        "Next steps (optional)",
+    )
+    done = await mara.submit_modal(
+        form, {"outcome": "held", "worked_on": "Reviewed the wireframes", "next_steps": "README"}
+    )
+    assert done.ephemeral
+    assert "Recorded: session with **Sam**" in done.content
+    assert tr("record.note_saved", mara.locale) in done.content
+    assert done.buttons == ["Write session notes"]
+    stored = await session_store.get_session(world.db, view.session.id)
+    assert stored is not None
+    assert stored.status == "held"
+    [note] = await note_store.notes_of(world.db, view.mentorship_id, mara.id)
+    assert note.session_id == view.session.id
+    assert note.body == "Worked on: Reviewed the wireframes\nNext steps: README"
+    # The student is not told of the record (nothing changed for them); their list shows it.
+    assert len(news_dms(sam)) == 1
+    past = await sam.slash("session list", when="past")
+    assert "**Held**" in past.embeds[0]["description"]
+    # A second submit of an old form is refused, nothing doubled.
+    again = await mara.click(nudge, "Record the session")
+    assert "already recorded" in again.content
+    assert len(await note_store.notes_of(world.db, view.mentorship_id, mara.id)) == 1
+
+
+async def test_a_wrong_outcome_is_corrected_after_a_confirmation_and_kept_in_history(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    [view] = await sessions_of(world)
+    world.clock.set(FRIDAY + timedelta(minutes=40))
+    form = await mara.slash("session record", session=str(view.session.id))
+    assert form.modal is not None
+    await mara.submit_modal(form, {"outcome": "no_show"})
+    shown = await mara.slash("student show", student="Sam")
+    assert "1 no-show" in str(shown.embeds[0]).lower()
+
+    choices = await mara.autocomplete("session record", "session", "")
+    assert choices[0]["value"] == str(view.session.id)
+    assert choices[0]["name"].endswith("· No-show")
+    question = await mara.slash("session record", session=str(view.session.id), status="held")
+    assert question.content == tr(
+        "record.correct_question",
+        mara.locale,
+        name="Sam",
+        when=discord_stamp(FRIDAY, "D"),
+        old="No-show",
+        new="Held",
+    )
+    assert question.buttons == ["Change the outcome", "Keep it"]
+    await mara.click(question, "Change the outcome")
+    assert "No-show → **Held**" in question.content
+    stored = await session_store.get_session(world.db, view.session.id)
+    assert stored is not None
+    assert stored.status == "held"
+    [change] = await outcome_store.changes_of(world.db, view.session.id)
+    assert (change.old_status, change.new_status, change.changed_by) == (
+        "no_show",
+        "held",
+        mara.id,
+    )
+    shown = await mara.slash("student show", student="Sam")
+    assert "1 held" in str(shown.embeds[0])
+    counts = await session_store.attendance(world.db, view.mentorship_id)
+    assert (counts.held, counts.no_show) == (1, 0)
+    same = await mara.slash("session record", session=str(view.session.id), status="held")
+    assert same.content == tr("record.same", mara.locale)
+
+
+async def test_a_french_mentor_records_in_french(world: World) -> None:
+    mehdi, sofia = world.mehdi, world.sofia
+    world.clock.set(START)
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    await mehdi.slash("student add", member=sofia, project="P3", session_length=45)
+    await mehdi.slash("session schedule", student="Sofia", when="2026-12-04 18:00")
+    world.clock.set(FRIDAY + timedelta(minutes=50))
+    assert world.sb.guild is not None
+    [view] = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mehdi.id)
+    form = await mehdi.slash("session record", session=str(view.session.id))
+    assert form.modal is not None
+    assert form.modal["title"] == "Bilan : Sofia"
+    [outcome, worked, _] = form.modal["fields"]
+    assert outcome["label"] == "Comment s'est-elle passée ?"
+    assert outcome["options"][3]["label"] == tr("reminders.record_no_show", "fr")
+    assert worked["label"] == "Ce que vous avez travaillé (facultatif)"
+    done = await mehdi.submit_modal(form, {"outcome": "cancelled_late", "worked_on": "Rien"})
+    assert done.content.startswith(
+        tr(
+            "sessions.recorded",
+            "fr",
+            name="Sofia",
+            when=discord_stamp(FRIDAY, "D"),
+            outcome=tr("outcome.cancelled_late", "fr"),
+        )
+    )
+    assert tr("record.note_saved", "fr") in done.content
+    assert done.buttons == []
