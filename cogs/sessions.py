@@ -40,6 +40,7 @@ OUTCOME_CHOICES = [
 WHEN_CHOICES = [
     app_commands.Choice(name=cmd("sessions.upcoming"), value="upcoming"),
     app_commands.Choice(name=cmd("sessions.past"), value="past"),
+    app_commands.Choice(name=cmd("loop.cancelled_filter"), value="cancelled"),
 ]
 SCOPE_CHOICES = [
     app_commands.Choice(name=cmd("sessions.scope_one"), value="one"),
@@ -124,6 +125,7 @@ class SessionsCog(commands.Cog):
     ) -> None:
         """List your sessions: as a mentor, or as a student."""
         past = when is not None and when.value == "past"
+        cancelled = when is not None and when.value == "cancelled"
         views = await service.visible_sessions(
             self.bot.db,
             self.bot.clock.now(),
@@ -131,8 +133,11 @@ class SessionsCog(commands.Cog):
             guild_id=interaction.guild_id,
             mentorship=student,
             past=past,
+            cancelled=cancelled,
         )
-        pages = session_pages(views, interaction.user.id, interaction.locale, past=past)
+        pages = session_pages(
+            views, interaction.user.id, interaction.locale, past=past, cancelled=cancelled
+        )
         await send_pages(interaction, pages)
 
     @session.command(name="cancel", description=cmd("sessions.cancel"))
@@ -325,10 +330,17 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
 
 
 def session_pages(
-    views: Sequence[SessionView], viewer_id: int, locale: discord.Locale, *, past: bool
+    views: Sequence[SessionView],
+    viewer_id: int,
+    locale: discord.Locale,
+    *,
+    past: bool,
+    cancelled: bool = False,
 ) -> list[discord.Embed]:
     """Cut a list of sessions into embeds of PAGE_SIZE lines."""
     title = tr("sessions.past_title" if past else "sessions.upcoming_title", locale)
+    if cancelled:
+        title = tr("loop.cancelled_title", locale)
     if not views:
         return [discord.Embed(title=title, description=tr("sessions.none", locale), colour=COLOUR)]
     chunks = [views[i : i + PAGE_SIZE] for i in range(0, len(views), PAGE_SIZE)]

@@ -21,6 +21,8 @@ from bot.timefmt import discord_stamp
 
 log = logging.getLogger(__name__)
 
+CANCELLED_WINDOW = timedelta(weeks=4)
+"""How far back the list of cancelled sessions reaches."""
 HORIZON = timedelta(weeks=12)
 """How far ahead the occurrences of a series exist as sessions."""
 DURATION_MIN = 15
@@ -174,14 +176,22 @@ async def visible_sessions(
     guild_id: int | None,
     mentorship: Mentorship | None,
     past: bool,
+    cancelled: bool = False,
     limit: int = 200,
 ) -> list[SessionView]:
     """Return the sessions a person may see: as the mentor, and as the student.
 
     With a mentorship, only its sessions (the caller is its mentor). In a DM, the person's
-    sessions as a student in every server.
+    sessions in every server. Upcoming means still planned; cancelled ones (recent and to
+    come) are their own list.
     """
-    after, before = (None, now) if past else (now, None)
+    statuses: list[str] | None = None
+    if cancelled:
+        after, before, statuses = now - CANCELLED_WINDOW, None, ["cancelled"]
+    elif past:
+        after, before = None, now
+    else:
+        after, before, statuses = now, None, ["scheduled"]
     if mentorship is not None:
         views = await store.sessions_of_mentor(
             db,
@@ -189,19 +199,22 @@ async def visible_sessions(
             viewer_id,
             after=after,
             before=before,
+            statuses=statuses,
             limit=limit,
             mentorship_id=mentorship.id,
         )
-    elif guild_id is not None:
+    else:
         views = await store.sessions_of_mentor(
-            db, guild_id, viewer_id, after=after, before=before, limit=limit
+            db, guild_id, viewer_id, after=after, before=before, statuses=statuses, limit=limit
         )
         views += await store.sessions_of_student(
-            db, viewer_id, guild_id=guild_id, after=after, before=before, limit=limit
-        )
-    else:
-        views = await store.sessions_of_student(
-            db, viewer_id, after=after, before=before, limit=limit
+            db,
+            viewer_id,
+            guild_id=guild_id,
+            after=after,
+            before=before,
+            statuses=statuses,
+            limit=limit,
         )
     views.sort(key=lambda view: view.session.starts_at, reverse=past)
     return views

@@ -340,7 +340,7 @@ async def upcoming_sessions_of_person(db: Reader, user_id: int, after: datetime)
 
 async def sessions_of_mentor(
     db: Database,
-    guild_id: int,
+    guild_id: int | None,
     mentor_id: int,
     *,
     after: datetime | None = None,
@@ -351,11 +351,15 @@ async def sessions_of_mentor(
     newest_first: bool | None = None,
     mentorship_id: int | None = None,
 ) -> list[SessionView]:
-    """Return a mentor's sessions in a server (or one mentorship), starting in [after, before).
+    """Return a mentor's sessions in a server (None: every server) or one mentorship.
 
-    Ordered by start; newest first when only `before` is given (unless `newest_first` says).
+    Starting in [after, before); ordered by start; newest first when only `before` is given
+    (unless `newest_first` says).
     """
-    where, params = ["m.guild_id = ?", "m.mentor_id = ?"], [guild_id, mentor_id]
+    where, params = ["m.mentor_id = ?"], [mentor_id]
+    if guild_id is not None:
+        where.append("m.guild_id = ?")
+        params.append(guild_id)
     if mentorship_id is not None:
         where.append("m.id = ?")
         params.append(mentorship_id)

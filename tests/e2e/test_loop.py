@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.scheduling.recurrence import Repeat
+from bot.services import sessions as sessions_service
+from bot.services import students as students_service
+from bot.services.students import NewStudent
 from bot.storage import checkins as checkin_store
 from bot.storage import news as news_store
 from bot.storage import notes as note_store
@@ -551,3 +555,59 @@ async def test_a_french_mentor_records_in_french(world: World) -> None:
     )
     assert tr("record.note_saved", "fr") in done.content
     assert done.buttons == []
+
+
+async def test_cancelled_sessions_leave_upcoming_and_a_mentor_lists_every_server_in_dms(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    first, second = (v.session for v in (await sessions_of(world))[:2])
+    question = await mara.slash("session cancel", session=str(first.id))
+    await mara.click(question, "Cancel session")
+
+    upcoming = (await mara.slash("session list")).embeds[0]["description"]
+    assert discord_stamp(first.starts_at, "F") not in upcoming
+    assert upcoming.startswith(discord_stamp(second.starts_at, "F"))
+    for viewer in (mara, sam):
+        cancelled = await viewer.slash("session list", when="cancelled")
+        embed = cancelled.embeds[0]
+        assert embed["title"] == tr("loop.cancelled_title", viewer.locale)
+        assert embed["description"].startswith(discord_stamp(first.starts_at, "F"))
+        assert "**Cancelled**" in embed["description"]
+        assert discord_stamp(second.starts_at, "F") not in embed["description"]
+
+    # Mara also mentors in another server the bot is in; her DMs list both.
+    other = await students_service.start_mentorship(
+        world.db,
+        NewStudent(
+            guild_id=4242,
+            mentor_id=mara.id,
+            student_id=world.tom.id,
+            student_name="Tom",
+            student_is_bot=False,
+            project="P5",
+            path=None,
+            goal=None,
+            session_minutes=45,
+        ),
+        world.clock.now(),
+    )
+    await sessions_service.schedule(
+        world.db,
+        world.clock.now(),
+        other,
+        when_text="2026-12-03 10:00",
+        zone="Europe/Paris",
+        repeat=Repeat.NONE,
+        kind="regular",
+        duration=None,
+    )
+    in_dms = (await mara.slash("session list", dm=True)).embeds[0]["description"]
+    lines = in_dms.split("\n")
+    assert "with **Tom**" in lines[0]
+    assert "with **Sam**" in lines[1]
+    assert tr("sessions.none", mara.locale) not in in_dms
+    french = await world.mehdi.slash("session list", dm=True, when="cancelled")
+    assert french.embeds[0]["title"] == tr("loop.cancelled_title", "fr")
