@@ -2,12 +2,16 @@
 
 The text is read on the wall clock of the mentor's zone and turned into an aware UTC
 instant. Pieces, in order:
-1. "in 2 hours" / "dans 30 minutes": a real duration added to `now`;
+0. a Discord timestamp, `<t:1796403600>` or `<t:1796403600:F>` (what the client's time picker
+   inserts): that very instant, whatever the zone;
+1. "in 2 hours" / "dans 30 minutes": a real duration added to `now`; days and weeks name a
+   day, so they take a time of day ("in 3 weeks 18:00", "dans 2 jours à 9h");
 2. otherwise a time of day is required ("18:00", "18h30", "6pm", "noon", "midi"), then
    the rest names the day: nothing (today if the time is still ahead, else tomorrow), a
    weekday with an optional "next"/"prochain" (read here, because dateparser misreads some
    of these forms), or anything dateparser reads as a day ("tomorrow", "demain",
-   "2026-12-03", "03/12/2026" day first, "3 décembre").
+   "2026-12-03", "03/12/2026" day first, "3 décembre"), optionally with "next year" /
+   "l'année prochaine".
 The wall-clock result is placed in the zone with zoneinfo: a time skipped by a
 daylight-saving change is refused, a repeated one takes its first occurrence (fold=0).
 Errors carry a `WhenProblem`; the caller turns it into a message.
@@ -97,19 +101,37 @@ _RELATIVE = re.compile(r"^(?:in|dans)\s+(?P<rest>.+)$")
 _AMOUNT = re.compile(
     r"""
     (?P<count>\d+|an|a|one|une|un)\s*
-    (?P<unit>minutes|minute|mins|min|m|hours|hour|hrs|hr|heures|heure|h)(?![a-z])
+    (?P<unit>minutes|minute|mins|min|m|hours|hour|hrs|hr|heures|heure|h
+      |days|day|jours|jour|d|j|weeks|week|wks|wk|semaines|semaine|sem|w)(?![a-z])
     (?P<extra_minutes>\d{2})?
     (?:\s+(?:and|et))?\s*
     """,
     re.VERBOSE,
 )
 _YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+_STAMP = re.compile(r"^<t:(?P<unix>-?\d{1,13})(?::[tTdDfFR])?>$")
+_DAYS_AHEAD = re.compile(
+    r"^(?:in|dans)\s+(?P<count>\d+|an|a|one|une|un)\s*"
+    r"(?P<unit>days|day|jours|jour|d|j|weeks|week|wks|wk|semaines|semaine|sem|w)$"
+)
+_NEXT_YEAR = re.compile(
+    r"(?<![\w\-])(?:next\s+year|l'année\s+prochaine|année\s+prochaine)(?![\w\-])"
+)
+_MINUTES_PER_UNIT = {"d": 24 * 60, "j": 24 * 60, "w": 7 * 24 * 60, "s": 7 * 24 * 60}
 
 
 def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     """Return the aware UTC instant that `text`, read in `zone`, designates after `now`."""
     if now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
+    stamp = _STAMP.match(text.strip())
+    if stamp is not None:
+        try:
+            instant = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise WhenError(WhenProblem.TOO_FAR) from None
+        _check_range(instant, now)
+        return instant
     cleaned = _normalise(text)
     if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
         raise WhenError(WhenProblem.UNREADABLE)
@@ -136,7 +158,10 @@ def _read_relative(text: str, now: datetime) -> datetime | None:
     rest = match["rest"]
     if not re.fullmatch(f"(?:{_AMOUNT.pattern})+", rest, re.VERBOSE):
         return None
-    minutes = sum(_amount_minutes(part) for part in _AMOUNT.finditer(rest))
+    parts = list(_AMOUNT.finditer(rest))
+    if any(_DAYS_AHEAD.match(f"in {part.group(0).strip()}") for part in parts):
+        raise WhenError(WhenProblem.NO_TIME)  # "in 3 weeks" names a day: at what time?
+    minutes = sum(_amount_minutes(part) for part in parts)
     try:
         # In UTC: adding to a datetime in `zone` would add wall-clock time, not elapsed time.
         return now.astimezone(UTC) + timedelta(minutes=minutes)
@@ -147,6 +172,11 @@ def _read_relative(text: str, now: datetime) -> datetime | None:
 def _amount_minutes(part: re.Match[str]) -> int:
     """Return the number of minutes one "2 hours" piece stands for."""
     count = int(part["count"]) if part["count"].isdigit() else 1
+    per_unit = _MINUTES_PER_UNIT.get(part["unit"][0])
+    if per_unit is not None and part["unit"] not in ("min", "mins"):
+        if part["extra_minutes"]:
+            raise WhenError(WhenProblem.UNREADABLE)
+        return count * per_unit
     if part["unit"].startswith("h"):
         return count * 60 + int(part["extra_minutes"] or 0)
     if part["extra_minutes"]:
@@ -164,13 +194,32 @@ def _read_wall_clock(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     rest = _strip_connectors(clock.rest)
     if not rest:
         return _next_at(clock.at, zone, now)
+    ahead = _DAYS_AHEAD.match(rest)
+    if ahead is not None:
+        count = int(ahead["count"]) if ahead["count"].isdigit() else 1
+        days = count * _MINUTES_PER_UNIT[ahead["unit"][0]] // (24 * 60)
+        if days > MAX_AHEAD.days:
+            raise WhenError(WhenProblem.TOO_FAR)
+        return datetime.combine(local_now.date() + timedelta(days=days), clock.at)
     weekday = _WEEKDAY_FORM.match(rest)
     if weekday is not None:
         return datetime.combine(_weekday_date(weekday, local_now, clock.at), clock.at)
+    next_year = _NEXT_YEAR.search(rest)
+    if next_year is not None:
+        rest = _strip_connectors(
+            " ".join((rest[: next_year.start()] + rest[next_year.end() :]).split())
+        )
     day = _read_day(rest, local_now)
     if day is None:
         raise WhenError(WhenProblem.UNREADABLE)
-    if not _YEAR.search(rest):
+    if next_year is not None:
+        if _YEAR.search(rest):
+            raise WhenError(WhenProblem.UNREADABLE)
+        try:
+            day = day.replace(year=local_now.year + 1)
+        except ValueError:  # 29 February
+            raise WhenError(WhenProblem.UNREADABLE) from None
+    elif not _YEAR.search(rest):
         day = _undo_early_rollover(day, local_now, clock.at)
     return datetime.combine(day, clock.at)
 
