@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 
 from bot.app import bot_of
 from bot.refusal import Refusal
+from bot.scheduling.when import WhenError, parse_when
 from bot.services.checkins import session_of_student
 from bot.services.people import zone_of
 from bot.services.sessions import session_of_mentor
@@ -16,8 +20,9 @@ from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import OUTCOMES, SessionView
-from bot.texts import tr
-from bot.timefmt import short_when
+from bot.textfit import clip
+from bot.texts import Locale, tr
+from bot.timefmt import short_when, when_label
 from bot.timezones import search_zones
 
 RECENT = timedelta(days=30)
@@ -76,7 +81,13 @@ class UpcomingSessionOption(MentorSessionOption):
             statuses=["scheduled"],
             limit=100,
         )
-        return session_choices(views, value, await caller_zone(interaction))
+        return session_choices(
+            views,
+            value,
+            await caller_zone(interaction),
+            locale=interaction.locale,
+            now=bot.clock.now(),
+        )
 
 
 class UnrecordedSessionOption(MentorSessionOption):
@@ -99,7 +110,9 @@ class UnrecordedSessionOption(MentorSessionOption):
             limit=100,
         )
         started = [view for view in views if view.session.starts_at <= now]
-        return session_choices(started, value, await caller_zone(interaction))
+        return session_choices(
+            started, value, await caller_zone(interaction), locale=interaction.locale, now=now
+        )
 
 
 class RecordableSessionOption(MentorSessionOption):
@@ -125,13 +138,13 @@ class RecordableSessionOption(MentorSessionOption):
         )
         views.sort(key=lambda v: v.session.status != "scheduled")
         zone = await caller_zone(interaction)
-        folded = value.strip().casefold()
         choices = []
         for view in views:
-            label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
+            when = when_label(view.session.starts_at, zone, interaction.locale, now)
+            label = f"{when} · {view.student_name}"
             if view.session.status != "scheduled":
                 label += " · " + tr(f"outcome.{view.session.status}", interaction.locale)
-            if not folded or folded in label.casefold():
+            if label_matches(label, value):
                 choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
         return choices[:25]
 
@@ -157,12 +170,12 @@ class StudentSessionOption(app_commands.Transformer):
             limit=25,
         )
         zone = await caller_zone(interaction)
-        folded = value.strip().casefold()
+        now = bot.clock.now()
         choices = []
         for view in views:
             other = view.mentor_name or view.project
-            label = f"{short_when(view.session.starts_at, zone)} · {other}"
-            if not folded or folded in label.casefold():
+            label = f"{when_label(view.session.starts_at, zone, interaction.locale, now)} · {other}"
+            if label_matches(label, value):
                 choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
         return choices
 
@@ -175,17 +188,74 @@ async def caller_zone(interaction: discord.Interaction) -> str:
 
 
 def session_choices(
-    views: list[SessionView], typed: str, zone: str
+    views: list[SessionView],
+    typed: str,
+    zone: str,
+    *,
+    locale: Locale = None,
+    now: datetime | None = None,
 ) -> list[app_commands.Choice[str]]:
-    """Label sessions for autocomplete (local time and student), keeping those matching `typed`."""
-    folded = typed.strip().casefold()
+    """Label sessions for autocomplete (local time and student), keeping those matching `typed`.
+
+    With `now`, labels are in the reader's language and show the year when it is not this one.
+    """
     choices = []
     for view in views:
-        label = f"{short_when(view.session.starts_at, zone)} · {view.student_name}"
-        if folded and folded not in label.casefold():
-            continue
-        choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
+        label = f"{_session_when(view, zone, locale, now)} · {view.student_name}"
+        if label_matches(label, typed):
+            choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
     return choices[:25]
+
+
+def _session_when(view: SessionView, zone: str, locale: Locale, now: datetime | None) -> str:
+    if now is None:
+        return short_when(view.session.starts_at, zone)
+    return when_label(view.session.starts_at, zone, locale, now)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def label_matches(label: str, typed: str) -> bool:
+    """Tell whether every word typed is in the label: "Dec 4" matches "Fri 04 Dec 18:00".
+
+    Numbers match by value ("4" is "04"), words by their start, accents and case aside.
+    """
+    words = re.findall(r"\w+", _fold(label))
+    numbers = {int(w) for w in words if w.isdigit()}
+    for token in re.findall(r"\w+", _fold(typed)):
+        if token.isdigit():
+            if int(token) not in numbers:
+                return False
+        elif not any(word.startswith(token) for word in words):
+            return False
+    return True
+
+
+async def when_choices(
+    interaction: discord.Interaction, typed: str
+) -> list[app_commands.Choice[str]]:
+    """Preview how a "when" text is read, in the caller's zone and language.
+
+    The choice's value is the instant as a Discord timestamp, so what was previewed is what
+    is scheduled; a text that cannot be read yet gets a hint and keeps its own value.
+    """
+    text = typed.strip()
+    if not text:
+        return []
+    bot = bot_of(interaction)
+    now = bot.clock.now()
+    zone = await caller_zone(interaction)
+    locale = interaction.locale
+    try:
+        instant = parse_when(text, ZoneInfo(zone), now)
+    except WhenError as error:
+        hint = tr(f"dates.when_hint_{error.reason.value}", locale, text=clip(text, 40))
+        return [app_commands.Choice(name=clip(hint, 100), value=text[:100])]
+    label = when_label(instant, zone, locale, now)
+    return [app_commands.Choice(name=clip(label, 100), value=f"<t:{int(instant.timestamp())}>")]
 
 
 def zone_choices(typed: str) -> list[app_commands.Choice[str]]:

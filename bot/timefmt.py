@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.texts import Locale, tr
+
 STAMP_STYLES = frozenset("tTdDfFR")
 
 
@@ -31,3 +33,27 @@ def short_when(instant: datetime, zone: str) -> str:
     """
     local = instant.astimezone(ZoneInfo(zone))
     return f"{local:%a %d %b %H:%M} ({zone})"
+
+
+def when_label(instant: datetime, zone: str, locale: Locale, now: datetime) -> str:
+    """Return how a time reads on a clock in `zone`, in the reader's language.
+
+    E.g. `Fri 4 Dec 18:00, Europe/Paris`, or `ven. 4 déc. 18:00, Europe/Paris`; the year is
+    shown when it is not the current one there (`Sun 31 Oct 2027 01:30, Europe/Paris`).
+    For autocomplete labels, which cannot hold Discord timestamps.
+    """
+    where = ZoneInfo(zone)
+    local = instant.astimezone(where)
+    weekdays = tr("dates.weekdays", locale).split()
+    months = tr("dates.months", locale).split()
+    key = "dates.label" if local.year == now.astimezone(where).year else "dates.label_year"
+    return tr(
+        key,
+        locale,
+        weekday=weekdays[local.weekday()],
+        day=local.day,
+        month=months[local.month - 1],
+        year=local.year,
+        time=f"{local:%H:%M}",
+        zone=zone,
+    )

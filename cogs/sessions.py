@@ -11,7 +11,13 @@ from discord.ext import commands
 
 from bot.app import MentorCoach
 from bot.checkin_ui import PrepareModal
-from bot.options import RecordableSessionArg, StudentArg, StudentSessionArg, UpcomingSessionArg
+from bot.options import (
+    RecordableSessionArg,
+    StudentArg,
+    StudentSessionArg,
+    UpcomingSessionArg,
+    when_choices,
+)
 from bot.record_ui import RecordModal, note_title_for
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
@@ -217,6 +223,14 @@ class SessionsCog(commands.Cog):
         check_answerable(view, now)
         current = await checkin_of(self.bot.db, view.session.id)
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
+
+    @schedule.autocomplete("when")
+    @reschedule.autocomplete("when")
+    async def when_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Preview how the typed time is read, in the caller's zone and language."""
+        return await when_choices(interaction, current)
 
     @session.command(name="record", description=cmd("sessions.record"))
     @app_commands.describe(session=cmd("record.opt_session"), status=cmd("record.opt_status"))

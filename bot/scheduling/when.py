@@ -127,11 +127,11 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     stamp = _STAMP.match(text.strip())
     if stamp is not None:
         try:
-            instant = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC)
+            given = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise WhenError(WhenProblem.TOO_FAR) from None
-        _check_range(instant, now)
-        return instant
+        _check_range(given, now)
+        return given
     cleaned = _normalise(text)
     if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
         raise WhenError(WhenProblem.UNREADABLE)

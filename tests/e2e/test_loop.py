@@ -611,3 +611,40 @@ async def test_cancelled_sessions_leave_upcoming_and_a_mentor_lists_every_server
     assert tr("sessions.none", mara.locale) not in in_dms
     french = await world.mehdi.slash("session list", dm=True, when="cancelled")
     assert french.embeds[0]["title"] == tr("loop.cancelled_title", "fr")
+
+
+async def test_when_previews_how_the_time_is_read_and_timestamps_cannot_be_misread(
+    world: World,
+) -> None:
+    sam, mara, mehdi = world.sam, world.mara, world.mehdi
+    await pair(world, sam)
+    [preview] = await mara.autocomplete("session schedule", "when", "fri 18:00", student="Sam")
+    assert preview == {"name": "Fri 4 Dec 18:00, Europe/Paris", "value": "<t:1796403600>"}
+    [next_year] = await mara.autocomplete("session schedule", "when", "31 oct 2027 1:30")
+    assert next_year["name"] == "Sun 31 Oct 2027 01:30, Europe/Paris"
+    [hint] = await mara.autocomplete("session schedule", "when", "tomorrow")
+    assert hint == {"name": "Add a time of day: e.g. tomorrow 18:00", "value": "tomorrow"}
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    [french] = await mehdi.autocomplete("session schedule", "when", "vendredi 18h")
+    assert french["name"] == "ven. 4 déc. 18:00, Europe/Paris"
+    [reschedule_preview] = await mara.autocomplete("session reschedule", "when", "in 3 weeks 9:30")
+    assert reschedule_preview["name"] == "Tue 22 Dec 09:30, Europe/Paris"
+
+    # What the preview offered is what gets scheduled; a pasted timestamp too.
+    done = await mara.slash("session schedule", student="Sam", when=preview["value"])
+    assert discord_stamp(FRIDAY, "F") in done.content
+    picked = await mara.slash("session schedule", student="Sam", when="<t:1796490000:F>")
+    assert "<t:1796490000:F>" in picked.content
+    starts = sorted(v.session.starts_at for v in await sessions_of(world))
+    assert starts == [FRIDAY, FRIDAY + timedelta(days=1)]
+
+    # Picking a session: "Dec 4" finds "Fri 4 Dec 18:00".
+    choices = await mara.autocomplete("session reschedule", "session", "Dec 4")
+    assert [c["name"] for c in choices] == ["Fri 4 Dec 18:00, Europe/Paris · Sam"]
+    assert await mara.autocomplete("session reschedule", "session", "Dec 14") == []
+
+
+async def test_a_zone_search_for_est_finds_new_york(world: World) -> None:
+    choices = await world.sam.autocomplete("timezone set", "zone", "EST")
+    assert choices[0]["value"] == "America/New_York"
+    assert not any("Bucharest" in c["value"] or "Creston" in c["value"] for c in choices)
