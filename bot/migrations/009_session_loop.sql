@@ -60,3 +60,7 @@ CREATE TABLE outcome_changes (
 );
 
 CREATE INDEX outcome_changes_by_session ON outcome_changes (session_id, changed_at);
+
+-- How many times a session was moved or cancelled: its calendar SEQUENCE, so that a
+-- re-imported .ics updates the event instead of adding a second one.
+ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0);

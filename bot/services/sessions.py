@@ -240,6 +240,7 @@ async def reschedule(
             tx, view.mentor_id, start, view.session.duration_minutes, exclude=view.session.id
         )
         await store.reschedule(tx, view.session.id, start)
+        await store.bump_revision(tx, [view.session.id])
         await reminders.replan_session(tx, view.session.id, now)
         moved = await store.get_session(tx, view.session.id)
         assert moved is not None
@@ -274,6 +275,7 @@ async def cancel(
         else:
             ids = [view.session.id] if await store.cancel_session(tx, view.session.id) else []
         await reminders.forget_sessions(tx, ids)
+        await store.bump_revision(tx, ids)
         if ids:
             change = Change.SERIES_CANCELLED if series else Change.CANCELLED
             await news.tell(tx, news.change_of(view, change, count=len(ids)), now)

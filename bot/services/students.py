@@ -11,6 +11,7 @@ from bot.services import news, reminders
 from bot.storage import mentorships as store
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
 from bot.storage.news import Change, NewChange
+from bot.storage.sessions import bump_revision
 
 PROJECT_MAX = 200
 PATH_MAX = 100
@@ -141,6 +142,7 @@ async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) ->
     async with db.transaction() as tx:
         cancelled = await store.archive_mentorship(tx, mentorship.id, now)
         await reminders.forget_sessions(tx, cancelled)
+        await bump_revision(tx, cancelled)
         if cancelled or mentorship.active:
             await news.tell(
                 tx,

@@ -197,15 +197,23 @@ class CalendarRow:
     mentor_id: int
     student_id: int
     student_name: str
+    status: str = "scheduled"
+    revision: int = 0
+    project: str = ""
+    project_link: str | None = None
+    meeting_link: str | None = None
 
 
 async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[CalendarRow]:
-    """Return the person's scheduled sessions not yet over, as mentor or student, by start."""
+    """Return the person's sessions not yet over, as mentor or student, by start.
+
+    Cancelled ones are included, so that a calendar re-importing the file marks them cancelled.
+    """
     rows = await db.fetch_all(
-        "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, m.guild_id, m.mentor_id, "
-        "m.student_id, m.student_name FROM sessions s "
-        "JOIN mentorships m ON m.id = s.mentorship_id "
-        "WHERE s.status = 'scheduled' AND (m.mentor_id = ? OR m.student_id = ?) "
+        "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, s.status, s.revision, m.guild_id, "
+        "m.mentor_id, m.student_id, m.student_name, m.project, m.project_link, m.meeting_link "
+        "FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        "WHERE s.status IN ('scheduled', 'cancelled') AND (m.mentor_id = ? OR m.student_id = ?) "
         "AND CAST(strftime('%s', s.starts_at) AS INTEGER) + s.duration_minutes * 60 > ? "
         "ORDER BY s.starts_at, s.id",
         (user_id, user_id, int(now.timestamp())),
@@ -220,6 +228,11 @@ async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[
             mentor_id=int(row["mentor_id"]),
             student_id=int(row["student_id"]),
             student_name=str(row["student_name"]),
+            status=str(row["status"]),
+            revision=int(row["revision"]),
+            project=str(row["project"]),
+            project_link=row["project_link"],
+            meeting_link=row["meeting_link"],
         )
         for row in rows
     ]

@@ -571,3 +571,13 @@ async def last_recorded(db: Database, mentorship_id: int) -> Session | None:
         (mentorship_id,),
     )
     return None if row is None else _row_to_session(row)
+
+
+async def bump_revision(tx: Transaction, session_ids: Sequence[int]) -> None:
+    """Count one more change (move, cancellation) of each session, for calendars."""
+    if session_ids:
+        await tx.execute(
+            "UPDATE sessions SET revision = revision + 1 "
+            f"WHERE id IN ({', '.join('?' for _ in session_ids)})",
+            list(session_ids),
+        )

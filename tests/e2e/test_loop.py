@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar
 
 from bot.scheduling.recurrence import Repeat
 from bot.services import sessions as sessions_service
@@ -17,7 +20,7 @@ from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from sandbox.driver import MessageView, Persona
+from sandbox.driver import MessageView, Persona, Reply
 from tests.e2e.conftest import World
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -648,3 +651,38 @@ async def test_a_zone_search_for_est_finds_new_york(world: World) -> None:
     choices = await world.sam.autocomplete("timezone set", "zone", "EST")
     assert choices[0]["value"] == "America/New_York"
     assert not any("Bucharest" in c["value"] or "Creston" in c["value"] for c in choices)
+
+
+def events_of(reply: Reply) -> dict[str, Any]:
+    [attachment] = reply.attachments
+    calendar = Calendar.from_ical(attachment.data)
+    return {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+
+
+async def test_the_calendar_keeps_uids_with_sequence_cancelled_status_and_the_meeting_link(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("student edit", student="Sam", meeting_link="https://meet.example.org/ms")
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    first, second = (v.session for v in (await sessions_of(world))[:2])
+    uid_first, uid_second = f"session-{first.id}@mentor-coach", f"session-{second.id}@mentor-coach"
+    before = events_of(await sam.slash("export calendar", dm=True))
+    assert int(before[uid_first]["sequence"]) == 0
+    assert str(before[uid_first]["status"]) == "CONFIRMED"
+    assert str(before[uid_first]["location"]) == "https://meet.example.org/ms"
+    assert "Project: P2 · Portfolio" in str(before[uid_first]["description"])
+    assert "Meeting link: https://meet.example.org/ms" in str(before[uid_first]["description"])
+
+    await mara.slash("session reschedule", session=str(first.id), when="2026-12-05 10:00")
+    question = await mara.slash("session cancel", session=str(second.id))
+    await mara.click(question, "Cancel session")
+    for person in (sam, mara):
+        after = events_of(await person.slash("export calendar"))
+        assert set(before) <= set(after)  # the same events: a re-import updates them
+        assert int(after[uid_first]["sequence"]) == 1
+        assert after[uid_first].decoded("dtstart") == datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+        assert str(after[uid_first]["status"]) == "CONFIRMED"
+        assert str(after[uid_second]["status"]) == "CANCELLED"
+        assert int(after[uid_second]["sequence"]) == 1
