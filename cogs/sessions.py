@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -16,6 +19,8 @@ from bot.options import (
     StudentArg,
     StudentSessionArg,
     UpcomingSessionArg,
+    caller_zone,
+    label_matches,
     when_choices,
 )
 from bot.record_ui import RecordModal, note_title_for
@@ -24,11 +29,13 @@ from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
 from bot.services import outcomes as outcome_service
 from bot.services import sessions as service
+from bot.services import statement as statement_service
 from bot.services.people import zone_of
 from bot.services.sessions import check_answerable
 from bot.storage.checkins import checkin_of
 from bot.storage.sessions import OUTCOMES, SessionView
-from bot.texts import cmd, tr
+from bot.textfit import clip
+from bot.texts import Locale, cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, send_pages
 from cogs.notes import write_notes_view
@@ -224,6 +231,45 @@ class SessionsCog(commands.Cog):
         current = await checkin_of(self.bot.db, view.session.id)
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
+    @session.command(
+        name="statement", description=cmd("statement.command"), extras={"audience": "mentor"}
+    )
+    @app_commands.describe(month=cmd("statement.opt_month"))
+    async def statement(
+        self, interaction: discord.Interaction, month: app_commands.Range[str, 1, 20] | None = None
+    ) -> None:
+        """List your sessions of a month by student, kind and length, with a CSV."""
+        locale = interaction.locale
+        now = self.bot.clock.now()
+        zone = await caller_zone(interaction)
+        wanted = statement_service.read_month(month, zone, now)
+        done = await statement_service.statement(
+            self.bot.db, now, interaction.user.id, interaction.guild_id, wanted, zone
+        )
+        label = month_label(wanted, locale)
+        headers = [tr(f"statement.csv_{c}", locale) for c in statement_service.CSV_HEADERS]
+        data = statement_service.statement_csv(done, headers)
+        file = discord.File(io.BytesIO(data), filename=f"statement-{wanted:%Y-%m}.csv")
+        await interaction.response.send_message(
+            embed=statement_embed(done, label, locale), file=file, ephemeral=True
+        )
+
+    @statement.autocomplete("month")
+    async def month_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer this month and the eleven before it, named in the caller's language."""
+        zone = await caller_zone(interaction)
+        local = self.bot.clock.now().astimezone(ZoneInfo(zone))
+        choices = []
+        for back in range(12):
+            year, month = divmod(local.year * 12 + local.month - 1 - back, 12)
+            first = date(year, month + 1, 1)
+            name = month_label(first, interaction.locale)
+            if label_matches(f"{name} {first:%Y-%m}", current):
+                choices.append(app_commands.Choice(name=name, value=f"{first:%Y-%m}"))
+        return choices
+
     @schedule.autocomplete("when")
     @reschedule.autocomplete("when")
     async def when_autocomplete(
@@ -315,6 +361,47 @@ class SessionsCog(commands.Cog):
             confirm_label=tr("record.correct_button", locale),
             on_confirm=confirmed,
         )
+
+
+def month_label(month: date, locale: Locale) -> str:
+    """Name a month in the reader's language: `December 2026`, `décembre 2026`."""
+    names = tr("dates.month_names", locale).split()
+    return f"{names[month.month - 1]} {month.year}"
+
+
+def statement_embed(done: statement_service.Statement, label: str, locale: Locale) -> discord.Embed:
+    """Show a month's sessions as a table: one line per student, kind and length."""
+    embed = discord.Embed(title=tr("statement.title", locale, month=label), colour=COLOUR)
+    if not done.rows:
+        embed.description = tr("statement.none", locale)
+        return embed
+    heads = [tr(f"statement.col_{c}", locale) for c in statement_service.COLUMNS]
+    lines = []
+    for row in done.rows:
+        counts = " ".join(f"{row.counts[c]:>3}" for c in statement_service.COLUMNS)
+        name = clip(f"{row.student} · {tr(f'kind.{row.kind}', locale)} · {row.minutes}′", 60)
+        lines.append(f"{name}\n    {counts}")
+    legend = " ".join(f"{h:>3}" for h in heads)
+    table = "\n".join([f"    {legend}", *lines])
+    embed.description = f"```\n{clip(table, 3900)}\n```"
+    totals = done.totals
+    embed.add_field(
+        name=tr("statement.totals", locale),
+        value=tr(
+            "statement.totals_text",
+            locale,
+            held=totals["held"],
+            no_show=totals["no_show"],
+            late=totals["cancelled_late"],
+            early=totals["cancelled_early"],
+            unrecorded=totals["unrecorded"],
+            planned=totals["planned"],
+            presentations=done.presentations_held,
+        ),
+        inline=False,
+    )
+    embed.set_footer(text=tr("statement.footer", locale, zone=done.zone))
+    return embed
 
 
 def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> str:

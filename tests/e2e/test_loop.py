@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -686,3 +688,62 @@ async def test_the_calendar_keeps_uids_with_sequence_cancelled_status_and_the_me
         assert str(after[uid_first]["status"]) == "CONFIRMED"
         assert str(after[uid_second]["status"]) == "CANCELLED"
         assert int(after[uid_second]["sequence"]) == 1
+
+
+async def test_the_monthly_statement_lists_sessions_by_student_kind_and_length(
+    world: World,
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    await pair(world, sam)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    await mara.slash(
+        "session schedule", student="Sofia", when="2026-12-08 10:00", kind="mock_presentation"
+    )
+    views = await sessions_of(world)
+    sam_dec = [v.session for v in views if v.student_name == "Sam"][:4]
+    [mock] = [v.session for v in views if v.student_name == "Sofia"]
+    question = await mara.slash("session cancel", session=str(sam_dec[2].id))
+    await mara.click(question, "Cancel session")
+    world.clock.set(datetime(2026, 12, 27, 9, 0, tzinfo=UTC))
+    for session, status in (
+        (sam_dec[0], "held"),
+        (sam_dec[1], "no_show"),
+        (mock, "cancelled_late"),
+    ):
+        await mara.slash("session record", session=str(session.id), status=status)
+
+    reply = await mara.slash("session statement", month="2026-12")
+    embed = reply.embeds[0]
+    assert embed["title"] == "Your sessions in December 2026"
+    table = embed["description"].split("\n")
+    assert table[2] == "Sam · Regular session · 30′"
+    assert table[3].split() == [
+        "1",
+        "1",
+        "0",
+        "0",
+        "1",
+        "0",
+    ]  # held, no-show, late, early, ?, planned
+    assert table[4] == "Sofia · Mock presentation · 45′"
+    assert table[5].split() == ["0", "0", "1", "0", "0", "0"]
+    totals = embed["fields"][0]["value"]
+    assert totals.startswith("Held 1 · no-shows 1 · cancelled late 1")
+    [attachment] = reply.attachments
+    assert attachment.filename == "statement-2026-12.csv"
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert rows[0] == ["when", "student", "kind", "minutes", "outcome", "session id"]
+    assert [r[4] for r in rows[1:]] == ["held", "cancelled_late", "no_show", "unrecorded"]
+    assert rows[1][0] == "2026-12-04 18:00"  # in Mara's zone
+    in_dms = await mara.slash("session statement", month="12/2026", dm=True)
+    assert in_dms.embeds[0]["description"] == embed["description"]
+    bad = await mara.slash("session statement", month="decembre")
+    assert bad.content == tr("statement.bad_month", mara.locale, text="decembre")
+
+    await world.mehdi.slash("timezone set", zone="Europe/Paris")
+    [choice] = await world.mehdi.autocomplete("session statement", "month", "déc")
+    assert choice == {"name": "décembre 2026", "value": "2026-12"}
+    french = await world.mehdi.slash("session statement", month="2026-12")
+    assert french.embeds[0]["title"] == "Vos séances de décembre 2026"
+    assert french.embeds[0]["description"] == tr("statement.none", "fr")
