@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import discord
 
@@ -71,7 +72,12 @@ def news_line(item: News, locale: Locale) -> str:
     if item.old_starts_at is not None:
         facts["old"] = discord_stamp(item.old_starts_at, "F")
     key = f"news.{item.change.value}"
-    if item.change is Change.SERIES:
+    if item.change is Change.TIME_OFF:
+        facts["first"] = discord_stamp(datetime.fromisoformat(detail["first"]), "D")
+        facts["last"] = discord_stamp(datetime.fromisoformat(detail["last"]), "D")
+        if item.starts_at is None:
+            key = "news.time_off_no_resume"
+    elif item.change is Change.SERIES:
         key = f"news.series_{detail.get('repeat', 'weekly')}"
     elif item.change is Change.RESCHEDULED and detail.get("asked"):
         key = "news.rescheduled_asked"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import discord
@@ -30,6 +30,7 @@ from bot.services import checkins as checkin_service
 from bot.services import outcomes as outcome_service
 from bot.services import sessions as service
 from bot.services import statement as statement_service
+from bot.services import time_off as time_off_service
 from bot.services.people import zone_of
 from bot.services.sessions import check_answerable
 from bot.storage.checkins import checkin_of
@@ -252,6 +253,50 @@ class SessionsCog(commands.Cog):
         file = discord.File(io.BytesIO(data), filename=f"statement-{wanted:%Y-%m}.csv")
         await interaction.response.send_message(
             embed=statement_embed(done, label, locale), file=file, ephemeral=True
+        )
+
+    @session.command(name="away", description=cmd("away.command"))
+    @app_commands.describe(first=cmd("away.opt_first"), last=cmd("away.opt_last"))
+    @app_commands.rename(first="from", last="until")
+    async def away(
+        self,
+        interaction: discord.Interaction,
+        first: app_commands.Range[str, 1, 100],
+        last: app_commands.Range[str, 1, 100],
+    ) -> None:
+        """Take time off: your sessions in those days are cancelled, series resume after."""
+        zone = await self._mentor_zone(interaction)
+        now = self.bot.clock.now()
+        first_day, last_day = time_off_service.read_range(first, last, zone, now)
+        away = await time_off_service.preview(
+            self.bot.db, now, interaction.user.id, first_day, last_day, zone
+        )
+        locale = interaction.locale
+        noon_first = datetime.combine(first_day, time(12), tzinfo=ZoneInfo(zone))
+        noon_last = datetime.combine(last_day, time(12), tzinfo=ZoneInfo(zone))
+        days = {
+            "first": discord_stamp(noon_first, "D"),
+            "last": discord_stamp(noon_last, "D"),
+        }
+
+        async def confirmed(done: discord.Interaction) -> str:
+            count = await time_off_service.take_time_off(
+                self.bot.db, self.bot.clock.now(), done.user.id, away
+            )
+            return tr("away.done", done.locale, count=count, **days)
+
+        students = sorted({v.student_name for v in away.sessions}, key=str.casefold)
+        await ask_to_confirm(
+            interaction,
+            tr(
+                "away.question",
+                locale,
+                count=len(away.sessions),
+                students=", ".join(students) or "-",
+                **days,
+            ),
+            confirm_label=tr("away.button", locale),
+            on_confirm=confirmed,
         )
 
     @statement.autocomplete("month")

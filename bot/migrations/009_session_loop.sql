@@ -64,3 +64,18 @@ CREATE INDEX outcome_changes_by_session ON outcome_changes (session_id, changed_
 -- How many times a session was moved or cancelled: its calendar SEQUENCE, so that a
 -- re-imported .ics updates the event instead of adding a second one.
 ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0);
+
+-- A mentor's time off: their sessions in the range are cancelled, now and as series extend.
+CREATE TABLE time_off (
+    id          INTEGER PRIMARY KEY,
+    mentor_id   INTEGER NOT NULL,
+    first_day   TEXT NOT NULL,
+    last_day    TEXT NOT NULL,
+    zone        TEXT NOT NULL,
+    starts_at   TEXT NOT NULL,
+    ends_at     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    CHECK (first_day <= last_day AND starts_at < ends_at)
+);
+
+CREATE INDEX time_off_by_mentor ON time_off (mentor_id, ends_at);

@@ -345,3 +345,38 @@ def _check_range(instant: datetime, now: datetime) -> None:
         raise WhenError(WhenProblem.IN_PAST)
     if instant - now > MAX_AHEAD:
         raise WhenError(WhenProblem.TOO_FAR)
+
+
+def parse_day(text: str, zone: ZoneInfo, now: datetime) -> date:
+    """Return the day a text names on the zone's calendar ("12 August", "friday", a timestamp).
+
+    Today or later, at most `MAX_AHEAD` away; a time of day in the text is not needed.
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    stamp = _STAMP.match(text.strip())
+    if stamp is not None:
+        try:
+            found = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC).astimezone(zone).date()
+        except (OverflowError, OSError, ValueError):
+            raise WhenError(WhenProblem.TOO_FAR) from None
+    else:
+        cleaned = _strip_connectors(_normalise(text))
+        if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
+            raise WhenError(WhenProblem.UNREADABLE)
+        weekday = _WEEKDAY_FORM.match(cleaned)
+        if weekday is not None:
+            found = _weekday_date(weekday, local_now, time(23, 59))
+        else:
+            day = _read_day(cleaned, local_now)
+            if day is None:
+                raise WhenError(WhenProblem.UNREADABLE)
+            found = (
+                day if _YEAR.search(cleaned) else _undo_early_rollover(day, local_now, time(23, 59))
+            )
+    if found < local_now.date():
+        raise WhenError(WhenProblem.IN_PAST)
+    if found - local_now.date() > MAX_AHEAD:
+        raise WhenError(WhenProblem.TOO_FAR)
+    return found

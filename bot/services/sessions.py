@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db import Database, Reader
+from bot.db import Database, Reader, Transaction
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
 from bot.services import news, reminders
 from bot.storage import news as news_store
 from bot.storage import sessions as store
+from bot.storage import time_off as time_off_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.news import Change
 from bot.storage.sessions import NotRecordable, Session, SessionView
@@ -162,10 +164,26 @@ async def extend_series(db: Database, now: datetime) -> int:
             )
             await store.set_materialised_until(tx, series.id, end)
             await reminders.plan_for_sessions(tx, ids, now)
+            await skip_time_off(tx, ids)
         added += len(ids)
     if added:
         log.info("Materialised %d upcoming sessions", added)
     return added
+
+
+async def skip_time_off(tx: Transaction, session_ids: Sequence[int]) -> int:
+    """Cancel new occurrences that fall in their mentor's time off (students were told then)."""
+    views = [v for v in [await store.get_session_view(tx, i) for i in session_ids] if v]
+    if not views:
+        return 0
+    covered = await time_off_store.time_off_covering(
+        tx, views[0].mentor_id, [v.session.starts_at for v in views]
+    )
+    doomed = [v.session.id for v, away in zip(views, covered, strict=True) if away]
+    cancelled = [i for i in doomed if await store.cancel_session(tx, i)]
+    await reminders.forget_sessions(tx, cancelled)
+    await store.bump_revision(tx, cancelled)
+    return len(cancelled)
 
 
 async def visible_sessions(

@@ -23,6 +23,7 @@ class Change(StrEnum):
     CANCELLED = "cancelled"
     SERIES_CANCELLED = "series_cancelled"
     ARCHIVED = "archived"
+    TIME_OFF = "time_off"
 
 
 @dataclass(frozen=True)

@@ -329,6 +329,7 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     await tx.execute(
         "UPDATE outcome_changes SET changed_by = ? WHERE changed_by = ?", (ERASED_PERSON, user_id)
     )
+    await tx.execute("DELETE FROM time_off WHERE mentor_id = ?", (user_id,))
     await tx.execute("DELETE FROM reminder_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM dm_channels WHERE user_id = ?", (user_id,))

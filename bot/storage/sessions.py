@@ -339,7 +339,7 @@ async def upcoming_sessions_of_person(db: Reader, user_id: int, after: datetime)
 
 
 async def sessions_of_mentor(
-    db: Database,
+    db: Reader,
     guild_id: int | None,
     mentor_id: int,
     *,
@@ -553,7 +553,7 @@ async def attendance(db: Database, mentorship_id: int) -> Attendance:
     )
 
 
-async def next_session(db: Database, mentorship_id: int, after: datetime) -> Session | None:
+async def next_session(db: Reader, mentorship_id: int, after: datetime) -> Session | None:
     """Return the mentorship's first scheduled session starting at or after `after`."""
     row = await db.fetch_one(
         f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.mentorship_id = ? "

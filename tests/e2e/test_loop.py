@@ -747,3 +747,77 @@ async def test_the_monthly_statement_lists_sessions_by_student_kind_and_length(
     french = await world.mehdi.slash("session statement", month="2026-12")
     assert french.embeds[0]["title"] == "Vos séances de décembre 2026"
     assert french.embeds[0]["description"] == tr("statement.none", "fr")
+
+
+async def test_time_off_cancels_the_range_tells_each_student_once_and_series_resume(
+    world: World,
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    await pair(world, sam)
+    await sofia.slash("timezone set", zone="Asia/Tokyo")  # the bot learns she reads French
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    await mara.slash("session schedule", student="Sofia", when="2026-12-15 10:00")
+    await let_time_pass(world, MINUTE * 2)
+    assert (len(news_dms(sam)), len(news_dms(sofia))) == (1, 1)
+    views = await sessions_of(world)
+    sam_sessions = [v.session for v in views if v.student_name == "Sam"]
+
+    question = await mara.slash("session away", **{"from": "10 december", "until": "20 dec"})
+    assert question.ephemeral
+    assert "3 session(s) will be cancelled (Sam, Sofia)" in question.content
+    assert question.buttons == ["Take the time off", "Keep it"]
+    await mara.click(question, "Take the time off")
+    assert "3 session(s) cancelled" in question.content
+    statuses = {v.session.id: v.session.status for v in await sessions_of(world)}
+    assert [statuses[s.id] for s in sam_sessions[:4]] == [
+        "scheduled",
+        "cancelled",
+        "cancelled",
+        "scheduled",
+    ]
+    pending = await reminder_store.reminders_of(world.db, sam.id, ["pending"], START)
+    assert sam_sessions[1].id not in {r.session_id for r in pending}
+
+    await let_time_pass(world, MINUTE * 2)
+    assert (len(news_dms(sam)), len(news_dms(sofia))) == (2, 2)  # each told once
+    noon = datetime(2026, 12, 10, 11, 0, tzinfo=UTC), datetime(2026, 12, 20, 11, 0, tzinfo=UTC)
+    assert news_dms(sam)[-1].embeds[0]["description"] == tr(
+        "news.time_off",
+        sam.locale,
+        mentor=mara.mention,
+        first=discord_stamp(noon[0], "D"),
+        last=discord_stamp(noon[1], "D"),
+        count=2,
+        when=discord_stamp(sam_sessions[3].starts_at, "F"),
+        relative=discord_stamp(sam_sessions[3].starts_at, "R"),
+    )
+    assert news_dms(sofia)[-1].embeds[0]["description"] == tr(
+        "news.time_off_no_resume",
+        "fr",
+        mentor=mara.mention,
+        first=discord_stamp(noon[0], "D"),
+        last=discord_stamp(noon[1], "D"),
+        count=1,
+    )
+    assert mara.dms == []
+    calendar = events_of(await sam.slash("export calendar", dm=True))
+    assert str(calendar[f"session-{sam_sessions[1].id}@mentor-coach"]["status"]) == "CANCELLED"
+
+    # Time off beyond the weeks already planned: the series skips it when it extends.
+    await mara.click(
+        await mara.slash("session away", **{"from": "2027-03-01", "until": "2027-03-07"}),
+        "Take the time off",
+    )
+    world.clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=UTC))
+    await world.bot.maintain()
+    march = [
+        v.session
+        for v in await sessions_of(world)
+        if v.student_name == "Sam" and v.session.starts_at.month == 3
+    ]
+    assert [(s.starts_at.day, s.status) for s in march[:2]] == [(5, "cancelled"), (12, "scheduled")]
+
+    # Refusals are clear and private.
+    backwards = await mara.slash("session away", **{"from": "2027-01-20", "until": "2027-01-10"})
+    assert backwards.content == tr("away.backwards", mara.locale)
