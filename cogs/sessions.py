@@ -78,7 +78,9 @@ class SessionsCog(commands.Cog):
             raise Refusal("sessions.no_zone")
         return zone
 
-    @session.command(name="schedule", description=cmd("sessions.schedule"))
+    @session.command(
+        name="schedule", description=cmd("sessions.schedule"), extras={"guild_only": True}
+    )
     @app_commands.describe(
         student=cmd("students.opt_student"),
         when=cmd("sessions.opt_when"),
@@ -154,7 +156,7 @@ class SessionsCog(commands.Cog):
         )
         await send_pages(interaction, pages)
 
-    @session.command(name="cancel", description=cmd("sessions.cancel"))
+    @session.command(name="cancel", description=cmd("sessions.cancel"), extras={"guild_only": True})
     @app_commands.describe(session=cmd("sessions.opt_session"), scope=cmd("sessions.opt_scope"))
     @app_commands.choices(scope=SCOPE_CHOICES)
     async def cancel(
@@ -191,7 +193,9 @@ class SessionsCog(commands.Cog):
             on_confirm=confirmed,
         )
 
-    @session.command(name="reschedule", description=cmd("sessions.reschedule"))
+    @session.command(
+        name="reschedule", description=cmd("sessions.reschedule"), extras={"guild_only": True}
+    )
     @app_commands.describe(session=cmd("sessions.opt_session"), when=cmd("sessions.opt_when"))
     async def reschedule(
         self,
@@ -323,7 +327,7 @@ class SessionsCog(commands.Cog):
         """Preview how the typed time is read, in the caller's zone and language."""
         return await when_choices(interaction, current)
 
-    @session.command(name="record", description=cmd("sessions.record"))
+    @session.command(name="record", description=cmd("sessions.record"), extras={"guild_only": True})
     @app_commands.describe(session=cmd("record.opt_session"), status=cmd("record.opt_status"))
     @app_commands.choices(status=OUTCOME_CHOICES)
     async def record(

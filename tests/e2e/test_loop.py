@@ -7,8 +7,10 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import discord
 from icalendar import Calendar
 
+from bot.commands_index import commands_for
 from bot.scheduling.recurrence import Repeat
 from bot.services import sessions as sessions_service
 from bot.services import students as students_service
@@ -22,6 +24,7 @@ from bot.storage import sessions as session_store
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
+from cogs.help import LOOPS
 from sandbox.driver import MessageView, Persona, Reply
 from tests.e2e.conftest import World
 
@@ -821,3 +824,28 @@ async def test_time_off_cancels_the_range_tells_each_student_once_and_series_res
     # Refusals are clear and private.
     backwards = await mara.slash("session away", **{"from": "2027-01-20", "until": "2027-01-10"})
     assert backwards.content == tr("away.backwards", mara.locale)
+
+
+async def test_help_is_short_and_grouped_by_each_persons_loop(world: World) -> None:
+    every = {
+        entry.name
+        for entry in commands_for(
+            world.bot.tree, in_guild=True, permissions=discord.Permissions.all()
+        )
+    }
+    assert {name for _, steps in LOOPS for _, names in steps for name in names} <= every
+    card = (await world.mara.slash("help")).embeds[0]
+    names = [field["name"] for field in card["fields"]]
+    assert names[:3] == ["As a mentor: your week", "As a student: your sessions", "More"]
+    mentor = card["fields"][0]["value"].split("\n")
+    assert mentor[0] == (
+        "**1 · Plan** · `/student add` `/session schedule` `/session reschedule` `/session away`"
+    )
+    assert mentor[2].startswith("**3 · Record, the same day** · `/session record`")
+    assert len(str(card)) < 2500  # short: not a 30-line wall
+    await pair(world, world.sofia)  # Sofia is a student of Mara's
+    french = (await world.sofia.slash("help", dm=True)).embeds[0]
+    assert french["fields"][0]["name"] == "Étudiant : vos séances"
+    assert "`/session prepare`" in french["fields"][0]["value"]
+    assert "`/student add`" not in str(french)  # not open in DMs
+    assert "`/session schedule`" not in str(french)
