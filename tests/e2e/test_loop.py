@@ -849,3 +849,30 @@ async def test_help_is_short_and_grouped_by_each_persons_loop(world: World) -> N
     assert "`/session prepare`" in french["fields"][0]["value"]
     assert "`/student add`" not in str(french)  # not open in DMs
     assert "`/session schedule`" not in str(french)
+
+
+async def test_a_mentor_opens_a_profile_and_schedules_from_a_members_name(world: World) -> None:
+    sam, mara, mehdi = world.sam, world.mara, world.mehdi
+    await pair(world, sam)
+    await mara.slash("student edit", student="Sam", meeting_link="https://meet.example.org/ms")
+    card = await mara.user_command("Open student profile", sam)
+    assert card.ephemeral
+    assert card.embeds[0]["title"] == "Sam"
+    assert "https://meet.example.org/ms" in str(card.embeds[0])
+    form = await mara.user_command("Schedule a session", sam)
+    assert form.modal is not None
+    assert form.modal["title"] == "Session with Sam"
+    [when, repeat] = form.modal["fields"]
+    assert when["label"] == "New time (in your time zone)"
+    assert repeat["type"] == 21
+    done = await mara.submit_modal(form, {"when": "2026-12-04 18:00", "repeat": "weekly"})
+    assert discord_stamp(FRIDAY, "F") in done.content
+    assert len(await sessions_of(world)) >= 12  # a weekly series
+    await let_time_pass(world, MINUTE * 2)
+    assert news_dms(sam)[-1].embeds[0]["description"].startswith("📅 **New weekly sessions**")
+    # Someone Mara does not follow: a clear, private answer (in French for Mehdi).
+    refused = await mara.user_command("Open student profile", world.tom)
+    assert refused.content == tr("menus.not_followed", mara.locale, name="Tom")
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    french = await mehdi.user_command("Schedule a session", sam)
+    assert "Vous ne suivez pas **Sam** ici" in french.content
