@@ -876,3 +876,23 @@ async def test_a_mentor_opens_a_profile_and_schedules_from_a_members_name(world:
     await mehdi.slash("timezone set", zone="Europe/Paris")
     french = await mehdi.user_command("Schedule a session", sam)
     assert "Vous ne suivez pas **Sam** ici" in french.content
+
+
+async def test_changing_a_lead_time_after_a_nudge_went_out_sends_no_second_one(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await sam.slash("reminders settings", session_news=False)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
+    await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
+    reviews = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
+    asks = [m for m in sam.dms if "Prepare" in m.buttons]
+    assert (len(reviews), len(asks)) == (1, 1)  # the 24 h nudge, and the 48 h reminder
+    await mara.slash("reminders settings", review_lead=12)
+    await sam.slash("reminders settings", student_leads="24h, 1h")
+    await let_time_pass(world, FRIDAY - timedelta(minutes=30) - world.clock.now())
+    reviews = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
+    asks = [m for m in sam.dms if "Prepare" in m.buttons]
+    assert len(reviews) == 1  # not again 12 h before
+    assert len(asks) == 2  # not again 24 h before; the 1 h one comes, as planned
