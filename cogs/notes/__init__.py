@@ -201,7 +201,27 @@ class NotesCog(commands.Cog):
     ) -> None:
         """List your notes on a student, or the notes your mentor shared with you."""
         locale = interaction.locale
-        if student is None:
+        following = (
+            await mentorship_store.active_for_mentor(
+                self.bot.db, interaction.guild_id, interaction.user.id
+            )
+            if student is None and interaction.guild_id is not None
+            else []
+        )
+        if following:  # a mentor's own notes, student by student
+            pages = []
+            for mentorship in following:
+                mine = await service.notes_on_student(self.bot.db, mentorship, interaction.user.id)
+                if mine:
+                    pages += mentor_pages(mine, mentorship, locale)
+            if not pages:
+                pages = [
+                    discord.Embed(
+                        title=tr("loop.own_notes_title", locale),
+                        description=tr("loop.own_notes_none", locale),
+                    )
+                ]
+        elif student is None:
             shared = await service.shared_with(
                 self.bot.db, interaction.user.id, interaction.guild_id
             )

@@ -896,3 +896,21 @@ async def test_changing_a_lead_time_after_a_nudge_went_out_sends_no_second_one(
     asks = [m for m in sam.dms if "Prepare" in m.buttons]
     assert len(reviews) == 1  # not again 12 h before
     assert len(asks) == 2  # not again 24 h before; the 1 h one comes, as planned
+
+
+async def test_a_mentors_note_list_without_a_student_lists_their_own_notes(world: World) -> None:
+    sam, sofia, mara, mehdi = world.sam, world.sofia, world.mara, world.mehdi
+    await pair(world, sam)
+    empty = await mara.slash("note list")
+    assert empty.embeds[0]["description"] == tr("loop.own_notes_none", mara.locale)
+    form = await mara.slash("note add", student="Sam")
+    await mara.submit_modal(form, {"Title": "Portfolio review", "Note": "Strong README"})
+    listing = await mara.slash("note list")
+    assert listing.embeds[0]["title"] == tr("notes.list_title", mara.locale, name="Sam")
+    assert "Portfolio review" in listing.embeds[0]["description"]
+    # A student still sees what was shared with them (nothing yet), in French for Sofia.
+    await mehdi.slash("student add", member=sofia, project="P3", session_length=45)
+    shared = await sofia.slash("note list")
+    assert shared.embeds[0]["title"] == tr("notes.shared_title", "fr")
+    french = await mehdi.slash("note list")
+    assert french.embeds[0]["description"] == tr("loop.own_notes_none", "fr")
