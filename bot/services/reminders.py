@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db import Database, Transaction
 from bot.reminders.planning import (
@@ -24,6 +26,19 @@ from bot.storage.guild_config import get_config
 from bot.storage.sessions import get_session_view, upcoming_sessions_of_person
 
 FALLBACK_ZONE = "UTC"
+WAKING = (time(8, 0), time(21, 0))
+"""Nudges that need no exact hour arrive between these local times of the recipient."""
+
+
+def in_waking_hours(instant: datetime, zone: str) -> datetime:
+    """Move an instant out of the night in `zone`: to 08:00 that morning, or the next one."""
+    where = ZoneInfo(zone)
+    local = instant.astimezone(where)
+    start, end = WAKING
+    if start <= local.time() < end:
+        return instant
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=where).astimezone(UTC)
 
 
 async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
@@ -141,4 +156,6 @@ async def plan_presentation_nudges(
     planned = plan_presentation(
         mentor_id, mentorship_id, request_by=request_by, mock_by=mock_by, now=now
     )
-    await store.add_planned(tx, None, guild_id, planned, now)
+    zone = await zone_of(tx, mentor_id, guild_id) or FALLBACK_ZONE
+    awake = [replace(p, due_at=in_waking_hours(p.due_at, zone)) for p in planned]
+    await store.add_planned(tx, None, guild_id, awake, now)

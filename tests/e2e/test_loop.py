@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import discord
 from icalendar import Calendar
@@ -914,3 +915,15 @@ async def test_a_mentors_note_list_without_a_student_lists_their_own_notes(world
     assert shared.embeds[0]["title"] == tr("notes.shared_title", "fr")
     french = await mehdi.slash("note list")
     assert french.embeds[0]["description"] == tr("loop.own_notes_none", "fr")
+
+
+async def test_presentation_nudges_arrive_in_the_mentors_waking_hours(world: World) -> None:
+    mara = world.mara
+    await pair(world, world.sam)
+    world.clock.set(datetime(2026, 12, 1, 21, 30, tzinfo=UTC))  # 22:30 in Paris
+    await mara.slash("progress", student="Sam", status="on_track", ready_for_assessment=True)
+    rows = await world.db.fetch_all("SELECT due_at FROM reminders WHERE kind = 'presentation'")
+    paris = ZoneInfo("Europe/Paris")
+    hours = [datetime.fromisoformat(row["due_at"]).astimezone(paris).hour for row in rows]
+    assert rows
+    assert all(8 <= hour < 21 for hour in hours), hours
