@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
+import pytest
 from icalendar import Calendar
 
 from bot.commands_index import commands_for
@@ -927,3 +928,96 @@ async def test_presentation_nudges_arrive_in_the_mentors_waking_hours(world: Wor
     hours = [datetime.fromisoformat(row["due_at"]).astimezone(paris).hour for row in rows]
     assert rows
     assert all(8 <= hour < 21 for hour in hours), hours
+
+
+@pytest.mark.parametrize(("mentor_name", "student_name"), [("mara", "sam"), ("mehdi", "sofia")])
+async def test_four_weeks_with_a_paris_mentor_and_a_tokyo_student(
+    world: World, mentor_name: str, student_name: str
+) -> None:
+    """The whole loop, for both people, in English (Mara, Sam) and in French (Mehdi, Sofia)."""
+    mentor, student = world.sb.persona(mentor_name), world.sb.persona(student_name)
+    m, s = mentor.locale, student.locale
+    name = student.user.global_name or student.name
+    world.clock.set(START)
+    await mentor.slash("timezone set", zone="Europe/Paris")
+    await student.slash("timezone set", zone="Asia/Tokyo")
+    await mentor.slash("student add", member=student, project="P2", session_length=30)
+    await mentor.slash("student edit", student=name, meeting_link="https://meet.example.org/x")
+
+    # Week 1: planned (the preview's value is the exact instant); the student is told.
+    [preview] = await mentor.autocomplete("session schedule", "when", "2026-12-04 18:00")
+    await mentor.slash("session schedule", student=name, when=preview["value"], repeat="weekly")
+    await let_time_pass(world, MINUTE * 2)
+    [told] = student.dms
+    assert told.embeds[0]["description"] == tr(
+        "news.series_weekly",
+        s,
+        mentor=mentor.mention,
+        when=discord_stamp(FRIDAY, "F"),
+        relative=discord_stamp(FRIDAY, "R"),
+        kind=tr("kind.regular", s),
+        minutes=30,
+    )
+    assert world.sb.guild is not None
+    views = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mentor.id)
+    week = [v.session for v in views][:4]
+
+    # 48 h before: the student prepares from the reminder.
+    await let_time_pass(world, FRIDAY - timedelta(hours=48) - world.clock.now())
+    ask = student.dms[-1]
+    form = await student.click(ask, tr("checkin.button", s))
+    await student.submit_modal(form, {"done": "Wireframes", "stuck": "API tests"})
+    # 24 h before: the mentor's review nudge opens with the student's words.
+    await let_time_pass(world, timedelta(hours=24))
+    nudge = mentor.dms[-1]
+    assert nudge.embeds[0]["fields"][0]["name"] == tr("checkin.field_title", m)
+    assert "API tests" in nudge.embeds[0]["fields"][0]["value"]
+
+    # The session, then the one-form record, then a correction.
+    await let_time_pass(world, FRIDAY + timedelta(minutes=46) - world.clock.now())
+    record = mentor.dms[-1]
+    done = await mentor.submit_modal(
+        await mentor.click(record, tr("record.button", m)),
+        {"outcome": "held", "worked_on": "Wireframes"},
+    )
+    assert tr("record.note_saved", m) in done.content
+    question = await mentor.slash("session record", session=str(week[0].id), status="no_show")
+    await mentor.click(question, tr("record.correct_button", m))
+    fixed = await session_store.get_session(world.db, week[0].id)
+    assert fixed is not None
+    assert fixed.status == "no_show"
+
+    # Week 2: the student can't come; the mentor moves it; the student gets the new time.
+    await let_time_pass(world, week[1].starts_at - timedelta(hours=48) - world.clock.now())
+    ask = student.dms[-1]
+    form = await student.click(ask, tr("reminders.decline_button", s))
+    await student.submit_modal(form, {"reason": "Exam"})
+    await world.sb.wait_for(lambda: "Exam" in (mentor.dms[-1].content or ""))
+    moved_form = await mentor.click(mentor.dms[-1], tr("reminders.reschedule_button", m))
+    await mentor.submit_modal(moved_form, {"when": "2026-12-12 10:00"})
+    await let_time_pass(world, MINUTE * 2)
+    saturday = datetime(2026, 12, 12, 9, 0, tzinfo=UTC)
+    assert student.dms[-1].embeds[0]["description"] == tr(
+        "news.rescheduled_asked",
+        s,
+        mentor=mentor.mention,
+        old=discord_stamp(week[1].starts_at, "F"),
+        when=discord_stamp(saturday, "F"),
+        relative=discord_stamp(saturday, "R"),
+    )
+
+    # Week 3: time off; the student is told once.
+    before = len(student.dms)
+    question = await mentor.slash("session away", **{"from": "2026-12-17", "until": "2026-12-20"})
+    await mentor.click(question, tr("away.button", m))
+    await let_time_pass(world, MINUTE * 2)
+    assert len(student.dms) == before + 1
+    assert "🌴" in student.dms[-1].embeds[0]["description"]
+
+    # The month, as the mentor checks it before invoicing.
+    world.clock.set(datetime(2026, 12, 31, 12, 0, tzinfo=UTC))
+    statement = await mentor.slash("session statement", month="2026-12")
+    row = statement.embeds[0]["description"].split("\n")[3].split()
+    assert row == ["0", "1", "0", "0", "2", "0"]  # no-show Dec 4; Dec 12 and 25 not recorded
+    for message in world.sb.state.messages.values():
+        assert not message.mention_everyone
