@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.errors import MentorTree
 from bot.metrics import instrument
+from bot.news_sender import NewsSender
 from bot.reminders.dispatcher import Dispatcher
 from bot.services.digests import plan_digests
 from bot.services.privacy import purge_departed_guilds
@@ -41,6 +42,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.moderation",
     "cogs.server_content",
     "cogs.privacy",
+    "cogs.news",
 )
 
 
@@ -90,6 +92,7 @@ class MentorCoach(commands.Bot):
         self.sync_globally_on_start = sync_globally_on_start
         self.failed_extensions: dict[str, BaseException] = {}
         self.reminders = Dispatcher(self)
+        self.news = NewsSender(self)
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.instruments = instrument(self)
@@ -117,6 +120,7 @@ class MentorCoach(commands.Bot):
         )
         self.scheduler.start()
         self.reminders.start()
+        self.news.start()
 
     async def maintain(self) -> None:
         """Materialise the coming weeks of every series, with their reminders and digests."""
@@ -134,6 +138,7 @@ class MentorCoach(commands.Bot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.reminders.stop()
+        await self.news.stop()
         await super().close()
 
     async def sync_on_start(self) -> None:

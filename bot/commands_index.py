@@ -37,7 +37,7 @@ def audience_of(command: AnyCommand) -> str:
 
 def _allowed(command: AnyCommand, *, in_guild: bool, permissions: discord.Permissions) -> bool:
     root = _root(command)
-    if not in_guild and root.guild_only:
+    if not in_guild and (root.guild_only or command.extras.get("guild_only")):
         return False
     required = root.default_permissions
     return required is None or permissions >= required
@@ -54,7 +54,9 @@ def commands_for(
 
     A command's audience ("everyone", "mentor", "student", "moderator") comes from its own
     `extras`, else from those of its top-level group; `hidden_audiences` are left out
-    (mentor commands for someone without the server's mentor role).
+    (mentor commands for someone without the server's mentor role). Outside a server, commands
+    that need one are left out: top-level `guild_only` ones, and subcommands marked
+    `extras["guild_only"]` (Discord cannot hide a subcommand by context).
     """
     entries: list[CommandEntry] = []
     for top in tree.get_commands(type=discord.AppCommandType.chat_input):

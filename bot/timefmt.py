@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import babel
 import babel.dates
 
+from bot.texts import Locale, language_of
+
 STAMP_STYLES = frozenset("tTdDfFR")
 
 
@@ -84,3 +86,13 @@ def local_when(
     local = instant.astimezone(ZoneInfo(zone))
     day = local_date(instant, zone, language, now=now, weekday=True)
     return f"{day} {local:%H:%M}"
+
+
+def when_label(instant: datetime, zone: str, locale: Locale, now: datetime) -> str:
+    """Return how a time reads on a clock in `zone`, in the reader's language.
+
+    E.g. `Fri 4 Dec 18:00, Europe/Paris`, or `ven. 4 déc. 18:00, Europe/Paris`; the year is
+    shown when it is not the current one there (`Sun 31 Oct 2027 01:30, Europe/Paris`).
+    For autocomplete labels, which cannot hold Discord timestamps.
+    """
+    return f"{local_when(instant, zone, language_of(locale), now=now)}, {zone}"

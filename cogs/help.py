@@ -11,10 +11,10 @@ from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
 from bot.services.moderation import Access, access_of, mentor_allowed
 from bot.storage.guild_config import get_config
+from bot.storage.mentorships import active_for_mentor, mentorships_of_student
 from bot.textfit import chunk_lines
-from bot.texts import catalogue, cmd, tr
+from bot.texts import cmd, tr
 
-AUDIENCE_ORDER = ("everyone", "mentor", "student", "moderator")
 EMBED_COLOUR = discord.Colour.teal()
 FIELD_MAX = 1024
 
@@ -55,7 +55,15 @@ class HelpCog(commands.Cog):
             permissions=interaction.permissions,
             hidden_audiences=frozenset(hidden),
         )
-        embed = help_embed(entries, interaction.locale)
+        learning = await mentorships_of_student(self.bot.db, interaction.user.id, None)
+        mentoring = (
+            await active_for_mentor(self.bot.db, interaction.guild_id, interaction.user.id)
+            if interaction.guild_id is not None
+            else []
+        )
+        embed = help_embed(
+            entries, interaction.locale, student_first=bool(learning) and not mentoring
+        )
         if gating is not None:
             embed.add_field(
                 name=tr("moderation.help_gating_title", interaction.locale), value=gating
@@ -63,20 +71,58 @@ class HelpCog(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-def help_embed(entries: list[CommandEntry], locale: discord.Locale) -> discord.Embed:
-    """Build the help card: the intro, then one field per audience."""
+LOOPS: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
+    (
+        "mentor",
+        (
+            ("plan", ("student add", "session schedule", "session reschedule", "session away")),
+            ("prepare", ("prep", "note list")),
+            ("record", ("session record", "feedback", "note add")),
+            ("month", ("session statement", "session list", "export calendar")),
+        ),
+    ),
+    (
+        "student",
+        (
+            ("told", ("reminders settings",)),
+            ("prepare", ("session prepare",)),
+            ("see", ("session list", "note list", "export calendar")),
+        ),
+    ),
+    ("moderator", (("run", ("setup", "program stats", "config show")),)),
+)
+"""Each person's loop, step by step, with the commands of each step (shown if open to them)."""
+
+
+def help_embed(
+    entries: list[CommandEntry], locale: discord.Locale, *, student_first: bool = False
+) -> discord.Embed:
+    """Build the help card: each loop the caller takes part in, then every other command.
+
+    A student who mentors nobody here reads the student loop first.
+    """
     embed = discord.Embed(
         title=tr("help.title", locale), description=tr("help.intro", locale), colour=EMBED_COLOUR
     )
-    for audience in AUDIENCE_ORDER:
-        lines = [
-            f"`/{entry.name}` {catalogue().localise_english(entry.description, locale)}"
-            for entry in entries
-            if entry.audience == audience
-        ]
-        for number, chunk in enumerate(chunk_lines(lines, FIELD_MAX)):
-            name = tr(f"help.audience_{audience}", locale) if number == 0 else "\u200b"
-            embed.add_field(name=name, value=chunk, inline=False)
+    open_to_caller = {entry.name for entry in entries}
+    shown: set[str] = set()
+    loops = sorted(LOOPS, key=lambda loop: loop[0] != "student") if student_first else LOOPS
+    for audience, steps in loops:
+        lines = []
+        for step, names in steps:
+            found = [name for name in names if name in open_to_caller]
+            if found:
+                shown.update(found)
+                commands_text = " ".join(f"`/{name}`" for name in found)
+                lines.append(f"**{tr(f'help.step_{audience}_{step}', locale)}** · {commands_text}")
+        if lines:
+            embed.add_field(
+                name=tr(f"help.loop_{audience}", locale), value="\n".join(lines), inline=False
+            )
+    rest = [f"`/{entry.name}`" for entry in entries if entry.name not in shown]
+    for number, chunk in enumerate(chunk_lines([" ".join(rest)] if rest else [], FIELD_MAX)):
+        name = tr("help.more", locale) if number == 0 else "\u200b"
+        embed.add_field(name=name, value=chunk, inline=False)
     if not entries:
         embed.add_field(name="\u200b", value=tr("help.none", locale), inline=False)
     embed.set_footer(text=f"{tr('help.footer', locale)} · Mentor Coach {__version__}")

@@ -205,9 +205,19 @@ class PrivacyCog(commands.Cog):
             name = names.get(row.mentor_id) or tr("exports.your_mentor", locale)
             return tr("exports.summary_as_student", locale, kind=kind, name=name)
 
-        done = exports.calendar_file(rows, now, summary=summary)
+        def description(row: CalendarRow) -> str:
+            lines = [tr("exports.ics_project", locale, project=row.project)]
+            if row.project_link:
+                lines.append(tr("exports.ics_project_link", locale, link=row.project_link))
+            if row.meeting_link:
+                lines.append(tr("exports.ics_meeting_link", locale, link=row.meeting_link))
+            lines.append(tr("exports.ics_minutes", locale, minutes=row.duration_minutes))
+            return "\n".join(lines)
+
+        done = exports.calendar_file(rows, now, summary=summary, description=description)
+        planned = sum(1 for row in rows if row.status == "scheduled")
         await interaction.response.send_message(
-            tr("exports.calendar_ready", locale, count=len(rows)), file=_file(done), ephemeral=True
+            tr("exports.calendar_ready", locale, count=planned), file=_file(done), ephemeral=True
         )
 
     async def _name_of(self, user_id: int) -> str | None:

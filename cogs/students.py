@@ -9,16 +9,24 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
+from bot.checkin_ui import links_text
 from bot.content import STARTING_POINTS
+from bot.errors import BaseModal
 from bot.options import StudentArg, language_choices
 from bot.refusal import Refusal
+from bot.scheduling.recurrence import Repeat
+from bot.services import checkins as checkin_service
+from bot.services import sessions as session_service
 from bot.services import students as service
-from bot.services.moderation import check_student
+from bot.services.checkins import LINK_MAX
+from bot.services.moderation import check_mentor, check_student
+from bot.services.people import zone_of
 from bot.storage import mentorships as store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import Session
+from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation
@@ -50,6 +58,103 @@ class StudentsCog(commands.Cog):
 
     def __init__(self, bot: MentorCoach) -> None:
         self.bot = bot
+        self.profile_menu = app_commands.ContextMenu(
+            name=cmd("menus.profile"), callback=self.open_profile, extras={"audience": "mentor"}
+        )
+        self.schedule_menu = app_commands.ContextMenu(
+            name=cmd("menus.schedule"),
+            callback=self.schedule_for,
+            extras={"audience": "mentor"},
+        )
+        for menu in (self.profile_menu, self.schedule_menu):
+            menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        """Add the user commands, which cannot live in a group."""
+        self.bot.tree.add_command(self.profile_menu)
+        self.bot.tree.add_command(self.schedule_menu)
+
+    async def cog_unload(self) -> None:
+        """Remove the user commands."""
+        for menu in (self.profile_menu, self.schedule_menu):
+            self.bot.tree.remove_command(menu.name, type=menu.type)
+
+    async def _followed(
+        self, interaction: discord.Interaction, member: discord.Member | discord.User
+    ) -> Mentorship:
+        """Return the caller's active mentorship of a member, or refuse privately."""
+        if interaction.guild_id is None:
+            raise Refusal("errors.guild_only")
+        if isinstance(interaction.user, discord.Member):
+            roles = [role.id for role in interaction.user.roles]
+            await check_mentor(self.bot.db, interaction.guild_id, roles)
+        found = await store.find_active(
+            self.bot.db, interaction.guild_id, interaction.user.id, member.id
+        )
+        if found is None:
+            raise Refusal("menus.not_followed", name=member.display_name)
+        return found
+
+    async def open_profile(
+        self, interaction: discord.Interaction, member: discord.Member | discord.User
+    ) -> None:
+        """Open the card of a student you follow, from their name."""
+        student = await self._followed(interaction, member)
+        embed = await self.student_card(student, interaction.user.id, interaction.locale)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def schedule_for(
+        self, interaction: discord.Interaction, member: discord.Member | discord.User
+    ) -> None:
+        """Schedule a session with a student you follow, from their name."""
+        student = await self._followed(interaction, member)
+        await interaction.response.send_modal(ScheduleModal(student, interaction.locale))
+
+    async def student_card(
+        self, student: Mentorship, mentor_id: int, locale: discord.Locale
+    ) -> discord.Embed:
+        """Build a student's card: profile, links, attendance, next session, progress, notes."""
+        db = self.bot.db
+        embed = profile_embed(student, locale)
+        counts = await session_store.attendance(db, student.id)
+        embed.add_field(
+            name=tr("students.attendance", locale),
+            value=tr(
+                "students.attendance_line",
+                locale,
+                held=tr("students.attendance_held", locale, count=counts.held),
+                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
+                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
+                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
+            ),
+            inline=False,
+        )
+        if counts.last_held_at is not None:
+            embed.add_field(
+                name=tr("students.last_held", locale),
+                value=discord_stamp(counts.last_held_at, "D"),
+            )
+        upcoming = await session_store.next_session(db, student.id, self.bot.clock.now())
+        embed.add_field(
+            name=tr("students.next", locale),
+            value=discord_stamp(upcoming.starts_at)
+            if upcoming
+            else tr("students.not_planned", locale),
+        )
+        history = await progress_history(db, student.id, locale)
+        if history is not None:
+            embed.add_field(name=tr("students.progress", locale), value=history, inline=False)
+        titles = await note_store.latest_titles(db, student.id, mentor_id)
+        embed.add_field(
+            name=tr("students.latest_notes", locale),
+            value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles)
+            or tr("students.no_notes", locale),
+            inline=False,
+        )
+        links = links_text(await checkin_service.links_of(db, student.id), locale)
+        if links:
+            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
+        return embed
 
     @student.command(name="add", description=cmd("students.add"))
     @app_commands.describe(
@@ -127,44 +232,7 @@ class StudentsCog(commands.Cog):
     @app_commands.describe(student=cmd("students.opt_student"))
     async def show(self, interaction: discord.Interaction, student: StudentArg) -> None:
         """Show a student's profile, attendance and latest notes."""
-        locale = interaction.locale
-        db = self.bot.db
-        embed = profile_embed(student, locale)
-        counts = await session_store.attendance(db, student.id)
-        embed.add_field(
-            name=tr("students.attendance", locale),
-            value=tr(
-                "students.attendance_line",
-                locale,
-                held=tr("students.attendance_held", locale, count=counts.held),
-                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
-                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
-                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
-            ),
-            inline=False,
-        )
-        if counts.last_held_at is not None:
-            embed.add_field(
-                name=tr("students.last_held", locale),
-                value=discord_stamp(counts.last_held_at, "D"),
-            )
-        upcoming = await session_store.next_session(db, student.id, self.bot.clock.now())
-        embed.add_field(
-            name=tr("students.next", locale),
-            value=discord_stamp(upcoming.starts_at)
-            if upcoming
-            else tr("students.not_planned", locale),
-        )
-        history = await progress_history(db, student.id, locale)
-        if history is not None:
-            embed.add_field(name=tr("students.progress", locale), value=history, inline=False)
-        titles = await note_store.latest_titles(db, student.id, interaction.user.id)
-        embed.add_field(
-            name=tr("students.latest_notes", locale),
-            value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles)
-            or tr("students.no_notes", locale),
-            inline=False,
-        )
+        embed = await self.student_card(student, interaction.user.id, interaction.locale)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @student.command(name="edit", description=cmd("students.edit"))
@@ -175,6 +243,8 @@ class StudentsCog(commands.Cog):
         goal=cmd("students.opt_goal_edit"),
         session_length=cmd("students.opt_length"),
         starting_point=cmd("students.opt_starting_point"),
+        project_link=cmd("checkin.opt_project_link"),
+        meeting_link=cmd("checkin.opt_meeting_link"),
     )
     @app_commands.choices(session_length=LENGTH_CHOICES)
     @app_commands.choices(starting_point=START_CHOICES)
@@ -187,20 +257,43 @@ class StudentsCog(commands.Cog):
         goal: app_commands.Range[str, 1, service.GOAL_MAX] | None = None,
         session_length: app_commands.Choice[int] | None = None,
         starting_point: app_commands.Choice[str] | None = None,
+        project_link: app_commands.Range[str, 1, LINK_MAX] | None = None,
+        meeting_link: app_commands.Range[str, 1, LINK_MAX] | None = None,
     ) -> None:
-        """Change a student's project, path, goal or session length."""
-        updated = await service.edit_mentorship(
-            self.bot.db,
-            student,
-            project=project,
-            path=path,
-            goal=goal,
-            session_minutes=session_length.value if session_length else None,
-            starting_point=starting_point.value if starting_point else None,
+        """Change a student's project, path, goal, session length or links."""
+        checkin_service.check_links(project_link=project_link, meeting_link=meeting_link)
+        only_links = (project_link, meeting_link) != (None, None) and (
+            project,
+            path,
+            goal,
+            session_length,
+            starting_point,
+        ) == (None, None, None, None, None)
+        updated = (
+            student
+            if only_links
+            else await service.edit_mentorship(
+                self.bot.db,
+                student,
+                project=project,
+                path=path,
+                goal=goal,
+                session_minutes=session_length.value if session_length else None,
+                starting_point=starting_point.value if starting_point else None,
+            )
         )
+        links = await checkin_service.set_links(
+            self.bot.db, student, project_link=project_link, meeting_link=meeting_link
+        )
+        embed = profile_embed(updated, interaction.locale)
+        shown_links = links_text(links, interaction.locale)
+        if shown_links:
+            embed.add_field(
+                name=tr("checkin.links_title", interaction.locale), value=shown_links, inline=False
+            )
         await interaction.response.send_message(
             tr("students.edited", interaction.locale, name=updated.student_name),
-            embed=profile_embed(updated, interaction.locale),
+            embed=embed,
             ephemeral=True,
         )
 
@@ -240,6 +333,67 @@ def summary_lines(
             tr("students.line_last", locale, when=last_text),
         ]
     )
+
+
+class ScheduleModal(BaseModal):
+    """When (and how often) the session with this student takes place."""
+
+    def __init__(self, student: Mentorship, locale: discord.Locale) -> None:
+        super().__init__(
+            title=clip(tr("menus.schedule_title", locale, name=student.student_name), 45)
+        )
+        self.student = student
+        self.when: discord.ui.TextInput[ScheduleModal] = discord.ui.TextInput(
+            label=clip(tr("reminders.reschedule_when", locale), 45),
+            placeholder=clip(tr("reminders.reschedule_placeholder", locale), 100),
+            max_length=100,
+            custom_id="when",
+        )
+        self.add_item(self.when)
+        self.repeat: discord.ui.RadioGroup[ScheduleModal] = discord.ui.RadioGroup(
+            custom_id="repeat",
+            options=[
+                discord.RadioGroupOption(
+                    label=clip(tr(f"repeat.{r.value}", locale), 100),
+                    value=r.value,
+                    default=r is Repeat.NONE,
+                )
+                for r in Repeat
+            ],
+        )
+        self.add_item(
+            discord.ui.Label(text=clip(tr("menus.repeat", locale), 45), component=self.repeat)
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Schedule the session and say when it is."""
+        bot = bot_of(interaction)
+        zone = await zone_of(bot.db, interaction.user.id, self.student.guild_id)
+        if zone is None:
+            raise Refusal("sessions.no_zone")
+        done = await session_service.schedule(
+            bot.db,
+            bot.clock.now(),
+            self.student,
+            when_text=self.when.value,
+            zone=zone,
+            repeat=Repeat(self.repeat.value or Repeat.NONE.value),
+            kind="regular",
+            duration=None,
+            mentor_name=interaction.user.display_name,
+        )
+        locale = interaction.locale
+        first = done.first
+        text = tr(
+            "sessions.scheduled",
+            locale,
+            kind=tr(f"kind.{first.kind}", locale),
+            name=self.student.student_name,
+            when=discord_stamp(first.starts_at, "F"),
+            relative=discord_stamp(first.starts_at, "R"),
+            minutes=first.duration_minutes,
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Embed:

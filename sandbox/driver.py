@@ -219,7 +219,7 @@ class Persona:
         if kind == CHECKBOX:
             return {"type": kind, "custom_id": custom_id, "value": bool(given)}
         if kind == RADIO_GROUP:
-            return {"type": kind, "custom_id": custom_id, "value": given}
+            return {"type": kind, "custom_id": custom_id, "value": _radio_value(component, given)}
         if kind == FILE_UPLOAD and given:
             raise AssertionError("the driver cannot fill file-upload fields yet")
         picked = [] if given is None else given if isinstance(given, list) else [given]
@@ -315,3 +315,21 @@ def resolve_select(
         else:
             raise ValueError(f"{raw!r} is not offered by this select")
     record.payload["data"]["resolved"] = resolved
+
+
+def _radio_value(group: Json, given: Any) -> str | None:
+    """The value a radio group submits: the one picked, else its default, as the client does."""
+    options = group.get("options") or []
+    values = [str(option.get("value")) for option in options]
+    if given is None:
+        default = next((o.get("value") for o in options if o.get("default")), None)
+        if default is None and group.get("required", True):
+            raise AssertionError(f"radio group {group.get('custom_id')!r} is required")
+        return None if default is None else str(default)
+    labels = {str(o.get("label")): str(o.get("value")) for o in options}
+    value = labels.get(str(given), str(given))
+    if value not in values:
+        raise AssertionError(
+            f"{given!r} is not an option of radio group {group.get('custom_id')!r}"
+        )
+    return value

@@ -316,6 +316,28 @@ def _check_select(errors: Errors, path: Path, select: Json) -> None:
                 )
 
 
+RADIO_GROUP = 21
+LABEL_ONLY_TYPES = (19, 21, 22, 23)
+"""Modal inputs Discord takes only inside a Label: file upload, radio, checkbox group, checkbox."""
+
+
+def _check_radio_group(errors: Errors, path: Path, group: Json) -> None:
+    """A modal radio group: 2 to 10 options, at most one of them the default."""
+    errors.length((*path, "custom_id"), group.get("custom_id"), 1, 100)
+    options = group.get("options") or []
+    errors.length((*path, "options"), options, 2, 10)
+    for index, option in enumerate(options):
+        errors.length((*path, "options", index, "label"), option.get("label"), 1, 100)
+        errors.length((*path, "options", index, "value"), option.get("value"), 1, 100)
+        if option.get("description") is not None:
+            errors.length((*path, "options", index, "description"), option["description"], 0, 100)
+    values = [option.get("value") for option in options]
+    if len(set(values)) != len(values):
+        errors.add((*path, "options"), "COMPONENT_DUPLICATE_VALUE", "Option values must be unique")
+    if sum(1 for option in options if option.get("default")) > 1:
+        errors.add((*path, "options"), "COMPONENT_INVALID", "Only one option can be the default")
+
+
 def _walk_custom_ids(component: Json) -> list[str]:
     found = [component["custom_id"]] if isinstance(component.get("custom_id"), str) else []
     for child in component.get("components") or []:
@@ -425,6 +447,12 @@ def validate_modal(data: Any) -> Errors:
             for number, child in enumerate(children):
                 if child.get("type") == 4:
                     _check_text_input(errors, (*path, "components", number), child, in_label=False)
+                elif child.get("type") in LABEL_ONLY_TYPES:
+                    errors.add(
+                        (*path, "components", number, "type"),
+                        "UNION_TYPE_CHOICES",
+                        "This component must be inside a Label",
+                    )
         elif kind == 18:
             errors.length((*path, "label"), component.get("label"), 1, 45)
             inner = component.get("component") or {}
@@ -432,6 +460,8 @@ def validate_modal(data: Any) -> Errors:
                 _check_text_input(errors, (*path, "component"), inner, in_label=True)
             elif inner.get("type") in SELECT_TYPES:
                 _check_select(errors, (*path, "component"), inner)
+            elif inner.get("type") == RADIO_GROUP:
+                _check_radio_group(errors, (*path, "component"), inner)
         elif kind != 10:
             errors.add((*path, "type"), "UNION_TYPE_CHOICES", "Invalid component type for a modal")
     return errors

@@ -2,12 +2,16 @@
 
 The text is read on the wall clock of the mentor's zone and turned into an aware UTC
 instant. Pieces, in order:
-1. "in 2 hours" / "dans 30 minutes": a real duration added to `now`;
+0. a Discord timestamp, `<t:1796403600>` or `<t:1796403600:F>` (what the client's time picker
+   inserts): that very instant, whatever the zone;
+1. "in 2 hours" / "dans 30 minutes": a real duration added to `now`; days and weeks name a
+   day, so they take a time of day ("in 3 weeks 18:00", "dans 2 jours à 9h");
 2. otherwise a time of day is required ("18:00", "18h30", "6pm", "noon", "midi"), then
    the rest names the day: nothing (today if the time is still ahead, else tomorrow), a
    weekday with an optional "next"/"prochain" (read here, because dateparser misreads some
    of these forms), or anything dateparser reads as a day ("tomorrow", "demain",
-   "2026-12-03", "03/12/2026" day first, "3 décembre").
+   "2026-12-03", "03/12/2026" day first, "3 décembre"), optionally with "next year" /
+   "l'année prochaine".
 The wall-clock result is placed in the zone with zoneinfo: a time skipped by a
 daylight-saving change is refused, a repeated one takes its first occurrence (fold=0).
 Errors carry a `WhenProblem`; the caller turns it into a message.
@@ -61,7 +65,19 @@ WORDS_FILE = Path("words") / "when.toml"
 """Each language's words, beside its catalogue: `bot/locales/<language>/words/when.toml`."""
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_LISTS = ("relative", "next", "this", "next_after", "connectors", "and", "one", "minutes", "hours")
+_LISTS = (
+    "relative",
+    "next",
+    "this",
+    "next_after",
+    "connectors",
+    "and",
+    "one",
+    "minutes",
+    "hours",
+    "days",
+    "weeks",
+)
 
 
 @dataclass(frozen=True)
@@ -134,24 +150,52 @@ _NAMED_TIMES = _WORDS.named_times
 _NAMED_CLOCK = re.compile(rf"(?<![\w\-])(?P<name>{_alternatives(_NAMED_TIMES)})(?![\w\-])")
 _CONNECTORS = _WORDS.lists["connectors"]
 _HOURS = _WORDS.lists["hours"]
+_DAYS = _WORDS.lists["days"]
+_WEEKS = _WORDS.lists["weeks"]
 
 _RELATIVE = re.compile(rf"^(?:{_alternatives(_WORDS.lists['relative'])})\s+(?P<rest>.+)$")
 _AMOUNT = re.compile(
     rf"""
     (?P<count>\d+|{_alternatives(_WORDS.lists["one"])})\s*
-    (?P<unit>{_alternatives(_WORDS.lists["minutes"] | _HOURS)})(?![a-z])
+    (?P<unit>{_alternatives(_WORDS.lists["minutes"] | _HOURS | _DAYS | _WEEKS)})(?![a-z])
     (?P<extra_minutes>\d{{2}})?
     (?:\s+(?:{_alternatives(_WORDS.lists["and"])}))?\s*
     """,
     re.VERBOSE,
 )
 _YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
+_STAMP = re.compile(r"^<t:(?P<unix>-?\d{1,13})(?::[tTdDfFR])?>$")
+_DAYS_AHEAD = re.compile(
+    rf"^(?:{_alternatives(_WORDS.lists['relative'])})\s+"
+    rf"(?P<count>\d+|{_alternatives(_WORDS.lists['one'])})\s*"
+    rf"(?P<unit>{_alternatives(_DAYS | _WEEKS)})$"
+)
+_NEXT_YEAR = re.compile(
+    r"(?<![\w\-])(?:next\s+year|l'année\s+prochaine|année\s+prochaine)(?![\w\-])"
+)
+
+
+def _unit_minutes(unit: str) -> int | None:
+    """Return the minutes of a day or week unit ("3 days", "2 semaines"), else None."""
+    if unit in _DAYS:
+        return 24 * 60
+    if unit in _WEEKS:
+        return 7 * 24 * 60
+    return None
 
 
 def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     """Return the aware UTC instant that `text`, read in `zone`, designates after `now`."""
     if now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
+    stamp = _STAMP.match(text.strip())
+    if stamp is not None:
+        try:
+            given = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise WhenError(WhenProblem.TOO_FAR) from None
+        _check_range(given, now)
+        return given
     cleaned = _normalise(text)
     if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
         raise WhenError(WhenProblem.UNREADABLE)
@@ -178,7 +222,10 @@ def _read_relative(text: str, now: datetime) -> datetime | None:
     rest = match["rest"]
     if not re.fullmatch(f"(?:{_AMOUNT.pattern})+", rest, re.VERBOSE):
         return None
-    minutes = sum(_amount_minutes(part) for part in _AMOUNT.finditer(rest))
+    parts = list(_AMOUNT.finditer(rest))
+    if any(_DAYS_AHEAD.match(f"in {part.group(0).strip()}") for part in parts):
+        raise WhenError(WhenProblem.NO_TIME)  # "in 3 weeks" names a day: at what time?
+    minutes = sum(_amount_minutes(part) for part in parts)
     try:
         # In UTC: adding to a datetime in `zone` would add wall-clock time, not elapsed time.
         return now.astimezone(UTC) + timedelta(minutes=minutes)
@@ -189,6 +236,11 @@ def _read_relative(text: str, now: datetime) -> datetime | None:
 def _amount_minutes(part: re.Match[str]) -> int:
     """Return the number of minutes one "2 hours" piece stands for."""
     count = int(part["count"]) if part["count"].isdigit() else 1
+    per_unit = _unit_minutes(part["unit"])
+    if per_unit is not None:
+        if part["extra_minutes"]:
+            raise WhenError(WhenProblem.UNREADABLE)
+        return count * per_unit
     if part["unit"] in _HOURS:
         return count * 60 + int(part["extra_minutes"] or 0)
     if part["extra_minutes"]:
@@ -206,13 +258,32 @@ def _read_wall_clock(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     rest = _strip_connectors(clock.rest)
     if not rest:
         return _next_at(clock.at, zone, now)
+    ahead = _DAYS_AHEAD.match(rest)
+    if ahead is not None:
+        count = int(ahead["count"]) if ahead["count"].isdigit() else 1
+        days = count * (_unit_minutes(ahead["unit"]) or 0) // (24 * 60)
+        if days > MAX_AHEAD.days:
+            raise WhenError(WhenProblem.TOO_FAR)
+        return datetime.combine(local_now.date() + timedelta(days=days), clock.at)
     weekday = _WEEKDAY_FORM.match(rest)
     if weekday is not None:
         return datetime.combine(_weekday_date(weekday, local_now, clock.at), clock.at)
+    next_year = _NEXT_YEAR.search(rest)
+    if next_year is not None:
+        rest = _strip_connectors(
+            " ".join((rest[: next_year.start()] + rest[next_year.end() :]).split())
+        )
     day = _read_day(rest, local_now)
     if day is None:
         raise WhenError(WhenProblem.UNREADABLE)
-    if not _YEAR.search(rest):
+    if next_year is not None:
+        if _YEAR.search(rest):
+            raise WhenError(WhenProblem.UNREADABLE)
+        try:
+            day = day.replace(year=local_now.year + 1)
+        except ValueError:  # 29 February
+            raise WhenError(WhenProblem.UNREADABLE) from None
+    elif not _YEAR.search(rest):
         day = _undo_early_rollover(day, local_now, clock.at)
     return datetime.combine(day, clock.at)
 
@@ -338,3 +409,38 @@ def _check_range(instant: datetime, now: datetime) -> None:
         raise WhenError(WhenProblem.IN_PAST)
     if instant - now > MAX_AHEAD:
         raise WhenError(WhenProblem.TOO_FAR)
+
+
+def parse_day(text: str, zone: ZoneInfo, now: datetime) -> date:
+    """Return the day a text names on the zone's calendar ("12 August", "friday", a timestamp).
+
+    Today or later, at most `MAX_AHEAD` away; a time of day in the text is not needed.
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    stamp = _STAMP.match(text.strip())
+    if stamp is not None:
+        try:
+            found = datetime.fromtimestamp(int(stamp["unix"]), tz=UTC).astimezone(zone).date()
+        except (OverflowError, OSError, ValueError):
+            raise WhenError(WhenProblem.TOO_FAR) from None
+    else:
+        cleaned = _strip_connectors(_normalise(text))
+        if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
+            raise WhenError(WhenProblem.UNREADABLE)
+        weekday = _WEEKDAY_FORM.match(cleaned)
+        if weekday is not None:
+            found = _weekday_date(weekday, local_now, time(23, 59))
+        else:
+            day = _read_day(cleaned, local_now)
+            if day is None:
+                raise WhenError(WhenProblem.UNREADABLE)
+            found = (
+                day if _YEAR.search(cleaned) else _undo_early_rollover(day, local_now, time(23, 59))
+            )
+    if found < local_now.date():
+        raise WhenError(WhenProblem.IN_PAST)
+    if found - local_now.date() > MAX_AHEAD:
+        raise WhenError(WhenProblem.TOO_FAR)
+    return found

@@ -15,10 +15,12 @@ from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import expertise, reminders, server_content
 from bot.services.expertise import Fit
+from bot.storage import checkins as checkin_store
 from bot.storage import coaching as store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
+from bot.storage.checkins import Checkin, Links
 from bot.storage.coaching import NextStep, PresentationPlan, ProgressEntry
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import Note, NoteTitle
@@ -61,6 +63,10 @@ class Prep:
     """The server's own checklist for this kind of session, else the built-in (None: hidden)."""
     fit: Fit | None = None
     """How the student's project sits with the projects the mentor declared."""
+    checkin: Checkin | None = None
+    """What the student wrote to prepare this session, if they did."""
+    links: Links | None = None
+    """Where the student's project lives and where the session happens."""
 
     @property
     def items(self) -> list[ChecklistItem]:
@@ -121,6 +127,8 @@ async def _prep_of(
         presentation_soon=presentation_soon,
         checklist=checklist,
         fit=await expertise.fit_of(db, mentorship.guild_id, view.mentor_id, mentorship.project),
+        checkin=await checkin_store.checkin_of(db, view.session.id),
+        links=await checkin_store.links_of(db, view.mentorship_id),
     )
 
 

@@ -59,6 +59,10 @@ class CalendarEntry:
     starts_at: datetime
     ends_at: datetime
     summary: str
+    description: str = ""
+    meeting_link: str | None = None
+    cancelled: bool = False
+    sequence: int = 0
 
 
 # -- pure formatters --------------------------------------------------------------------------
@@ -129,7 +133,13 @@ def calendar_ics(entries: Sequence[CalendarEntry], now: datetime) -> bytes:
         event.add("dtstart", entry.starts_at.astimezone(UTC))
         event.add("dtend", entry.ends_at.astimezone(UTC))
         event.add("summary", entry.summary)
-        event.add("status", "CONFIRMED")
+        event.add("sequence", entry.sequence)
+        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        if entry.description:
+            event.add("description", entry.description)
+        if entry.meeting_link:
+            event.add("location", entry.meeting_link)
+            event.add("url", entry.meeting_link)
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 
@@ -183,9 +193,13 @@ def calendar_file(
     now: datetime,
     *,
     summary: Callable[[CalendarRow], str],
+    description: Callable[[CalendarRow], str] | None = None,
 ) -> ExportFile:
-    """Build the `.ics` of the given sessions, each named by `summary`; refuse when empty."""
-    if not rows:
+    """Build the `.ics` of the given sessions, each named by `summary`; refuse when none is planned.
+
+    A moved session keeps its UID with a higher SEQUENCE; a cancelled one is marked so.
+    """
+    if not any(row.status == "scheduled" for row in rows):
         raise Refusal("exports.no_sessions")
     entries = [
         CalendarEntry(
@@ -193,6 +207,10 @@ def calendar_file(
             starts_at=row.starts_at,
             ends_at=row.starts_at + timedelta(minutes=row.duration_minutes),
             summary=summary(row),
+            description=description(row) if description else "",
+            meeting_link=row.meeting_link,
+            cancelled=row.status == "cancelled",
+            sequence=row.revision,
         )
         for row in rows
     ]

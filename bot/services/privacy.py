@@ -11,6 +11,8 @@ from bot.clock import iso
 from bot.db import Database
 from bot.services.exports import ExportFile, json_bytes
 from bot.storage import privacy as store
+from bot.storage.checkins import checkins_of_student
+from bot.storage.news import news_of
 from bot.storage.privacy import EndedMentorship, LostStudent, PrivateNotes
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,17 @@ async def export_person(
             "mentorships": as_student,
             "sessions": await store.sessions_as_student(db, user_id),
             "shared_notes": await store.notes_shared_with(db, user_id),
+            "checkins": [
+                {
+                    "session_id": c.session_id,
+                    "done": c.done,
+                    "stuck": c.stuck,
+                    "discuss": c.discuss,
+                    "work_link": c.work_link,
+                    "updated_at": iso(c.updated_at),
+                }
+                for c in await checkins_of_student(db, user_id)
+            ],
             "private_notes": {
                 "explanation": private_notes_explanation,
                 "by_mentor": [
@@ -93,6 +106,16 @@ async def export_person(
             },
         },
         "reminders": await store.reminders_to(db, user_id),
+        "session_news": [
+            {
+                "change": n.change.value,
+                "session_id": n.session_id,
+                "mentor_id": n.mentor_id,
+                "starts_at": iso(n.starts_at) if n.starts_at else None,
+                "status": n.status,
+            }
+            for n in await news_of(db, user_id)
+        ],
     }
     stamp = now.strftime("%Y-%m-%d")
     return PersonalExport(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db import Database, Transaction
 from bot.reminders.planning import (
     MENTOR_REVIEW,
     RECORD_NUDGE,
     STUDENT_REMINDER,
+    Planned,
     ReminderPrefs,
     SessionFacts,
+    lead_label,
     parse_leads,
     plan_presentation,
     plan_session,
@@ -22,6 +26,19 @@ from bot.storage.guild_config import get_config
 from bot.storage.sessions import get_session_view, upcoming_sessions_of_person
 
 FALLBACK_ZONE = "UTC"
+WAKING = (time(8, 0), time(21, 0))
+"""Nudges that need no exact hour arrive between these local times of the recipient."""
+
+
+def in_waking_hours(instant: datetime, zone: str) -> datetime:
+    """Move an instant out of the night in `zone`: to 08:00 that morning, or the next one."""
+    where = ZoneInfo(zone)
+    local = instant.astimezone(where)
+    start, end = WAKING
+    if start <= local.time() < end:
+        return instant
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=where).astimezone(UTC)
 
 
 async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
@@ -62,13 +79,43 @@ async def plan_for_sessions(tx: Transaction, session_ids: Sequence[int], now: da
         if facts is None:
             continue
         defaults = await server_defaults(tx, facts.guild_id)
-        planned = plan_session(
-            facts,
-            mentor=await store.get_prefs(tx, facts.mentor_id, defaults),
-            student=await store.get_prefs(tx, facts.student_id, defaults),
-            now=now,
-        )
+        mentor = await store.get_prefs(tx, facts.mentor_id, defaults)
+        student = await store.get_prefs(tx, facts.student_id, defaults)
+        planned = plan_session(facts, mentor=mentor, student=student, now=now)
+        leads = {
+            (STUDENT_REMINDER, facts.student_id): student.student_leads,
+            (MENTOR_REVIEW, facts.mentor_id): [mentor.review_lead],
+        }
+        sent = await store.sent_slots(tx, session_id)
+        planned = without_resends(planned, sent, facts, leads)
         await store.add_planned(tx, facts.session_id, facts.guild_id, planned, now)
+
+
+def without_resends(
+    planned: Sequence[Planned],
+    sent: Sequence[tuple[str, int, str]],
+    facts: SessionFacts,
+    leads: dict[tuple[str, int], Sequence[timedelta]],
+) -> list[Planned]:
+    """Drop the reminders a lead-time change would send a second time for the same session.
+
+    The reminders of a kind already sent at this start stand for the longest leads of the new
+    settings: a review nudge sent 24 h ahead is not followed by another 12 h ahead, a student
+    reminded 48 h ahead who now wants "24h, 1h" gets only the 1 h one.
+    """
+    start = f"@{int(facts.starts_at.timestamp())}"
+    consumed: set[tuple[str, int, str]] = set()
+    for (kind, recipient), wanted in leads.items():
+        already = sum(
+            1 for k, r, slot in sent if (k, r) == (kind, recipient) and slot.endswith(start)
+        )
+        for lead in sorted(wanted, reverse=True)[:already]:
+            consumed.add((kind, recipient, lead_label(lead)))
+    return [
+        item
+        for item in planned
+        if (item.kind, item.recipient_id, item.slot.split("@")[0]) not in consumed
+    ]
 
 
 async def replan_session(tx: Transaction, session_id: int, now: datetime) -> None:
@@ -109,4 +156,6 @@ async def plan_presentation_nudges(
     planned = plan_presentation(
         mentor_id, mentorship_id, request_by=request_by, mock_by=mock_by, now=now
     )
-    await store.add_planned(tx, None, guild_id, planned, now)
+    zone = await zone_of(tx, mentor_id, guild_id) or FALLBACK_ZONE
+    awake = [replace(p, due_at=in_waking_hours(p.due_at, zone)) for p in planned]
+    await store.add_planned(tx, None, guild_id, awake, now)

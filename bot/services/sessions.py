@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db import Database, Reader
+from bot.db import Database, Reader, Transaction
 from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
-from bot.services import reminders
+from bot.services import news, reminders
+from bot.storage import news as news_store
 from bot.storage import sessions as store
+from bot.storage import time_off as time_off_store
 from bot.storage.mentorships import Mentorship
+from bot.storage.news import Change
 from bot.storage.sessions import NotRecordable, Session, SessionView
 from bot.timefmt import discord_stamp
 
 log = logging.getLogger(__name__)
 
+CANCELLED_WINDOW = timedelta(weeks=4)
+"""How far back the list of cancelled sessions reaches."""
 HORIZON = timedelta(weeks=12)
 """How far ahead the occurrences of a series exist as sessions."""
 DURATION_MIN = 15
@@ -102,8 +108,9 @@ async def schedule(
     repeat: Repeat,
     kind: str,
     duration: int | None,
+    mentor_name: str | None = None,
 ) -> Scheduled:
-    """Create a session (or a series of them) for a mentorship."""
+    """Create a session (or a series of them) for a mentorship; the student is told."""
     if kind not in KINDS:
         raise Refusal("sessions.bad_kind")
     minutes = duration or mentorship.session_minutes
@@ -121,8 +128,19 @@ async def schedule(
         ids = await store.add_sessions(tx, mentorship.id, series_id, planned, minutes, kind, now)
         await store.set_materialised_until(tx, series_id, until)
         await reminders.plan_for_sessions(tx, ids, now)
-        first = await store.get_session(tx, ids[0])
-    assert first is not None
+        if mentor_name:
+            await news_store.set_mentor_name(tx, mentorship.id, mentor_name)
+        first_view = await store.get_session_view(tx, ids[0])
+        assert first_view is not None
+        if repeat is Repeat.NONE:
+            await news.tell(tx, news.change_of(first_view, Change.SCHEDULED), now)
+        else:
+            await news.tell(
+                tx,
+                news.change_of(first_view, Change.SERIES, repeat=repeat.value, zone=zone),
+                now,
+            )
+        first = first_view.session
     return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
 
 
@@ -147,10 +165,26 @@ async def extend_series(db: Database, now: datetime) -> int:
             )
             await store.set_materialised_until(tx, series.id, end)
             await reminders.plan_for_sessions(tx, ids, now)
+            await skip_time_off(tx, ids)
         added += len(ids)
     if added:
         log.info("Materialised %d upcoming sessions", added)
     return added
+
+
+async def skip_time_off(tx: Transaction, session_ids: Sequence[int]) -> int:
+    """Cancel new occurrences that fall in their mentor's time off (students were told then)."""
+    views = [v for v in [await store.get_session_view(tx, i) for i in session_ids] if v]
+    if not views:
+        return 0
+    covered = await time_off_store.time_off_covering(
+        tx, views[0].mentor_id, [v.session.starts_at for v in views]
+    )
+    doomed = [v.session.id for v, away in zip(views, covered, strict=True) if away]
+    cancelled = [i for i in doomed if await store.cancel_session(tx, i)]
+    await reminders.forget_sessions(tx, cancelled)
+    await store.bump_revision(tx, cancelled)
+    return len(cancelled)
 
 
 async def visible_sessions(
@@ -161,14 +195,22 @@ async def visible_sessions(
     guild_id: int | None,
     mentorship: Mentorship | None,
     past: bool,
+    cancelled: bool = False,
     limit: int = 200,
 ) -> list[SessionView]:
     """Return the sessions a person may see: as the mentor, and as the student.
 
     With a mentorship, only its sessions (the caller is its mentor). In a DM, the person's
-    sessions as a student in every server.
+    sessions in every server. Upcoming means still planned; cancelled ones (recent and to
+    come) are their own list.
     """
-    after, before = (None, now) if past else (now, None)
+    statuses: list[str] | None = None
+    if cancelled:
+        after, before, statuses = now - CANCELLED_WINDOW, None, ["cancelled"]
+    elif past:
+        after, before = None, now
+    else:
+        after, before, statuses = now, None, ["scheduled"]
     if mentorship is not None:
         views = await store.sessions_of_mentor(
             db,
@@ -176,19 +218,22 @@ async def visible_sessions(
             viewer_id,
             after=after,
             before=before,
+            statuses=statuses,
             limit=limit,
             mentorship_id=mentorship.id,
         )
-    elif guild_id is not None:
+    else:
         views = await store.sessions_of_mentor(
-            db, guild_id, viewer_id, after=after, before=before, limit=limit
+            db, guild_id, viewer_id, after=after, before=before, statuses=statuses, limit=limit
         )
         views += await store.sessions_of_student(
-            db, viewer_id, guild_id=guild_id, after=after, before=before, limit=limit
-        )
-    else:
-        views = await store.sessions_of_student(
-            db, viewer_id, after=after, before=before, limit=limit
+            db,
+            viewer_id,
+            guild_id=guild_id,
+            after=after,
+            before=before,
+            statuses=statuses,
+            limit=limit,
         )
     views.sort(key=lambda view: view.session.starts_at, reverse=past)
     return views
@@ -215,22 +260,45 @@ async def reschedule(
             tx, view.mentor_id, start, view.session.duration_minutes, exclude=view.session.id
         )
         await store.reschedule(tx, view.session.id, start)
+        await store.bump_revision(tx, [view.session.id])
         await reminders.replan_session(tx, view.session.id, now)
         moved = await store.get_session(tx, view.session.id)
-    assert moved is not None
+        assert moved is not None
+        asked = view.session.student_response == "declined"
+        await news.tell(
+            tx,
+            news.change_of(
+                view,
+                Change.RESCHEDULED,
+                starts_at=moved.starts_at,
+                old_starts_at=view.session.starts_at,
+                asked=asked,
+            ),
+            now,
+        )
     return moved
 
 
-async def cancel(db: Database, view: SessionView, *, whole_series: bool) -> list[int]:
-    """Cancel one scheduled session, or it and the rest of its series; return the ids."""
+async def cancel(
+    db: Database, view: SessionView, *, whole_series: bool, now: datetime
+) -> list[int]:
+    """Cancel one scheduled session, or it and the rest of its series; return the ids.
+
+    The student is told.
+    """
     if view.session.status != "scheduled":
         raise Refusal("sessions.not_scheduled")
     async with db.transaction() as tx:
-        if whole_series and view.session.series_id is not None:
+        series = whole_series and view.session.series_id is not None
+        if series and view.session.series_id is not None:
             ids = await store.cancel_series_from(tx, view.session.series_id, view.session.starts_at)
         else:
             ids = [view.session.id] if await store.cancel_session(tx, view.session.id) else []
         await reminders.forget_sessions(tx, ids)
+        await store.bump_revision(tx, ids)
+        if ids:
+            change = Change.SERIES_CANCELLED if series else Change.CANCELLED
+            await news.tell(tx, news.change_of(view, change, count=len(ids)), now)
         return ids
 
 
@@ -247,11 +315,18 @@ async def record(db: Database, now: datetime, view: SessionView, status: str) ->
         raise Refusal("sessions.already_recorded") from error
 
 
+def check_answerable(view: SessionView, now: datetime) -> None:
+    """Refuse an answer to a reminder once the session has started, or is no longer planned."""
+    if view.session.status != "cancelled" and view.session.starts_at <= now:
+        raise Refusal("loop.started", when=discord_stamp(view.session.starts_at, "R"))
+    if view.session.status != "scheduled":
+        raise Refusal("sessions.not_scheduled")
+
+
 async def respond(
     db: Database, now: datetime, view: SessionView, response: str, reason: str | None
 ) -> None:
     """Store the student's answer to a reminder (confirmed, or declined with a reason)."""
-    if view.session.status != "scheduled" or view.session.starts_at <= now:
-        raise Refusal("sessions.not_scheduled")
+    check_answerable(view, now)
     async with db.transaction() as tx:
         await store.set_student_response(tx, view.session.id, response, reason, now)

@@ -10,10 +10,12 @@ from bot.content import STARTING_POINTS
 from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
-from bot.services import reminders
+from bot.services import news, reminders
 from bot.services.people import choose_language, known_languages
 from bot.storage import mentorships as store
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
+from bot.storage.news import Change, NewChange
+from bot.storage.sessions import bump_revision
 
 PROJECT_MAX = 200
 PATH_MAX = 100
@@ -167,4 +169,18 @@ async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) ->
     async with db.transaction() as tx:
         cancelled = await store.archive_mentorship(tx, mentorship.id, now)
         await reminders.forget_sessions(tx, cancelled)
+        await bump_revision(tx, cancelled)
+        if cancelled or mentorship.active:
+            await news.tell(
+                tx,
+                NewChange(
+                    recipient_id=mentorship.student_id,
+                    guild_id=mentorship.guild_id,
+                    mentorship_id=mentorship.id,
+                    mentor_id=mentorship.mentor_id,
+                    change=Change.ARCHIVED,
+                    detail={"count": len(cancelled)},
+                ),
+                now,
+            )
         return cancelled

@@ -228,15 +228,23 @@ class CalendarRow:
     mentor_id: int
     student_id: int
     student_name: str
+    status: str = "scheduled"
+    revision: int = 0
+    project: str = ""
+    project_link: str | None = None
+    meeting_link: str | None = None
 
 
 async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[CalendarRow]:
-    """Return the person's scheduled sessions not yet over, as mentor or student, by start."""
+    """Return the person's sessions not yet over, as mentor or student, by start.
+
+    Cancelled ones are included, so that a calendar re-importing the file marks them cancelled.
+    """
     rows = await db.fetch_all(
-        "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, m.guild_id, m.mentor_id, "
-        "m.student_id, m.student_name FROM sessions s "
-        "JOIN mentorships m ON m.id = s.mentorship_id "
-        "WHERE s.status = 'scheduled' AND (m.mentor_id = ? OR m.student_id = ?) "
+        "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, s.status, s.revision, m.guild_id, "
+        "m.mentor_id, m.student_id, m.student_name, m.project, m.project_link, m.meeting_link "
+        "FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        "WHERE s.status IN ('scheduled', 'cancelled') AND (m.mentor_id = ? OR m.student_id = ?) "
         "AND CAST(strftime('%s', s.starts_at) AS INTEGER) + s.duration_minutes * 60 > ? "
         "ORDER BY s.starts_at, s.id",
         (user_id, user_id, int(now.timestamp())),
@@ -251,6 +259,11 @@ async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[
             mentor_id=int(row["mentor_id"]),
             student_id=int(row["student_id"]),
             student_name=str(row["student_name"]),
+            status=str(row["status"]),
+            revision=int(row["revision"]),
+            project=str(row["project"]),
+            project_link=row["project_link"],
+            meeting_link=row["meeting_link"],
         )
         for row in rows
     ]
@@ -368,13 +381,20 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         (stamp, user_id),
     )
     await tx.execute(
-        "UPDATE mentorships SET mentor_id = ?, status = 'archived', "
+        "UPDATE mentorships SET mentor_id = ?, mentor_name = NULL, status = 'archived', "
         "archived_at = COALESCE(archived_at, ?) WHERE mentor_id = ?",
         (ERASED_PERSON, stamp, user_id),
     )
 
     # Everywhere.
     await tx.execute("DELETE FROM reminders WHERE recipient_id = ?", (user_id,))
+    await tx.execute(
+        "DELETE FROM session_news WHERE recipient_id = ? OR mentor_id = ?", (user_id, user_id)
+    )
+    await tx.execute(
+        "UPDATE outcome_changes SET changed_by = ? WHERE changed_by = ?", (ERASED_PERSON, user_id)
+    )
+    await tx.execute("DELETE FROM time_off WHERE mentor_id = ?", (user_id,))
     await tx.execute("DELETE FROM reminder_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM dm_channels WHERE user_id = ?", (user_id,))
@@ -454,6 +474,7 @@ async def purge_guild(tx: Transaction, guild_id: int, now: datetime) -> bool:
     await tx.execute("PRAGMA secure_delete = ON")
     await tx.execute("DELETE FROM mentorships WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM reminders WHERE guild_id = ?", (guild_id,))
+    await tx.execute("DELETE FROM session_news WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM guild_config WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM server_content WHERE guild_id = ?", (guild_id,))
     await tx.execute("DELETE FROM hidden_built_ins WHERE guild_id = ?", (guild_id,))

@@ -248,3 +248,12 @@ async def count_by_status(db: Database) -> dict[str, int]:
     """Count reminders per status (for health checks and benchmarks)."""
     rows = await db.fetch_all("SELECT status, COUNT(*) AS n FROM reminders GROUP BY status")
     return {row["status"]: row["n"] for row in rows}
+
+
+async def sent_slots(db: Reader, session_id: int) -> list[tuple[str, int, str]]:
+    """Return (kind, recipient, slot) of the reminders of a session already sent."""
+    rows = await db.fetch_all(
+        "SELECT kind, recipient_id, slot FROM reminders WHERE session_id = ? AND status = 'sent'",
+        (session_id,),
+    )
+    return [(str(r["kind"]), int(r["recipient_id"]), str(r["slot"])) for r in rows]

@@ -35,7 +35,8 @@ _SESSION_FIELDS = (
 )
 _SESSION_COLUMNS = ", ".join(f"s.{field}" for field in _SESSION_FIELDS)
 _VIEW_COLUMNS = (
-    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project"
+    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project, "
+    "m.mentor_name"
 )
 _SERIES_COLUMNS = (
     "id, mentorship_id, zone, local_start, repeat, kind, duration_minutes, "
@@ -106,6 +107,7 @@ class SessionView:
     student_id: int
     student_name: str
     project: str
+    mentor_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def _row_to_view(row: aiosqlite.Row) -> SessionView:
         student_id=row["student_id"],
         student_name=row["student_name"],
         project=row["project"],
+        mentor_name=row["mentor_name"],
     )
 
 
@@ -336,8 +339,8 @@ async def upcoming_sessions_of_person(db: Reader, user_id: int, after: datetime)
 
 
 async def sessions_of_mentor(
-    db: Database,
-    guild_id: int,
+    db: Reader,
+    guild_id: int | None,
     mentor_id: int,
     *,
     after: datetime | None = None,
@@ -348,11 +351,15 @@ async def sessions_of_mentor(
     newest_first: bool | None = None,
     mentorship_id: int | None = None,
 ) -> list[SessionView]:
-    """Return a mentor's sessions in a server (or one mentorship), starting in [after, before).
+    """Return a mentor's sessions in a server (None: every server) or one mentorship.
 
-    Ordered by start; newest first when only `before` is given (unless `newest_first` says).
+    Starting in [after, before); ordered by start; newest first when only `before` is given
+    (unless `newest_first` says).
     """
-    where, params = ["m.guild_id = ?", "m.mentor_id = ?"], [guild_id, mentor_id]
+    where, params = ["m.mentor_id = ?"], [mentor_id]
+    if guild_id is not None:
+        where.append("m.guild_id = ?")
+        params.append(guild_id)
     if mentorship_id is not None:
         where.append("m.id = ?")
         params.append(mentorship_id)
@@ -546,7 +553,7 @@ async def attendance(db: Database, mentorship_id: int) -> Attendance:
     )
 
 
-async def next_session(db: Database, mentorship_id: int, after: datetime) -> Session | None:
+async def next_session(db: Reader, mentorship_id: int, after: datetime) -> Session | None:
     """Return the mentorship's first scheduled session starting at or after `after`."""
     row = await db.fetch_one(
         f"SELECT {_SESSION_COLUMNS} FROM sessions s WHERE s.mentorship_id = ? "
@@ -564,3 +571,13 @@ async def last_recorded(db: Database, mentorship_id: int) -> Session | None:
         (mentorship_id,),
     )
     return None if row is None else _row_to_session(row)
+
+
+async def bump_revision(tx: Transaction, session_ids: Sequence[int]) -> None:
+    """Count one more change (move, cancellation) of each session, for calendars."""
+    if session_ids:
+        await tx.execute(
+            "UPDATE sessions SET revision = revision + 1 "
+            f"WHERE id IN ({', '.join('?' for _ in session_ids)})",
+            list(session_ids),
+        )

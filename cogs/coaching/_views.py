@@ -11,6 +11,7 @@ from typing import Any, Self
 import discord
 
 from bot.app import bot_of
+from bot.checkin_ui import add_checkin_field, links_text
 from bot.content import FeedbackTemplate
 from bot.errors import report_error
 from bot.options import caller_zone
@@ -88,6 +89,10 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         context.append(tr("coaching.prep_goal", locale, goal=mentorship.goal))
     if mentorship.path:
         context.append(tr("coaching.prep_path", locale, path=mentorship.path))
+    links = links_text(prep.links, locale) if prep.links else None
+    if links:
+        context.append(links)
+    add_checkin_field(embed, prep.checkin, locale)
     embed.add_field(
         name=tr("coaching.prep_context", locale), value=_lines_within(context), inline=False
     )

@@ -14,7 +14,6 @@ from bot.options import (
     MentorSessionOption,
     StudentArg,
     caller_zone,
-    reader_of,
     session_choices,
 )
 from bot.refusal import Refusal
@@ -24,9 +23,9 @@ from bot.sharing import ShareAgainButton
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
-from bot.storage.sessions import SessionView
+from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
-from bot.texts import cmd, language_of, tr
+from bot.texts import Locale, cmd, language_of, tr
 from bot.ui import PagesView, ask_to_confirm, confirmation, send_pages
 from cogs.notes._views import (
     RECENT,
@@ -48,7 +47,7 @@ from cogs.notes._views import (
     student_view_pages,
 )
 
-__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown"]
+__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown", "write_notes_view"]
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +110,11 @@ class NoteSessionOption(MentorSessionOption):
         views = [v for v in views if v.session.status != "cancelled"]
         views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
         return session_choices(
-            views, value, await caller_zone(interaction), *reader_of(interaction)
+            views,
+            value,
+            await caller_zone(interaction),
+            locale=interaction.locale,
+            now=bot_of(interaction).clock.now(),
         )
 
 
@@ -209,7 +212,27 @@ class NotesCog(commands.Cog):
     ) -> None:
         """List your notes on a student, or the notes your mentor shared with you."""
         locale = interaction.locale
-        if student is None:
+        following = (
+            await mentorship_store.active_for_mentor(
+                self.bot.db, interaction.guild_id, interaction.user.id
+            )
+            if student is None and interaction.guild_id is not None
+            else []
+        )
+        if following:  # a mentor's own notes, student by student
+            pages = []
+            for mentorship in following:
+                mine = await service.notes_on_student(self.bot.db, mentorship, interaction.user.id)
+                if mine:
+                    pages += mentor_pages(mine, mentorship, locale)
+            if not pages:
+                pages = [
+                    discord.Embed(
+                        title=tr("loop.own_notes_title", locale),
+                        description=tr("loop.own_notes_none", locale),
+                    )
+                ]
+        elif student is None:
             shared = await service.shared_with(
                 self.bot.db, interaction.user.id, interaction.guild_id
             )
@@ -317,6 +340,15 @@ async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, .
     """Delete the note the question was about (if it is still the clicker's)."""
     gone = await service.delete_note(bot_of(interaction).db, interaction.user.id, int(parts[0]))
     return tr("notes.deleted", interaction.locale, title=escaped(gone.title))
+
+
+def write_notes_view(session: Session, locale: Locale) -> discord.ui.View | None:
+    """Offer to write the notes of a held session, however its outcome was recorded."""
+    if session.status != "held":
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(WriteNotesButton(session.id, label=tr("sessions.write_notes", locale)))
+    return view
 
 
 async def setup(bot: MentorCoach) -> None:

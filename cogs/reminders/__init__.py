@@ -17,6 +17,7 @@ from bot.reminders.planning import (
     format_leads,
     parse_leads,
 )
+from bot.services import news as news_service
 from bot.services import reminders as planning_service
 from bot.services.people import choose_language
 from bot.storage import reminders as store
@@ -92,6 +93,7 @@ class RemindersCog(commands.Cog):
         via=cmd("reminders.opt_via"),
         paused=cmd("reminders.opt_paused"),
         language=cmd("reminders.opt_language"),
+        session_news=cmd("loop.opt_session_news"),
     )
     @app_commands.choices(via=VIA_CHOICES, language=language_choices())
     async def settings(
@@ -102,6 +104,7 @@ class RemindersCog(commands.Cog):
         via: app_commands.Choice[str] | None = None,
         paused: bool | None = None,
         language: app_commands.Choice[str] | None = None,
+        session_news: bool | None = None,
     ) -> None:
         """See or change how and when you get reminders."""
         db = self.bot.db
@@ -109,6 +112,9 @@ class RemindersCog(commands.Cog):
             await choose_language(
                 db, interaction.user.id, language.value, by_self=True, now=self.bot.clock.now()
             )
+        news_on = await news_service.wants_news(
+            db, interaction.user.id, session_news, self.bot.clock.now()
+        )
         current = await store.get_prefs(db, interaction.user.id)
         leads = current.student_leads
         if student_leads is not None:
@@ -143,7 +149,9 @@ class RemindersCog(commands.Cog):
                 ""
                 if language is None
                 else "\n" + tr("reminders.language_now", interaction.locale, name=language.name)
-            ),
+            )
+            + "\n"
+            + tr("news.setting_on" if news_on else "news.setting_off", interaction.locale),
             ephemeral=True,
         )
 

@@ -11,19 +11,23 @@ from typing import Any
 import discord
 
 from bot.app import MentorCoach, bot_of
+from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error, watch_answer_deadline
+from bot.record_ui import RecordModal, note_title_for
 from bot.refusal import Refusal
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
 from bot.services.people import reader_locale, zone_of
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
+from bot.storage.checkins import checkin_of
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
 from cogs.coaching._views import prep_embed, prep_view
+from cogs.notes import write_notes_view
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,7 @@ class DeclineButton(PersistentButton, template=r"rem:decline:(?P<id>[0-9]+)"):
         view = await _session_for(interaction, self.target_id)
         if view.student_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
+        session_service.check_answerable(view, bot_of(interaction).clock.now())
         await interaction.response.send_modal(DeclineModal(view, interaction.locale))
 
 
@@ -238,6 +243,28 @@ class RecordButton(
             await report_error(interaction, error)
 
 
+class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)"):
+    """Open the one form that records the session: outcome and short notes."""
+
+    PREFIX = "rem:recform"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "record.button"
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Open the record form (a recorded session says how to correct it)."""
+        view = await _session_for(interaction, self.target_id)
+        if view.mentor_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        if view.session.status != "scheduled":
+            raise Refusal(
+                "record.already" if view.session.status != "cancelled" else "sessions.not_scheduled"
+            )
+        title = await note_title_for(interaction, view)
+        await interaction.response.send_modal(
+            RecordModal(view, interaction.locale, title, follow_up=write_notes_view)
+        )
+
+
 class SnoozeButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"rem:snooze:(?P<reminder_id>[0-9]+):(?P<minutes>[0-9]+)",
@@ -301,7 +328,27 @@ class PrepButton(PersistentButton, template=r"rem:prep:(?P<id>[0-9]+)"):
         )
 
 
+class PrepareButton(PersistentButton, template=r"rem:prepare:(?P<id>[0-9]+)"):
+    """The student prepares the session: the check-in form."""
+
+    PREFIX = "rem:prepare"
+    STYLE = discord.ButtonStyle.primary
+    LABEL_KEY = "checkin.button"
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Open the check-in form, filled with what the student wrote before."""
+        bot = bot_of(interaction)
+        view = await _session_for(interaction, self.target_id)
+        if view.student_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        session_service.check_answerable(view, bot.clock.now())
+        current = await checkin_of(bot.db, view.session.id)
+        await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
+
+
 PERSISTENT_ITEMS = (
+    RecordFormButton,
+    PrepareButton,
     PrepButton,
     ConfirmButton,
     DeclineButton,

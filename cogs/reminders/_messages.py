@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.app import MentorCoach
+from bot.checkin_ui import add_checkin_field, links_text, since_text
 from bot.reminders.dispatcher import Outgoing
 from bot.reminders.planning import (
     DIGEST,
@@ -19,6 +20,7 @@ from bot.reminders.planning import (
 from bot.services import expertise
 from bot.services.digests import build_digest
 from bot.services.people import reader_locale
+from bot.storage import checkins as checkin_store
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -31,12 +33,12 @@ from bot.ui import mentor_mention
 from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
     COLOUR,
-    OUTCOMES,
     SNOOZES,
     ConfirmButton,
     DeclineButton,
+    PrepareButton,
     PrepButton,
-    RecordButton,
+    RecordFormButton,
     SnoozeButton,
 )
 
@@ -65,7 +67,7 @@ class ReminderMessages:
         if view is None or view.session.status != "scheduled":
             return None
         if reminder.kind == STUDENT_REMINDER:
-            return self._student(view, late, locale)
+            return await self._student(view, late, locale)
         if reminder.kind == MENTOR_REVIEW:
             return await self._review(reminder, view, late, locale)
         if reminder.kind == RECORD_NUDGE:
@@ -75,8 +77,9 @@ class ReminderMessages:
     def _late_line(self, late: bool, locale: Locale) -> str:
         return f"\n\n*{tr('reminders.late', locale)}*" if late else ""
 
-    def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
+    async def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
         session = view.session
+        links = links_text(await checkin_store.links_of(self.bot.db, view.mentorship_id), locale)
         embed = discord.Embed(
             title=tr("reminders.student_title", locale),
             description=tr(
@@ -91,9 +94,12 @@ class ReminderMessages:
             + self._late_line(late, locale),
             colour=COLOUR,
         )
+        if links:
+            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
         buttons = discord.ui.View(timeout=None)
         buttons.add_item(ConfirmButton(session.id, tr("reminders.confirm_button", locale)))
         buttons.add_item(DeclineButton(session.id, tr("reminders.decline_button", locale)))
+        buttons.add_item(PrepareButton(session.id, tr("checkin.button", locale)))
         return Outgoing(embed=embed, view=buttons)
 
     async def _review(
@@ -112,6 +118,17 @@ class ReminderMessages:
             )
             + self._late_line(late, locale),
             colour=COLOUR,
+        )
+        db = self.bot.db
+        add_checkin_field(embed, await checkin_store.checkin_of(db, session.id), locale)
+        links = links_text(await checkin_store.links_of(db, view.mentorship_id), locale)
+        if links:
+            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
+        since = await checkin_store.since_last_held(
+            db, view.mentorship_id, view.mentor_id, session.starts_at
+        )
+        embed.add_field(
+            name=tr("checkin.since_title", locale), value=since_text(since, locale), inline=False
         )
         if titles:
             embed.add_field(
@@ -147,10 +164,7 @@ class ReminderMessages:
             colour=COLOUR,
         )
         buttons = discord.ui.View(timeout=None)
-        for status in OUTCOMES:
-            buttons.add_item(
-                RecordButton(session.id, status, tr(f"reminders.record_{status}", locale))
-            )
+        buttons.add_item(RecordFormButton(session.id, tr("record.button", locale)))
         return Outgoing(embed=embed, view=buttons)
 
     async def _digest(self, reminder: Reminder, late: bool, locale: Locale) -> Outgoing:

@@ -985,6 +985,11 @@ function openModal(modal) {
     } else if (input.type === 3) {
       control = el("select", { id, dataset: { customId: input.custom_id, multi: "1" }, multiple: (input.max_values || 1) > 1 },
         (input.options || []).map((o) => el("option", { value: o.value, selected: o.default }, o.label)));
+    } else if (input.type === 21) {
+      control = el("div", { id, class: "radio-group", role: "radiogroup", dataset: { customId: input.custom_id, radio: "1" } },
+        (input.options || []).map((o) => el("label", { class: "radio" },
+          el("input", { type: "radio", name: id, value: o.value, checked: o.default, required: input.required !== false }),
+          " ", o.label, o.description ? el("span", { class: "description muted" }, ` ${o.description}`) : null)));
     } else {
       control = el("p", { class: "muted" }, "This kind of field is not supported by the playground yet.");
     }
@@ -1002,6 +1007,11 @@ async function submitModal(event) {
   const dialog = $("#modal");
   const values = {};
   for (const control of dialog.querySelectorAll("[data-custom-id]")) {
+    if (control.dataset.radio) {
+      const picked = control.querySelector("input:checked");
+      if (picked) values[control.dataset.customId] = picked.value;
+      continue;
+    }
     values[control.dataset.customId] = control.dataset.multi
       ? [...control.selectedOptions].map((o) => o.value)
       : control.value;

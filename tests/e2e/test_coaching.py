@@ -63,6 +63,8 @@ def select_of(reply: Reply, placeholder: str) -> dict[str, Any]:
 async def mentor_with_student(world: World, mentor: Persona, student: Persona) -> Mentorship:
     """The mentor sets a zone, follows the student and plans a session tomorrow at 18:00."""
     await mentor.slash("timezone set", zone="Europe/Paris")
+    # These stories are about coaching; session news has its own (tests/e2e/test_loop.py).
+    await student.slash("reminders settings", session_news=False)
     added = await mentor.slash(
         "student add", member=student, project="P2 · Portfolio", session_length=30
     )

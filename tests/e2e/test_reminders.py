@@ -21,6 +21,8 @@ async def setup_pair(world: World, student: Persona, when: str = "2026-12-04 18:
     world.clock.set(START)
     mara = world.mara
     await mara.slash("timezone set", zone="Europe/Paris")
+    # These stories are about reminders; session news has its own (tests/e2e/test_loop.py).
+    await student.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=student, project="P2 · Portfolio", session_length=30)
     await mara.slash("session schedule", student=student.name, when=when)
     assert world.sb.guild is not None
@@ -74,7 +76,7 @@ async def test_the_student_gets_the_reminder_and_confirms(world: World) -> None:
     assert sam.dms == []
     await advance_to(world, due + timedelta(seconds=1))
     [reminder] = sam.dms
-    assert reminder.buttons == ["Confirm", "I can't make it"]
+    assert reminder.buttons == ["Confirm", "I can't make it", "Prepare"]
     assert "<t:1796403600:F>" in reminder.embeds[0]["description"]  # 2026-12-04 17:00 UTC
     assert f"<@{mara.id}>" in reminder.embeds[0]["description"]
     assert reminder.pinged_users == []
@@ -110,6 +112,7 @@ async def test_the_student_cannot_come_and_the_mentor_reschedules(world: World) 
 async def test_closed_dms_fall_back_to_the_channel_then_tell_the_mentor(world: World) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=sofia, project="P3", session_length=45)
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
     world.sb.close_dms(sam)
@@ -233,8 +236,9 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
 
     await advance_to(world, datetime(2026, 12, 4, 17, 46, tzinfo=UTC))  # 15 min after the end
     record = mara.dms[-1]
-    assert record.buttons == ["Held", "Cancelled 24 h+ ahead", "Cancelled late", "No-show"]
-    await mara.click(record, "Held")
+    assert record.buttons == ["Record the session"]
+    form = await mara.click(record, "Record the session")
+    await mara.submit_modal(form, {"outcome": "held"})
     stored = await session_store.get_session(world.db, session_id)
     assert stored is not None
     assert stored.status == "held"
@@ -338,6 +342,7 @@ async def test_a_paused_person_gets_nothing_and_channel_lovers_get_the_channel(
 ) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
     await mara.slash("student add", member=sofia, project="P3", session_length=45)
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 20:00")
     assert world.sb.guild is not None
@@ -367,4 +372,5 @@ async def test_a_french_speaking_student_gets_her_reminder_in_french(world: Worl
     assert reminder.buttons == [
         tr("reminders.confirm_button", "fr"),
         tr("reminders.decline_button", "fr"),
+        tr("checkin.button", "fr"),
     ]

@@ -144,7 +144,8 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert "Held" in recorded.content
     assert recorded.buttons == ["Write session notes"]
     twice = await mara.slash("session record", session=options[0]["value"], status="no_show")
-    assert "already recorded" in twice.content
+    assert "from **Held** to **No-show**?" in twice.content  # a correction asks first
+    await mara.click(twice, "Keep it")
 
     shown = await mara.slash("student show", student="Sam")
     assert "1 held" in str(shown.embeds[0])
@@ -154,7 +155,7 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert "with your mentor" in past.embeds[0]["description"]
     upcoming_dm = await sofia.slash("session list", dm=True)
     # Sofia reads French: her list names her mentor in her language.
-    with_mara = tr("sessions.with_mentor", sofia.locale, mention=mara.mention)
+    with_mara = tr("loop.with_mentor_named", sofia.locale, name="Mara", mention=mara.mention)
     assert with_mara in upcoming_dm.embeds[0]["description"]
     for message in world.sb.state.messages.values():
         assert not message.mention_everyone

@@ -150,6 +150,28 @@ def test_modal_limits() -> None:
     assert not validate_modal({**good, "components": [labelled]})
 
 
+def test_modal_radio_groups_live_in_a_label_with_2_to_10_options() -> None:
+    def radio(*values: str, default: tuple[str, ...] = ()) -> dict[str, Any]:
+        options = [{"label": v.title(), "value": v, "default": v in default} for v in values]
+        return {"type": 21, "custom_id": "outcome", "options": options}
+
+    def modal(component: dict[str, Any]) -> dict[str, Any]:
+        return {"title": "Record", "custom_id": "m", "components": [component]}
+
+    def labelled(group: dict[str, Any]) -> dict[str, Any]:
+        return {"type": 18, "label": "How did it go?", "component": group}
+
+    assert not validate_modal(modal(labelled(radio("held", "no_show", default=("held",)))))
+    assert validate_modal(modal(labelled(radio("held"))))
+    assert validate_modal(modal(labelled(radio(*(f"o{n}" for n in range(11))))))
+    assert validate_modal(modal(labelled(radio("held", "held"))))
+    assert validate_modal(modal(labelled(radio("a", "b", default=("a", "b")))))
+    long_label = radio("a", "b")
+    long_label["options"][0]["label"] = "l" * 101
+    assert validate_modal(modal(labelled(long_label)))
+    assert validate_modal(modal(row(radio("a", "b"))))  # outside a Label: refused
+
+
 def test_autocomplete_limits() -> None:
     assert not validate_choices({"choices": [{"name": "a", "value": "a"}] * 25})
     assert validate_choices({"choices": [{"name": "a", "value": "a"}] * 26})

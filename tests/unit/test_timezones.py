@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.timezones import canonical_zone, search_zones, zone_names
+from bot.timezones import ABBREVIATIONS, canonical_zone, search_zones, zone_names
 
 
 def test_canonical_names_ignore_case_and_spaces() -> None:
@@ -29,3 +29,15 @@ def test_zone_list_has_no_legacy_aliases() -> None:
     assert "US/Eastern" not in names
     assert "Etc/GMT+5" not in names
     assert "Europe/Paris" in names
+
+
+def test_abbreviations_and_common_names_find_the_zones_they_mean() -> None:
+    est = search_zones("EST")
+    assert est[0] == "America/New_York"
+    assert "Bucharest" not in " ".join(est)
+    assert "America/Creston" not in est
+    assert search_zones("cet")[0] == "Europe/Paris"
+    assert search_zones("Pacific")[0] == "America/Los_Angeles"
+    assert "Pacific/Auckland" in search_zones("Pacific")  # the region still comes after
+    assert search_zones("jst") == ["Asia/Tokyo"]
+    assert all(name in zone_names() for names in ABBREVIATIONS.values() for name in names)

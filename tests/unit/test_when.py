@@ -212,3 +212,48 @@ def exists(wall_clock: datetime, zone: ZoneInfo) -> bool:
     """Return whether a naive wall-clock time is shown by clocks in `zone`."""
     aware = wall_clock.replace(tzinfo=zone)
     return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall_clock
+
+
+# -- Discord timestamps, weeks and days ahead, next year (issue 15) -------------------------
+
+
+@pytest.mark.parametrize("text", ["<t:1796403600>", "<t:1796403600:F>", " <t:1796403600:R> "])
+def test_a_discord_timestamp_is_that_very_instant_in_any_zone(text: str) -> None:
+    for zone in (PARIS, ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")):
+        assert parse_when(text, zone, NOW) == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+
+
+def test_a_past_or_far_timestamp_is_refused_like_any_time() -> None:
+    with pytest.raises(WhenError) as past:
+        parse_when("<t:1000000000>", PARIS, NOW)
+    assert past.value.reason is WhenProblem.IN_PAST
+    with pytest.raises(WhenError) as far:
+        parse_when("<t:9999999999>", PARIS, NOW)
+    assert far.value.reason is WhenProblem.TOO_FAR
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in a week 9:30", datetime(2026, 12, 6, 9, 30, tzinfo=PARIS)),
+        ("in 3 weeks 18:00", datetime(2026, 12, 20, 18, 0, tzinfo=PARIS)),
+        ("dans 2 jours à 9h", datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)),
+        ("4 jan next year 18:00", datetime(2027, 1, 4, 18, 0, tzinfo=PARIS)),
+        ("3 février l'année prochaine 10h", datetime(2027, 2, 3, 10, 0, tzinfo=PARIS)),
+    ],
+)
+def test_weeks_days_and_next_year(text: str, expected: datetime) -> None:
+    assert parse_when(text, PARIS, NOW) == expected.astimezone(UTC)
+
+
+@pytest.mark.parametrize("text", ["in 3 weeks", "dans 2 semaines", "in a week", "in 2 days"])
+def test_weeks_and_days_without_a_time_ask_for_the_time(text: str) -> None:
+    with pytest.raises(WhenError) as error:
+        parse_when(text, PARIS, NOW)
+    assert error.value.reason is WhenProblem.NO_TIME
+
+
+def test_next_year_beyond_the_limit_is_too_far() -> None:
+    with pytest.raises(WhenError) as error:
+        parse_when("1 dec next year 18:00", PARIS, NOW)
+    assert error.value.reason is WhenProblem.TOO_FAR
