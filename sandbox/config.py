@@ -21,3 +21,5 @@ class SandboxConfig:
     spec_validation: bool = True
     heartbeat_interval: int = 41250
     attachment_size_limit: int = 10 * 1024 * 1024
+    reaction_time: float = 0.05
+    """Seconds a persona waits, after the bot's latest answer was delivered, before acting."""

@@ -73,6 +73,15 @@ def build_middleware(
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(API + "/"):
             return await handler(request)
+        recorder.in_flight += 1
+        try:
+            return await serve(request, handler)
+        finally:
+            recorder.in_flight -= 1
+            recorder.last_delivery = asyncio.get_running_loop().time()
+            ctx.state.wake()
+
+    async def serve(request: web.Request, handler: Handler) -> web.StreamResponse:
         route_info = request.match_info.route.resource
         known = request.match_info.http_exception is None and route_info is not None
         route = route_info.canonical.removeprefix(API) if known and route_info else ""
@@ -152,7 +161,6 @@ def build_middleware(
             record.delay = latency.rest_delay(request.method, route or request.path)
             await asyncio.sleep(record.delay)
         record.delivered = True
-        ctx.state.wake()
         return response
 
     return middleware

@@ -110,3 +110,34 @@ async def test_interactions_still_settle_with_log_normal_latency(
     assert sb.latency is not None
     assert sb.latency.samples > 0
     assert sb.latency.total > 0
+
+
+CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
+
+
+@pytest.mark.sandbox_options(latency=f"{CALLBACK}=fixed:300ms")
+async def test_a_person_clicks_only_once_the_bot_has_its_answer(
+    sb: Sandbox, bot: SandboxBot
+) -> None:
+    mehdi = sb.persona("mehdi")
+    question = await mehdi.slash("confirm")
+    callback = next(r for r in sb.requests if r.route.endswith("/callback"))
+    assert not callback.delivered  # settled: recorded by the sandbox, still travelling back
+    answer = await mehdi.click(question, "Confirm")
+    assert callback.delivered
+    assert answer.content == "Confirmed"
+    opened = await mehdi.slash("feedback")
+    thanks = await mehdi.submit_modal(opened, {"Title": "Good", "What went well?": "All"})
+    assert thanks.content == "Thanks: Good / All"
+
+
+@pytest.mark.sandbox_options(latency=f"{CALLBACK}=fixed:300ms")
+async def test_an_impatient_click_races_the_view_registration(sb: Sandbox, bot: SandboxBot) -> None:
+    mehdi = sb.persona("mehdi")
+    question = await mehdi.slash("confirm")
+    early = await mehdi.click(question, "Confirm", impatient=True, wait=False)
+    with pytest.raises(AssertionError, match="did not answer"):
+        await sb.settle(early, timeout=1.0)
+    assert question.content == "Are you sure?"
+    answer = await mehdi.click(question, "Confirm")
+    assert answer.content == "Confirmed"
