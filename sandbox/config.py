@@ -21,5 +21,8 @@ class SandboxConfig:
     spec_validation: bool = True
     heartbeat_interval: int = 41250
     attachment_size_limit: int = 10 * 1024 * 1024
+    privileged_intents: int = 0
+    """Privileged intents enabled for the app (members 1<<1, presences 1<<8, message content
+    1<<15); asking for another one closes the gateway with 4014, as on a fresh Discord app."""
     reaction_time: float = 0.05
     """Seconds a persona waits, after the bot's latest answer was delivered, before acting."""

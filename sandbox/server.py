@@ -105,6 +105,7 @@ class Sandbox:
             lambda: self.gateway_url,
             self.config.heartbeat_interval,
             self.latency,
+            self.config.privileged_intents,
         )
         self.message_factory = MessageFactory(self.state, lambda: self.base_url)
         self.interactions = InteractionFactory(
