@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sandbox.ratelimit import DEFAULT_RULES, BucketRule
+from sandbox.ratelimit import DEFAULT_RULES, INVALID_LIMIT, BucketRule
 
 
 @dataclass
@@ -15,6 +15,8 @@ class SandboxConfig:
     rate_limits: bool = True
     global_rate_limit: int = 50
     rate_limit_rules: tuple[BucketRule, ...] = DEFAULT_RULES
+    invalid_request_limit: int = INVALID_LIMIT
+    """401/403/429 answers per 10 minutes before every request is refused (Cloudflare)."""
     response_deadline: float = 3.0
     token_lifetime: timedelta = timedelta(minutes=15)
     settle_timeout: float = 10.0

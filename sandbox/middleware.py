@@ -105,6 +105,7 @@ def build_middleware(
             authorized = request.headers.get("Authorization") == f"Bot {ctx.state.token}"
             if not authorized and not route.startswith(NO_AUTH_PREFIXES):
                 raise unauthorized()
+            limiter.check_ban()
             fault = faults.take(request.method, route)
             if fault is not None:
                 recorder.stats.faults_injected += 1
@@ -127,7 +128,15 @@ def build_middleware(
                 raise invalid_form(errors.tree)
             response = await handler(request)
         except ApiError as error:
-            response = json_response(error.body(), error.status, {**headers, **error.headers})
+            if error.headers.get("X-Cloudflare-Ban"):
+                response = web.Response(
+                    text=error.message,
+                    status=429,
+                    content_type="text/html",
+                    headers={"Retry-After": error.headers["Retry-After"]},
+                )
+            else:
+                response = json_response(error.body(), error.status, {**headers, **error.headers})
             if error.status == 429:
                 recorder.stats.rate_limited += 1
                 recorder.stats.global_rate_limited += int(error.is_global)
@@ -156,6 +165,7 @@ def build_middleware(
         else:
             response.headers.update(headers)
         record.status = response.status
+        limiter.note_answer(response.status, response.headers.get("X-RateLimit-Scope"))
         if latency is not None and latency.enabled:
             # The sandbox has acted (state changed, events sent); the answer travels back slowly.
             record.delay = latency.rest_delay(request.method, route or request.path)

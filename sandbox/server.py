@@ -97,6 +97,7 @@ class Sandbox:
             enabled=self.config.rate_limits,
             global_limit=self.config.global_rate_limit,
             rules=self.config.rate_limit_rules,
+            invalid_limit=self.config.invalid_request_limit,
         )
         self.spec = SpecChecker(enabled=self.config.spec_validation)
         self.hub = GatewayHub(
