@@ -96,6 +96,7 @@ def build_middleware(
         recorder.requests.append(record)
         recorder.stats.requests += 1
         headers: dict[str, str] = {}
+        fault = None
         try:
             if not known:
                 exc = request.match_info.http_exception
@@ -106,10 +107,11 @@ def build_middleware(
             if not authorized and not route.startswith(NO_AUTH_PREFIXES):
                 raise unauthorized()
             limiter.check_ban()
-            fault = faults.take(request.method, route)
+            fault = faults.take_fault(request.method, route)
             if fault is not None:
                 recorder.stats.faults_injected += 1
-                raise fault
+                if not fault.after_handling:
+                    raise fault.error()
             headers = limiter.check(request.method, route, dict(request.match_info))
             payload, uploads = await parse_body(request)
             record.body = payload
@@ -127,6 +129,8 @@ def build_middleware(
                 errors.add(tuple(path), "SPEC_MISMATCH", message)
                 raise invalid_form(errors.tree)
             response = await handler(request)
+            if fault is not None and fault.after_handling:
+                raise fault.error()  # done, but the answer is lost on the way back
         except ApiError as error:
             if error.headers.get("X-Cloudflare-Ban"):
                 response = web.Response(
