@@ -113,8 +113,10 @@ async def test_a_fault_after_handling_stores_the_message_but_loses_the_answer(
     sb.faults.fail("POST /channels/{channel_id}/messages", status=502, after_handling=True)
     url = f"{sb.rest_url}/channels/{sb.channel('general').id}/messages"
     headers = {"Authorization": f"Bot {sb.token}"}
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url, json={"content": "kept"}, headers=headers) as response:
-            assert response.status == 502
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"content": "kept"}, headers=headers) as response,
+    ):
+        assert response.status == 502
     assert [m.content for m in sb.channel("general").messages] == ["kept"]
     assert sb.stats.faults_injected == 1
