@@ -392,3 +392,17 @@ async def test_option_cross_field_rules(sb: Sandbox) -> None:
     invalid(await sync(sb, [wrong_choice]), "NUMBER_TYPE_COERCE")
     bounds = command(options=[option("weeks", 4, min_value=10, max_value=2)])
     invalid(await sync(sb, [bounds]), "APPLICATION_COMMAND_OPTION_MIN_VALUE_GREATER_THAN_MAX")
+
+
+async def test_ephemeral_messages_are_not_reachable_through_channel_routes(sb: Sandbox) -> None:
+    record = pending_interaction(sb)
+    path = f"/interactions/{record.id}/{record.token}/callback"
+    answer = {"type": 4, "data": {"content": "only for you", "flags": 64}}
+    assert (await call(sb, "POST", path, answer, auth=False))[0] == 204
+    message_id = record.original_id
+    assert message_id is not None
+    one = f"{messages_of(sb)}/{message_id}"
+    assert await call(sb, "GET", one) == (404, {"message": "Unknown Message", "code": 10008})
+    assert (await call(sb, "PATCH", one, {"content": "x"}))[1]["code"] == 10008
+    assert (await call(sb, "DELETE", one))[1]["code"] == 10008
+    assert all(m["id"] != str(message_id) for m in (await call(sb, "GET", messages_of(sb)))[1])
