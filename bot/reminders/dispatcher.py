@@ -57,10 +57,12 @@ class Renderer(Protocol):
         ...
 
     async def undeliverable(
-        self, reminder: Reminder, *, left: bool = False
+        self, reminder: Reminder, *, why: str = "closed"
     ) -> tuple[int, Outgoing] | None:
-        """Return whom to tell (and what) when a reminder could not be delivered at all;
-        ``left`` when the recipient is no longer in any server the bot shares."""
+        """Return whom to tell (and what) when a reminder could not be delivered at all.
+
+        ``why``: "closed" (DMs closed, no reminders channel), "refused" (DMs closed and the
+        reminders channel refused the bot) or "left" (the recipient left the server)."""
         ...
 
 
@@ -218,7 +220,10 @@ class Dispatcher:
             await self._retry_or_fail(reminder, f"temporary: {error}")
             return
         except RecipientLeft as error:
-            await self._fail(reminder, str(error), left=True)
+            await self._fail(reminder, str(error), why="left")
+            return
+        except discord.Forbidden as error:  # the reminders channel does not let the bot post
+            await self._fail(reminder, str(error), why="refused")
             return
         except (discord.HTTPException, Undeliverable) as error:
             await self._fail(reminder, str(error))
@@ -280,13 +285,13 @@ class Dispatcher:
             await store.retry_later(tx, reminder.id, self.bot.clock.now() + delay, error)
         log.warning("Reminder %s will be retried in %s: %s", reminder.id, delay, error)
 
-    async def _fail(self, reminder: Reminder, error: str, *, left: bool = False) -> None:
+    async def _fail(self, reminder: Reminder, error: str, *, why: str = "closed") -> None:
         async with self.bot.db.transaction() as tx:
             await store.mark_outcome(tx, reminder.id, "failed", error[:500])
         log.warning("Reminder %s failed: %s", reminder.id, error)
         if self.renderer is None:
             return
-        notice = await self.renderer.undeliverable(reminder, left=left)
+        notice = await self.renderer.undeliverable(reminder, why=why)
         if notice is None:
             return
         recipient, outgoing = notice

@@ -388,9 +388,9 @@ async def test_the_fallback_channel_refusing_the_bot_fails_and_tells_the_mentor(
     assert [r.code for r in world.sb.refusals if "/messages" in r.path] == [50007, 50013]
     failed = [r for r in await reminders_for(world, session_id) if r.status == "failed"]
     assert [r.kind for r in failed] == ["student_reminder"]
-    assert any("could not deliver the reminder to" in m.content for m in mara.dms), [
-        m.content for m in mara.dms
-    ]
+    [told] = [m for m in mara.dms if "could not deliver the reminder to" in m.content]
+    assert "I am not allowed to post in the reminders channel" in told.content
+    assert "`/config show`" in told.content
 
 
 async def test_a_student_who_left_is_not_pinged_and_the_mentor_is_told(world: World) -> None:
