@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.clock import OffsetClock
 from sandbox.playground import register as register_page
-from sandbox.playground_store import load_state, read_saved, save_state, saved_offset
+from sandbox.playground_store import load_state, read_saved, save_state, saved_offset, set_aside
 from sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,11 @@ def _load(path: Path, clock: OffsetClock, host: str, port: int) -> Sandbox:
         sandbox = Sandbox(clock=clock, host=host, port=port, default_world=False)
         try:
             sandbox.guild = load_state(sandbox.state, saved)
-        except (KeyError, TypeError, ValueError, StopIteration):
-            log.exception("cannot load the playground state %s; starting a fresh world", path)
+            offset = saved_offset(saved)
+        except Exception as error:  # any malformed content: keep the file, start afresh
+            set_aside(path, f"{type(error).__name__}: {error}")
         else:
-            clock.advance(saved_offset(saved))
+            clock.advance(offset)
             log.info("playground world loaded from %s", path)
             return sandbox
     return Sandbox(clock=clock, host=host, port=port)
