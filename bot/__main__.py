@@ -86,9 +86,11 @@ async def run(settings: Settings) -> int:
         token = settings.discord_token.get_secret_value().strip()
         return await run_bot(settings, token, sync_globally_on_start=False)
 
-    from sandbox.launcher import start_playground
+    from sandbox.launcher import fresh_world_database, start_playground
 
     async with start_playground(settings.sandbox_host, settings.sandbox_port) as playground:
+        if playground.fresh:
+            fresh_world_database(settings.database_path)
         point_client_at(playground.rest_url, playground.gateway_url)
         print(f"Playground: open {playground.web_url} in your browser to try the bot.")
         print("No DISCORD_TOKEN is set, so the bot talks to this local Discord. Ctrl+C stops both.")

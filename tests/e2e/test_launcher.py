@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from sandbox.launcher import start_playground
+from sandbox.launcher import fresh_world_database, start_playground
 
 
 async def test_page_and_static_files_are_served(tmp_path: Path) -> None:
@@ -149,3 +149,23 @@ async def test_the_page_api_shows_the_world_as_a_persona_sees_it(tmp_path: Path)
         assert message["author"]["name"] == "Mara"
         async with http.get(base + "world?persona=12") as response:
             assert response.status == 400
+
+
+async def test_a_fresh_world_sets_the_bot_database_aside(tmp_path: Path) -> None:
+    path = tmp_path / "world.json"
+    database = tmp_path / "mentor-coach.db"
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert playground.fresh
+        assert fresh_world_database(database) is None  # nothing to set aside yet
+    database.write_bytes(b"old world's data")
+    (tmp_path / "mentor-coach.db-wal").write_bytes(b"wal")
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert not playground.fresh  # the same world: the database stays
+    os.remove(path)  # starting afresh
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert playground.fresh
+        kept = fresh_world_database(database)
+    assert kept is not None
+    assert not database.exists()
+    assert kept.read_bytes() == b"old world's data"
+    assert kept.with_name(kept.name + "-wal").read_bytes() == b"wal"
