@@ -437,9 +437,7 @@ class Sandbox:
             pause = recorder.last_delivery + self.config.reaction_time - loop.time()
             if pause <= 0:
                 return
-            await asyncio.sleep(pause)
-            if recorder.in_flight == 0 and loop.time() >= deadline:
-                return
+            await asyncio.sleep(pause)  # then look again: the bot may have sent more meanwhile
 
     async def deliver(self, record: InteractionRecord, *, wait: bool = True) -> Reply:
         """Send an interaction to the bot; with ``wait``, return once the bot has answered."""
