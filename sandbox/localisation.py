@@ -40,11 +40,7 @@ def _check_keys(errors: Any, path: Path, values: dict[str, Any]) -> list[tuple[s
     known = []
     for locale, value in values.items():
         if locale not in LOCALES:
-            errors.add(
-                (*path, locale),
-                "BASE_TYPE_CHOICES",
-                f"Value must be one of {sorted(LOCALES)}.",
-            )
+            errors.add((*path, locale), "LOCALE_INVALID", f"Invalid locale {locale!r}")
         else:
             known.append((locale, value))
     return known

@@ -368,7 +368,7 @@ async def test_localised_names_and_descriptions_follow_the_same_rules(sb: Sandbo
         await sync(sb, [command(name_localizations={"fr": "Carnet"})]),
         "APPLICATION_COMMAND_INVALID_NAME",
     )
-    invalid(await sync(sb, [command(name_localizations={"xx": "carnet"})]), "BASE_TYPE_CHOICES")
+    invalid(await sync(sb, [command(name_localizations={"xx": "carnet"})]), "LOCALE_INVALID")
     invalid(
         await sync(sb, [command(description_localizations={"fr": "x" * 101})]),
         "BASE_TYPE_BAD_LENGTH",
