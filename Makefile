@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # `make install`: the runtime only (no dev tools), in its own virtual environment.
 PREFIX ?= /opt/mentor-coach
 
-.PHONY: run test lint format bench sync clean install
+.PHONY: run test test-latency lint format bench sync clean install
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -q
+
+# The end-to-end stories once more with Discord's latency (median 100 ms), so ordering bugs show.
+LATENCY ?= lognormal:100ms:300ms;seed=1
+test-latency: $(STAMP)
+	SANDBOX_LATENCY='$(LATENCY)' $(BIN)/pytest -q tests/e2e
 
 bench: $(STAMP)
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007
+NO_MUTUAL_GUILD = 50278
 
 
 class DmClosed(Exception):
@@ -23,6 +24,14 @@ class DmClosed(Exception):
     def __init__(self, user_id: int) -> None:
         super().__init__(f"user {user_id} does not accept DMs")
         self.user_id = user_id
+
+
+class LeftServer(DmClosed):
+    """The person shares no server with the bot any more (Discord error 50278): they left.
+
+    The bot does not ask for the privileged members intent, so it never sees them leave
+    (GUILD_MEMBER_REMOVE); this refusal is how it learns.
+    """
 
 
 async def dm_channel(bot: MentorCoach, user_id: int) -> discord.abc.Messageable:
@@ -55,6 +64,8 @@ async def send_dm(
     try:
         return await channel.send(**options)
     except discord.Forbidden as error:
+        if error.code == NO_MUTUAL_GUILD:
+            raise LeftServer(user_id) from error
         if error.code == CANNOT_DM:
             raise DmClosed(user_id) from error
         raise

@@ -34,6 +34,10 @@ def _file(export: ExportFile) -> discord.File:
     return discord.File(io.BytesIO(export.data), filename=export.filename)
 
 
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
 class PrivacyCog(commands.Cog):
     """Let people see, take away and erase what the bot stores about them."""
 
@@ -183,11 +187,21 @@ class PrivacyCog(commands.Cog):
             shared=tr("exports.markdown_shared", locale),
             today=now,
         )
-        await interaction.response.send_message(
-            tr("exports.notes_ready", locale, count=done.count),
-            file=_file(done.file),
-            ephemeral=True,
+        limit = interaction.filesize_limit
+        parts = exports.split_export(
+            done.file, limit, repeat_header=done.file.filename.endswith(".csv")
         )
+        if len(parts) > exports.MAX_PARTS:
+            await interaction.response.send_message(
+                tr("exports.too_large", locale, size=_mib(len(done.file.data))), ephemeral=True
+            )
+            return
+        text = tr("exports.notes_ready", locale, count=done.count)
+        if len(parts) > 1:
+            text += "\n" + tr("exports.in_parts", locale, parts=len(parts), limit=_mib(limit))
+        await interaction.response.send_message(text, file=_file(parts[0]), ephemeral=True)
+        for part in parts[1:]:
+            await interaction.followup.send(file=_file(part), ephemeral=True)
 
     @export.command(name="calendar", description=cmd("exports.calendar"))
     async def export_calendar(self, interaction: discord.Interaction) -> None:

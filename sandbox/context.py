@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from sandbox import permissions
 from sandbox.config import SandboxConfig
-from sandbox.errors import UNKNOWN_CHANNEL, ApiError, unknown
+from sandbox.errors import UNKNOWN_CHANNEL, ApiError, missing_access, missing_permissions, unknown
 from sandbox.gateway import GatewayHub
 from sandbox.messages import MessageFactory, Upload
 from sandbox.models import Channel, Json
@@ -62,3 +63,17 @@ def channel_of(ctx: Context, request: web.Request) -> Channel:
     if channel is None:
         raise unknown("Channel", UNKNOWN_CHANNEL)
     return channel
+
+
+def require(ctx: Context, channel: Channel, needed: int) -> None:
+    """Refuse as Discord does when the bot lacks ``needed`` in ``channel``.
+
+    No View Channel: 403 50001 Missing Access; anything else missing: 403 50013.
+    """
+    if channel.guild_id is None:
+        return
+    granted = ctx.state.channel_permissions(channel, ctx.state.bot_user.id)
+    if not granted & permissions.VIEW_CHANNEL:
+        raise missing_access()
+    if needed & ~granted:
+        raise missing_permissions()

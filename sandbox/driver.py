@@ -69,6 +69,7 @@ class Persona:
         **options: Any,
     ) -> Reply:
         """Run ``/command [group] [sub]`` with ``options``; wait for the bot's answer."""
+        await self._look(False)
         record = self._sb.interactions.command(
             self.user, self._channel(channel, dm), command, options
         )
@@ -95,12 +96,14 @@ class Persona:
         self, name: str, target: Persona | User, *, channel: str | Channel | None = None
     ) -> Reply:
         """Run the user context-menu command ``name`` on ``target``."""
+        await self._look(False)
         where = self._channel(channel, False)
         record = self._sb.interactions.context_command(self.user, where, name, 2, target)
         return await self._sb.deliver(record, wait=True)
 
     async def message_command(self, name: str, target: Target) -> Reply:
         """Run the message context-menu command ``name`` on a message."""
+        await self._look(False)
         message = self._message(target)
         where = self._sb.state.channels[message.channel_id]
         record = self._sb.interactions.context_command(self.user, where, name, 3, message)
@@ -140,17 +143,36 @@ class Persona:
         labels = [c.get("label") or c.get("placeholder") or c.get("custom_id") for c in candidates]
         raise AssertionError(f"no component {wanted!r} on message {message.id}; found {labels}")
 
-    async def click(self, target: Target, button: str, *, wait: bool = True) -> Reply:
-        """Click the button labelled (or with custom id) ``button`` on a message."""
+    async def _look(self, impatient: bool) -> None:
+        """Wait until what the bot sent has reached it (unless a test races it on purpose)."""
+        if not impatient:
+            await self._sb.bot_done()
+
+    async def click(
+        self, target: Target, button: str, *, wait: bool = True, impatient: bool = False
+    ) -> Reply:
+        """Click the button labelled (or with custom id) ``button`` on a message.
+
+        Like a person, wait first until the bot's answers were delivered (``Sandbox.bot_done``);
+        ``impatient=True`` clicks at once, to provoke the race on purpose.
+        """
+        await self._look(impatient)
         message = self._message(target)
         component = self._component(message, button, (2,))
         record = self._sb.interactions.component(self.user, message, component, None)
         return await self._sb.deliver(record, wait=wait)
 
     async def select(
-        self, target: Target, select: str, values: list[Any], *, wait: bool = True
+        self,
+        target: Target,
+        select: str,
+        values: list[Any],
+        *,
+        wait: bool = True,
+        impatient: bool = False,
     ) -> Reply:
         """Pick ``values`` in the select menu identified by custom id or placeholder."""
+        await self._look(impatient)
         message = self._message(target)
         component = self._component(message, select, (3, 5, 6, 7, 8))
         picked = [str(getattr(v, "id", v)) for v in values]
@@ -171,9 +193,15 @@ class Persona:
         return await self._sb.deliver(record, wait=wait)
 
     async def submit_modal(
-        self, modal: Reply | Json | None, values: dict[str, Any], *, wait: bool = True
+        self,
+        modal: Reply | Json | None,
+        values: dict[str, Any],
+        *,
+        wait: bool = True,
+        impatient: bool = False,
     ) -> Reply:
         """Fill the modal's inputs (by custom id or label) with ``values`` and submit it."""
+        await self._look(impatient)
         data = modal.modal if isinstance(modal, Reply) else modal
         if data is None:
             raise AssertionError("the bot did not open a modal")

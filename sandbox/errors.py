@@ -91,3 +91,18 @@ CANNOT_DM = 50007
 INVALID_WEBHOOK_TOKEN = 50027
 EMPTY_MESSAGE = 50006
 INVALID_FORM_BODY = 50035
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+INVALID_CHANNEL_TYPE = 50024
+NO_MUTUAL_GUILD = 50278
+ENTITY_TOO_LARGE = 40005
+
+
+def missing_permissions() -> ApiError:
+    """403 Missing Permissions (an expected refusal: only a test takes permissions away)."""
+    return ApiError(403, MISSING_PERMISSIONS, "Missing Permissions", expected=True)
+
+
+def missing_access() -> ApiError:
+    """403 Missing Access: the bot cannot see the channel."""
+    return ApiError(403, MISSING_ACCESS, "Missing Access", expected=True)

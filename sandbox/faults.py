@@ -1,4 +1,8 @@
-"""Failures a test asks for: the next N matching requests get a chosen error."""
+"""Failures a test asks for: the next N matching requests get a chosen error.
+
+To add a kind of fault, add a field to `Fault` and act on it where the middleware takes the
+fault (`sandbox/middleware.py`): before the handler (refuse), or after it (lose the answer).
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,9 @@ class Fault:
     times: int
     retry_after: float
     is_global: bool = False
+    after_handling: bool = False
+    """Let the request take effect (message stored, events sent), then answer the error: a
+    lost answer, as when Discord stores the message but the proxy answers 502."""
 
     def error(self) -> ApiError:
         """Return the error to answer with."""
@@ -73,15 +80,27 @@ class Faults:
         times: int = 1,
         retry_after: float = 0.05,
         is_global: bool = False,
+        after_handling: bool = False,
     ) -> Fault:
-        """Make the next ``times`` calls of ``route`` (``"METHOD /path/{param}"``) fail."""
+        """Make the next ``times`` calls of ``route`` (``"METHOD /path/{param}"``) fail.
+
+        With ``after_handling`` the request is carried out first and only its answer fails.
+        """
         text = message or MESSAGES.get((status, code)) or f"{status}: Sandbox fault"
-        fault = Fault(normalise(route), status, code, text, times, retry_after, is_global)
+        fault = Fault(
+            normalise(route), status, code, text, times, retry_after, is_global, after_handling
+        )
         self.pending.append(fault)
         return fault
 
     def take(self, method: str, route: str) -> ApiError | None:
         """Consume and return the error of a fault matching this request, if any."""
+        fault = self.take_fault(method, route)
+        return None if fault is None else fault.error()
+
+    def take_fault(self, method: str, route: str) -> Fault | None:
+        """Consume and return the fault matching this request, if any (the middleware then
+        answers its error before or after handling the request)."""
         key = normalise(f"{method} {route}")
         for fault in self.pending:
             if fault.key == key and fault.times > 0:
@@ -89,7 +108,7 @@ class Faults:
                 if fault.times == 0:
                     self.pending.remove(fault)
                 self.fired.append(fault)
-                return fault.error()
+                return fault
         return None
 
     def clear(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from sandbox import payloads
+from sandbox.latency import Latency, OrderedDelay
 from sandbox.models import Json
 from sandbox.recorder import Recorder
 from sandbox.state import SandboxState
@@ -24,10 +25,57 @@ RECONNECT, REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 7, 8, 9, 10,
 
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
+GUILD_PRESENCES = 1 << 8
 GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
 MESSAGE_CONTENT = 1 << 15
+PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
+KNOWN_INTENTS = (1 << 26) - 1 & ~(1 << 17 | 1 << 18 | 1 << 19 | 1 << 22 | 1 << 23)
+"""Every documented intent bit (0-25 minus the unused 17-19, 22, 23)."""
 KEEP_EVENTS = 2000
+SEND_LIMIT, SEND_WINDOW = 120, 60.0
+"""Discord closes a connection that sends more than 120 frames in 60 s (4008)."""
+HEARTBEAT_GRACE = 1.5
+"""A missed heartbeat closes the connection after this many intervals without one."""
+ACK_DELAY = 0.02
+"""Seconds before a heartbeat ACK: the network's round trip. discord.py's heartbeat thread
+sets its send time only after the send completed, so an instant ACK from the same process is
+read first and measured against the previous heartbeat ("websocket is 41.3s behind")."""
+
+UNKNOWN_OPCODE, DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED = 4001, 4002, 4003, 4004
+ALREADY_AUTHENTICATED, INVALID_SEQ, RATE_LIMITED, SESSION_TIMED_OUT = 4005, 4007, 4008, 4009
+INVALID_SHARD, INVALID_INTENTS, DISALLOWED_INTENTS = 4010, 4013, 4014
+CLOSE_REASONS = {
+    UNKNOWN_OPCODE: "Unknown opcode.",
+    DECODE_ERROR: "Decode error.",
+    NOT_AUTHENTICATED: "Not authenticated.",
+    AUTHENTICATION_FAILED: "Authentication failed.",
+    ALREADY_AUTHENTICATED: "Already authenticated.",
+    INVALID_SEQ: "Invalid seq.",
+    RATE_LIMITED: "Rate limited.",
+    SESSION_TIMED_OUT: "Session timed out.",
+    INVALID_SHARD: "Invalid shard.",
+    INVALID_INTENTS: "Invalid intent(s).",
+    DISALLOWED_INTENTS: "Disallowed intent(s).",
+}
+
+
+class Closing(Exception):
+    """The gateway closes this connection with a code (Discord's close event codes)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(CLOSE_REASONS.get(code, str(code)))
+        self.code = code
+
+
+@dataclass
+class Connection:
+    """One websocket: whether it identified or resumed, its send budget, its heartbeats."""
+
+    ws: web.WebSocketResponse
+    session: GatewaySession | None = None
+    sent: list[float] = field(default_factory=list)
+    last_heartbeat: float = 0.0
 
 
 @dataclass
@@ -53,8 +101,16 @@ class GatewayHub:
         recorder: Recorder,
         url: Callable[[], str],
         heartbeat_interval: int = 41250,
+        latency: Latency | None = None,
+        privileged_intents: int = 0,
     ) -> None:
+        self.privileged_intents = privileged_intents
+        """Privileged intents enabled for the app (the developer portal's toggles)."""
+        self.closes: list[int] = []
+        """Close codes the gateway sent, in order."""
         self.state = state
+        self.latency = latency
+        self._ordered = OrderedDelay()
         self.recorder = recorder
         self.url = url
         self.heartbeat_interval = heartbeat_interval
@@ -85,14 +141,28 @@ class GatewayHub:
                 }
             )
         )
+        loop = asyncio.get_running_loop()
+        connection = Connection(ws, last_heartbeat=loop.time())
+        watchdog = asyncio.create_task(self._watch_heartbeats(connection))
         try:
             async for message in ws:
                 if message.type is not WSMsgType.TEXT:
                     continue
-                frame = json.loads(message.data)
-                self.received.append(frame)
-                await self._on_frame(ws, frame)
+                try:
+                    self._count_send(connection, loop.time())
+                    try:
+                        frame = json.loads(message.data)
+                    except ValueError:
+                        raise Closing(DECODE_ERROR) from None
+                    if not isinstance(frame, dict):
+                        raise Closing(DECODE_ERROR)
+                    self.received.append(frame)
+                    await self._on_frame(connection, frame)
+                except Closing as closing:
+                    await self._close(ws, closing.code)
+                    break
         finally:
+            watchdog.cancel()
             self.sockets.discard(ws)
             for session in self.sessions.values():
                 if session.ws is ws:
@@ -100,23 +170,85 @@ class GatewayHub:
             self.state.notify()
         return ws
 
-    async def _on_frame(self, ws: web.WebSocketResponse, frame: Json) -> None:
-        op, data = frame.get("op"), frame.get("d")
-        if op == HEARTBEAT:
-            await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
-        elif op == IDENTIFY:
-            await self._identify(ws, data or {})
-        elif op == RESUME:
-            await self._resume(ws, data or {})
-        elif op == REQUEST_MEMBERS:
-            await self._request_members(data or {})
-        elif op not in (PRESENCE, VOICE):
-            log.info("gateway: ignoring op %s", op)
+    async def _close(self, ws: web.WebSocketResponse, code: int) -> None:
+        self.closes.append(code)
+        log.info("gateway: closing with %s %s", code, CLOSE_REASONS.get(code, ""))
+        await ws.close(code=code, message=CLOSE_REASONS.get(code, "").encode())
 
-    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+    def _count_send(self, connection: Connection, now: float) -> None:
+        connection.sent = [t for t in connection.sent if now - t < SEND_WINDOW]
+        connection.sent.append(now)
+        if len(connection.sent) > SEND_LIMIT:
+            raise Closing(RATE_LIMITED)
+
+    async def _watch_heartbeats(self, connection: Connection) -> None:
+        """Close a connection whose client stopped heartbeating (4009, session timed out)."""
+        loop = asyncio.get_running_loop()
+        deadline = self.heartbeat_interval / 1000 * HEARTBEAT_GRACE
+        while not connection.ws.closed:
+            late = loop.time() - connection.last_heartbeat
+            if late > deadline:
+                if connection.session is not None:
+                    connection.session.valid = False
+                await self._close(connection.ws, SESSION_TIMED_OUT)
+                return
+            await asyncio.sleep(max(0.01, deadline - late))
+
+    async def _on_frame(self, connection: Connection, frame: Json) -> None:
+        op, data = frame.get("op"), frame.get("d")
+        ws = connection.ws
+        if op == HEARTBEAT:
+            connection.last_heartbeat = asyncio.get_running_loop().time()
+            await asyncio.sleep(ACK_DELAY)
+            if not ws.closed:
+                await ws.send_str(
+                    json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+                )
+        elif op == IDENTIFY:
+            if connection.session is not None:
+                raise Closing(ALREADY_AUTHENTICATED)
+            connection.session = await self._identify(ws, self._checked_identify(data))
+        elif op == RESUME:
+            if connection.session is not None:
+                raise Closing(ALREADY_AUTHENTICATED)
+            connection.session = await self._resume(ws, data if isinstance(data, dict) else {})
+        elif op in (REQUEST_MEMBERS, PRESENCE, VOICE):
+            if connection.session is None:
+                raise Closing(NOT_AUTHENTICATED)
+            if op == REQUEST_MEMBERS:
+                await self._request_members(data if isinstance(data, dict) else {})
+        else:
+            raise Closing(UNKNOWN_OPCODE)
+
+    def _checked_identify(self, data: Any) -> Json:
+        """Refuse an IDENTIFY as Discord does: payload shape, token, shard, intents."""
+        if not isinstance(data, dict):
+            raise Closing(DECODE_ERROR)
         if data.get("token") != self.state.token:
-            await ws.close(code=4004, message=b"Authentication failed.")
-            return
+            raise Closing(AUTHENTICATION_FAILED)
+        properties = data.get("properties")
+        if not isinstance(properties, dict) or not all(
+            isinstance(properties.get(key), str) for key in ("os", "browser", "device")
+        ):
+            raise Closing(DECODE_ERROR)
+        intents = data.get("intents")
+        if not isinstance(intents, int) or isinstance(intents, bool):
+            raise Closing(DECODE_ERROR)
+        if intents < 0 or intents & ~KNOWN_INTENTS:
+            raise Closing(INVALID_INTENTS)
+        if intents & PRIVILEGED & ~self.privileged_intents:
+            raise Closing(DISALLOWED_INTENTS)
+        shard = data.get("shard")
+        if shard is not None and not (
+            isinstance(shard, list)
+            and len(shard) == 2
+            and all(isinstance(n, int) for n in shard)
+            and 0 <= shard[0] < shard[1]
+        ):
+            raise Closing(INVALID_SHARD)
+        return data
+
+    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> GatewaySession:
         self.recorder.stats.identifies += 1
         if self.current is not None:
             self.current.valid = False
@@ -150,14 +282,18 @@ class GatewayHub:
                 data = payloads.guild_payload(self.state, guild, all_members=all_members)
                 await self._send_event(session, "GUILD_CREATE", data)
         self.state.notify()
+        return session
 
-    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
+    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> GatewaySession | None:
         session = self.sessions.get(str(data.get("session_id")))
         if data.get("token") != self.state.token or session is None or not session.valid:
             await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
-            return
+            return None
+        seq = data.get("seq")
+        if seq is not None and (not isinstance(seq, int) or seq > session.seq or seq < 0):
+            raise Closing(INVALID_SEQ)
         self.recorder.stats.resumes += 1
-        seq = int(data.get("seq") or 0)
+        seq = int(seq or 0)
         async with session.lock:
             session.ws = ws
             for number, text in session.events:
@@ -166,6 +302,7 @@ class GatewayHub:
             await self._send_event(session, "RESUMED", {"_trace": ["sandbox"]})
         self.current = session
         self.state.notify()
+        return session
 
     async def _request_members(self, data: Json) -> None:
         session = self.current
@@ -218,6 +355,9 @@ class GatewayHub:
         session = self.current
         if session is None or (intent is not None and not session.intents & intent):
             return False
+        if self.latency is not None and self.latency.enabled:
+            await self._ordered.wait(self.latency.gateway_delay())
+            session = self.current or session
         async with session.lock:
             await self._send_event(session, event, data)
         return True

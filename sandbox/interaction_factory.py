@@ -74,7 +74,7 @@ class InteractionFactory:
             member = guild.members.get(user.id)
             if member is None:
                 raise AssertionError(f"{user.username} is not a member of {guild.name}")
-            perms = state.member_permissions(guild.id, user.id)
+            perms = state.channel_permissions(channel, user.id)
             payload["channel"]["permissions"] = str(perms)
             payload.update(
                 {
@@ -82,7 +82,7 @@ class InteractionFactory:
                     "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
                     "guild_locale": guild.locale,
                     "member": payloads.member_payload(state, member, permissions=perms),
-                    "app_permissions": str(state.member_permissions(guild.id, state.bot_user.id)),
+                    "app_permissions": str(state.channel_permissions(channel, state.bot_user.id)),
                     "authorizing_integration_owners": {"0": str(guild.id)},
                     "context": 0,
                 }

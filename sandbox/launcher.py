@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
 from bot.clock import OffsetClock
 from sandbox.playground import register as register_page
-from sandbox.playground_store import load_state, read_saved, save_state, saved_offset
+from sandbox.playground_store import load_state, read_saved, save_state, saved_offset, set_aside
 from sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,15 @@ SAVE_DELAY = 0.5
 class Playground:
     """A running playground: the sandbox, its page and the world clock the bot shares."""
 
-    def __init__(self, sandbox: Sandbox, clock: OffsetClock, state_path: Path) -> None:
+    def __init__(
+        self, sandbox: Sandbox, clock: OffsetClock, state_path: Path, *, fresh: bool = False
+    ) -> None:
         self.sandbox = sandbox
         self.clock = clock
         self.state_path = state_path
+        self.fresh = fresh
+        """True when no saved world was loaded: a new world, so the bot's data of the previous
+        one (users, channels, reminders) must go too (`fresh_world_database`)."""
         self.next_event_at: Callable[[], Awaitable[datetime | None]] | None = None
         """Set by the bot side: when the next reminder is due (the page's "next reminder")."""
         self._save_handle: asyncio.TimerHandle | None = None
@@ -75,20 +81,45 @@ class Playground:
             self._save_handle = loop.call_later(SAVE_DELAY, self.save)
 
 
-def _load(path: Path, clock: OffsetClock, host: str, port: int) -> Sandbox:
-    """A sandbox with the saved world (its clock moved on where it stopped), else a fresh one."""
+def fresh_world_database(database: Path) -> Path | None:
+    """Set the bot's database aside when the world starts afresh; return where it went.
+
+    A new world has new users, channels and guild ids: the old database's reminders would
+    fail with "Unknown User". The file (and its -wal/-shm companions) is renamed, not deleted.
+    """
+    if not database.exists():
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = database.with_name(f"{database.name}.previous-world-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = database.with_name(database.name + suffix)
+        if part.exists():
+            os.replace(part, kept.with_name(kept.name + suffix))
+    log.warning(
+        "playground: a fresh world started, so the bot's database %s was kept as %s and the "
+        "bot starts empty",
+        database,
+        kept,
+    )
+    return kept
+
+
+def _load(path: Path, clock: OffsetClock, host: str, port: int) -> tuple[Sandbox, bool]:
+    """A sandbox with the saved world (its clock moved on where it stopped), else a fresh one;
+    and whether it is fresh."""
     saved = read_saved(path)
     if saved is not None:
         sandbox = Sandbox(clock=clock, host=host, port=port, default_world=False)
         try:
             sandbox.guild = load_state(sandbox.state, saved)
-        except (KeyError, TypeError, ValueError, StopIteration):
-            log.exception("cannot load the playground state %s; starting a fresh world", path)
+            offset = saved_offset(saved)
+        except Exception as error:  # any malformed content: keep the file, start afresh
+            set_aside(path, f"{type(error).__name__}: {error}")
         else:
-            clock.advance(saved_offset(saved))
+            clock.advance(offset)
             log.info("playground world loaded from %s", path)
-            return sandbox
-    return Sandbox(clock=clock, host=host, port=port)
+            return sandbox, False
+    return Sandbox(clock=clock, host=host, port=port), True
 
 
 @contextlib.asynccontextmanager
@@ -98,8 +129,8 @@ async def start_playground(
     """Serve the sandbox with the playground page at ``http://host:port/`` until exit."""
     path = state_path if state_path is not None else Path.cwd() / DEFAULT_STATE_PATH
     clock = OffsetClock()
-    sandbox = _load(path, clock, host, port)
-    running = Playground(sandbox, clock, path)
+    sandbox, fresh = _load(path, clock, host, port)
+    running = Playground(sandbox, clock, path, fresh=fresh)
     clock.on_change(sandbox.state.notify)
     sandbox.route_hooks.append(lambda app: register_page(app, running))
     running.save()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sandbox import validation
+from sandbox import message_rules, validation
 from sandbox.errors import EMPTY_MESSAGE, ApiError, invalid_form
 from sandbox.models import Json, StoredAttachment, StoredMessage
 from sandbox.state import SandboxState
@@ -17,6 +17,7 @@ USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 EVERYONE_MENTION = re.compile(r"@(everyone|here)\b")
 NONCE_WINDOW = timedelta(minutes=5)
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 EDITABLE = ("content", "embeds", "components", "flags", "allowed_mentions", "attachments")
 
 
@@ -30,10 +31,17 @@ class Upload:
 
 
 def check_message(
-    payload: Json, uploads: dict[str, Upload], *, creating: bool, prefix: validation.Path = ()
+    payload: Json,
+    uploads: dict[str, Upload],
+    *,
+    creating: bool,
+    prefix: validation.Path = (),
+    limit: int = DEFAULT_UPLOAD_LIMIT,
 ) -> None:
-    """Refuse a message body as Discord would (50035 limits, 50006 empty)."""
+    """Refuse a message body as Discord would (413 40005 size, 50035 limits, 50006 empty)."""
+    message_rules.check_uploads(payload, uploads, limit)
     errors = validation.validate_message(payload, prefix)
+    message_rules.check_file_count(errors, payload, uploads)
     if errors:
         raise invalid_form(errors.tree)
     if creating and not (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from aiohttp.typedefs import Middleware
 from sandbox.context import BODY, UPLOADS, Context
 from sandbox.errors import ApiError, invalid_form, json_response, not_found, unauthorized
 from sandbox.faults import Faults
+from sandbox.latency import Latency
 from sandbox.messages import Upload
 from sandbox.ratelimit import RateLimiter
 from sandbox.recorder import ErrorRecord, RequestRecord
@@ -58,7 +60,11 @@ async def parse_body(request: web.Request) -> tuple[Any, dict[str, Upload]]:
 
 
 def build_middleware(
-    ctx: Context, faults: Faults, limiter: RateLimiter, spec: SpecChecker
+    ctx: Context,
+    faults: Faults,
+    limiter: RateLimiter,
+    spec: SpecChecker,
+    latency: Latency | None = None,
 ) -> Middleware:
     """Return the aiohttp middleware of the REST API."""
     recorder = ctx.recorder
@@ -67,6 +73,15 @@ def build_middleware(
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(API + "/"):
             return await handler(request)
+        recorder.in_flight += 1
+        try:
+            return await serve(request, handler)
+        finally:
+            recorder.in_flight -= 1
+            recorder.last_delivery = asyncio.get_running_loop().time()
+            ctx.state.wake()
+
+    async def serve(request: web.Request, handler: Handler) -> web.StreamResponse:
         route_info = request.match_info.route.resource
         known = request.match_info.http_exception is None and route_info is not None
         route = route_info.canonical.removeprefix(API) if known and route_info else ""
@@ -81,6 +96,7 @@ def build_middleware(
         recorder.requests.append(record)
         recorder.stats.requests += 1
         headers: dict[str, str] = {}
+        fault = None
         try:
             if not known:
                 exc = request.match_info.http_exception
@@ -90,10 +106,12 @@ def build_middleware(
             authorized = request.headers.get("Authorization") == f"Bot {ctx.state.token}"
             if not authorized and not route.startswith(NO_AUTH_PREFIXES):
                 raise unauthorized()
-            fault = faults.take(request.method, route)
+            limiter.check_ban()
+            fault = faults.take_fault(request.method, route)
             if fault is not None:
                 recorder.stats.faults_injected += 1
-                raise fault
+                if not fault.after_handling:
+                    raise fault.error()
             headers = limiter.check(request.method, route, dict(request.match_info))
             payload, uploads = await parse_body(request)
             record.body = payload
@@ -111,8 +129,18 @@ def build_middleware(
                 errors.add(tuple(path), "SPEC_MISMATCH", message)
                 raise invalid_form(errors.tree)
             response = await handler(request)
+            if fault is not None and fault.after_handling:
+                raise fault.error()  # done, but the answer is lost on the way back
         except ApiError as error:
-            response = json_response(error.body(), error.status, {**headers, **error.headers})
+            if error.headers.get("X-Cloudflare-Ban"):
+                response = web.Response(
+                    text=error.message,
+                    status=429,
+                    content_type="text/html",
+                    headers={"Retry-After": error.headers["Retry-After"]},
+                )
+            else:
+                response = json_response(error.body(), error.status, {**headers, **error.headers})
             if error.status == 429:
                 recorder.stats.rate_limited += 1
                 recorder.stats.global_rate_limited += int(error.is_global)
@@ -141,6 +169,12 @@ def build_middleware(
         else:
             response.headers.update(headers)
         record.status = response.status
+        limiter.note_answer(response.status, response.headers.get("X-RateLimit-Scope"))
+        if latency is not None and latency.enabled:
+            # The sandbox has acted (state changed, events sent); the answer travels back slowly.
+            record.delay = latency.rest_delay(request.method, route or request.path)
+            await asyncio.sleep(record.delay)
+        record.delivered = True
         return response
 
     return middleware

@@ -70,6 +70,9 @@ class Channel:
     recipient_id: int | None = None
     owner_id: int | None = None
     thread_member_ids: list[int] = field(default_factory=list)
+    overwrites: list[Json] = field(default_factory=list)
+    """Permission overwrites in Discord's shape: ``{"id", "type" (0 role, 1 member), "allow",
+    "deny"}`` with the bit sets as strings."""
 
 
 @dataclass

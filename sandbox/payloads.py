@@ -112,7 +112,7 @@ def channel_payload(state: SandboxState, channel: Channel) -> Json:
         "guild_id": str(channel.guild_id),
         "name": channel.name,
         "position": channel.position,
-        "permission_overwrites": [],
+        "permission_overwrites": [dict(o) for o in channel.overwrites],
         "topic": channel.topic,
         "nsfw": False,
         "parent_id": None if channel.parent_id is None else str(channel.parent_id),

@@ -89,17 +89,46 @@ def save_state(path: Path, state: SandboxState, clock_offset: timedelta) -> None
     os.replace(temporary, path)
 
 
+def set_aside(path: Path, reason: str) -> Path | None:
+    """Keep an unusable world file next to where it was (never overwrite it); say so in one
+    clear line. Return where it went (None if it could not be moved)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.broken-{stamp}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.name}.broken-{stamp}-{number}")
+    try:
+        os.replace(path, kept)
+    except OSError as error:
+        log.warning(
+            "playground: %s is unusable (%s) and could not be set aside (%s); starting a fresh "
+            "world in memory",
+            path,
+            reason,
+            error,
+        )
+        return None
+    log.warning(
+        "playground: %s is unusable (%s); kept it as %s and started a fresh world",
+        path,
+        reason,
+        kept,
+    )
+    return kept
+
+
 def read_saved(path: Path) -> Json | None:
-    """Return the saved world, or None when there is none (or it cannot be read)."""
+    """Return the saved world, or None when there is none (an unreadable one is set aside)."""
     if not path.exists():
         return None
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.exception("cannot read the playground state %s; starting a fresh world", path)
+    except (OSError, ValueError) as error:
+        set_aside(path, f"not readable JSON: {error}")
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        log.warning("ignoring %s: unknown format; starting a fresh world", path)
+        set_aside(path, "not a playground world (unknown format)")
         return None
     return data
 

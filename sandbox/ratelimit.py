@@ -19,11 +19,17 @@ class BucketRule:
     route: str
     limit: int
     per: float
+    group: str | None = None
+    """Rules with the same group share one bucket (and hash) across their routes."""
+    shared: bool = False
+    """A resource limit shared by every client: its 429 says ``X-RateLimit-Scope: shared``
+    and does not count towards the invalid-request limit."""
 
     @property
     def bucket(self) -> str:
         """The opaque bucket hash sent in ``X-RateLimit-Bucket``."""
-        return hashlib.sha1(f"{self.method} {self.route}".encode()).hexdigest()[:16]
+        name = self.group or f"{self.method} {self.route}"
+        return hashlib.sha1(name.encode()).hexdigest()[:16]
 
 
 DEFAULT_RULES: tuple[BucketRule, ...] = (
@@ -39,6 +45,8 @@ DEFAULT_LIMIT = 50
 DEFAULT_PER = 1.0
 MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id", "webhook_token", "interaction_id")
 GLOBAL_EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+INVALID_LIMIT, INVALID_WINDOW = 10_000, 600.0
+"""Discord restricts a client after 10,000 401/403/429 answers in 10 minutes."""
 
 
 @dataclass
@@ -57,8 +65,14 @@ class RateLimiter:
         global_limit: int = 50,
         global_per: float = 1.0,
         rules: tuple[BucketRule, ...] = DEFAULT_RULES,
+        invalid_limit: int = INVALID_LIMIT,
+        invalid_window: float = INVALID_WINDOW,
     ) -> None:
         self.enabled = enabled
+        self.invalid_limit = invalid_limit
+        self.invalid_window = invalid_window
+        self._invalid: deque[float] = deque()
+        self.banned_until = 0.0
         self.global_limit = global_limit
         self.global_per = global_per
         self.rules = {(r.method, r.route): r for r in rules}
@@ -93,11 +107,35 @@ class RateLimiter:
         }
         if window.count >= rule.limit:
             headers["X-RateLimit-Remaining"] = "0"
-            headers["X-RateLimit-Scope"] = "user"
+            headers["X-RateLimit-Scope"] = "shared" if rule.shared else "user"
             raise too_many(reset_after, is_global=False, headers=headers)
         window.count += 1
         headers["X-RateLimit-Remaining"] = str(rule.limit - window.count)
         return headers
+
+    def note_answer(self, status: int, scope: str | None) -> None:
+        """Count a 401, 403 or (not shared) 429 towards the invalid-request limit."""
+        if not self.enabled or not (status in (401, 403) or (status == 429 and scope != "shared")):
+            return
+        now = time.monotonic()
+        self._invalid.append(now)
+        while self._invalid and self._invalid[0] <= now - self.invalid_window:
+            self._invalid.popleft()
+        if len(self._invalid) >= self.invalid_limit:
+            self.banned_until = self._invalid[0] + self.invalid_window
+
+    def check_ban(self) -> None:
+        """Refuse every request while restricted, as Cloudflare does: a 429 without ``Via``
+        and without a JSON body (discord.py then stops instead of retrying)."""
+        if self.enabled and time.monotonic() < self.banned_until:
+            retry = self.banned_until - time.monotonic()
+            raise ApiError(
+                429,
+                0,
+                "error code: 1015",
+                headers={"Retry-After": str(max(1, math.ceil(retry))), "X-Cloudflare-Ban": "1"},
+                expected=True,
+            )
 
     def _check_global(self, now: float) -> None:
         while self._global and self._global[0] <= now - self.global_per:

@@ -20,6 +20,10 @@ class RequestRecord:
     status: int = 0
     code: int | None = None
     files: list[str] = field(default_factory=list)
+    delivered: bool = False
+    """True once the answer has left the sandbox (after the latency delay, if any)."""
+    delay: float = 0.0
+    """Seconds the answer was held back by the latency model."""
 
 
 @dataclass
@@ -61,6 +65,10 @@ class Recorder:
         self.unexpected_errors: list[ErrorRecord] = []
         self.spec_mismatches: list[ErrorRecord] = []
         self.stats = Stats()
+        self.in_flight = 0
+        """Requests received whose answer has not left the sandbox yet."""
+        self.last_delivery = 0.0
+        """Event-loop time at which the latest answer left the sandbox."""
 
     def refuse(self, record: ErrorRecord, *, expected: bool) -> None:
         """Log a 4xx answer; unless a test asked for it, it is unexpected."""

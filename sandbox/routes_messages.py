@@ -5,9 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from sandbox import payloads
-from sandbox.context import Context, body, channel_of, snowflake, uploads
+from sandbox import permissions as perm
+from sandbox.context import Context, body, channel_of, require, snowflake, uploads
 from sandbox.errors import (
     CANNOT_DM,
+    INVALID_CHANNEL_TYPE,
+    NO_MUTUAL_GUILD,
     UNKNOWN_MESSAGE,
     ApiError,
     invalid_form,
@@ -15,8 +18,8 @@ from sandbox.errors import (
     unknown,
 )
 from sandbox.gateway import DIRECT_MESSAGES, GUILD_MESSAGES, GUILDS
-from sandbox.messages import check_message
-from sandbox.models import DM_CHANNEL, PRIVATE_THREAD, PUBLIC_THREAD, Channel, StoredMessage
+from sandbox.messages import Upload, check_message
+from sandbox.models import DM_CHANNEL, PRIVATE_THREAD, PUBLIC_THREAD, Channel, Json, StoredMessage
 from sandbox.validation import Errors
 
 API = "/api/v10"
@@ -39,23 +42,65 @@ def register(app: web.Application, ctx: Context) -> None:
 
     def message_of(channel: Channel, request: web.Request) -> StoredMessage:
         message = state.messages.get(snowflake(request, "message_id"))
-        if message is None or message.deleted or message.channel_id != channel.id:
+        if (
+            message is None
+            or message.deleted
+            or message.channel_id != channel.id
+            or message.visible_to is not None  # ephemeral: only the interaction webhook sees it
+        ):
             raise unknown("Message", UNKNOWN_MESSAGE)
         return message
+
+    def check_dm(channel: Channel) -> None:
+        recipient = state.users[channel.recipient_id or 0]
+        if recipient.bot:
+            raise ApiError(403, CANNOT_DM, "Cannot send messages to this user")
+        if not state.shares_guild(recipient.id, state.bot_user.id):
+            raise ApiError(
+                403,
+                NO_MUTUAL_GUILD,
+                "Cannot send messages to this user due to having no mutual guilds",
+                expected=True,
+            )
+        if not recipient.dms_open:
+            raise ApiError(403, CANNOT_DM, "Cannot send messages to this user", expected=True)
+
+    def needed_to_send(channel: Channel, payload: Json, files: dict[str, Upload]) -> int:
+        thread = channel.type in (PUBLIC_THREAD, PRIVATE_THREAD)
+        needed = perm.SEND_MESSAGES_IN_THREADS if thread else perm.SEND_MESSAGES
+        if payload.get("embeds"):
+            needed |= perm.EMBED_LINKS
+        if files:
+            needed |= perm.ATTACH_FILES
+        if payload.get("message_reference"):
+            needed |= perm.READ_MESSAGE_HISTORY
+        return needed
+
+    def check_reference(channel: Channel, payload: Json) -> None:
+        reference = payload.get("message_reference")
+        if not isinstance(reference, dict) or reference.get("type", 0) != 0:
+            return
+        raw = reference.get("message_id")
+        target = state.messages.get(int(str(raw))) if str(raw).isdigit() else None
+        where = int(reference.get("channel_id") or channel.id)
+        if target is None or target.deleted or target.channel_id != where:
+            if reference.get("fail_if_not_exists", True):
+                errors = Errors()
+                errors.add(
+                    ("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
+                )
+                raise invalid_form(errors.tree)
+            payload.pop("message_reference")
 
     async def create(request: web.Request) -> web.Response:
         channel = channel_of(ctx, request)
         payload, files = body(request), uploads(request)
         if channel.type == DM_CHANNEL:
-            recipient = state.users[channel.recipient_id or 0]
-            if not recipient.dms_open or recipient.bot:
-                raise ApiError(
-                    403,
-                    CANNOT_DM,
-                    "Cannot send messages to this user",
-                    expected=not recipient.dms_open,
-                )
-        check_message(payload, files, creating=True)
+            check_dm(channel)
+        else:
+            require(ctx, channel, needed_to_send(channel, payload, files))
+        check_message(payload, files, creating=True, limit=ctx.config.attachment_size_limit)
+        check_reference(channel, payload)
         earlier = ctx.messages.find_nonce(state.bot_user.id, payload)
         if earlier is not None:
             return json_response(payloads.message_payload(state, earlier))
@@ -67,6 +112,13 @@ def register(app: web.Application, ctx: Context) -> None:
 
     async def history(request: web.Request) -> web.Response:
         channel = channel_of(ctx, request)
+        require(ctx, channel, perm.VIEW_CHANNEL)
+        if (
+            channel.guild_id is not None
+            and not state.channel_permissions(channel, state.bot_user.id)
+            & perm.READ_MESSAGE_HISTORY
+        ):
+            return json_response([])  # Discord shows no history without Read Message History
         limit = max(1, min(100, int(request.query.get("limit", "50"))))
         messages = state.visible_messages(channel.id)
         if "before" in request.query:
@@ -77,22 +129,35 @@ def register(app: web.Application, ctx: Context) -> None:
         return json_response([payloads.message_payload(state, m) for m in messages])
 
     async def get_one(request: web.Request) -> web.Response:
-        message = message_of(channel_of(ctx, request), request)
+        channel = channel_of(ctx, request)
+        require(ctx, channel, perm.VIEW_CHANNEL | perm.READ_MESSAGE_HISTORY)
+        message = message_of(channel, request)
         return json_response(payloads.message_payload(state, message))
 
     async def edit(request: web.Request) -> web.Response:
-        message = message_of(channel_of(ctx, request), request)
+        channel = channel_of(ctx, request)
+        require(ctx, channel, perm.VIEW_CHANNEL)
+        message = message_of(channel, request)
         if message.author_id != state.bot_user.id:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         payload = body(request)
-        check_message(payload, uploads(request), creating=False)
+        if payload.get("embeds"):
+            require(ctx, channel, perm.EMBED_LINKS)
+        if uploads(request):
+            require(ctx, channel, perm.ATTACH_FILES)
+        check_message(
+            payload, uploads(request), creating=False, limit=ctx.config.attachment_size_limit
+        )
         ctx.messages.edit(message, payload, uploads(request))
         await announce(ctx, "MESSAGE_UPDATE", message)
         return json_response(payloads.message_payload(state, message))
 
     async def delete(request: web.Request) -> web.Response:
         channel = channel_of(ctx, request)
+        require(ctx, channel, perm.VIEW_CHANNEL)
         message = message_of(channel, request)
+        if message.author_id != state.bot_user.id:
+            require(ctx, channel, perm.MANAGE_MESSAGES)
         message.deleted = True
         state.notify()
         event = {"id": str(message.id), "channel_id": str(channel.id)}
@@ -105,6 +170,10 @@ def register(app: web.Application, ctx: Context) -> None:
     async def create_thread(request: web.Request) -> web.Response:
         parent = channel_of(ctx, request)
         payload = body(request)
+        if parent.guild_id is None or parent.type in (PUBLIC_THREAD, PRIVATE_THREAD):
+            raise ApiError(400, INVALID_CHANNEL_TYPE, "Cannot execute action on this channel type")
+        if "message_id" in request.match_info:
+            message_of(parent, request)
         errors = Errors()
         errors.length(("name",), payload.get("name"), 1, 100)
         if errors:
@@ -112,6 +181,8 @@ def register(app: web.Application, ctx: Context) -> None:
         kind = int(payload.get("type") or PRIVATE_THREAD)
         if "message_id" in request.match_info:
             kind = PUBLIC_THREAD
+        private = kind == PRIVATE_THREAD
+        require(ctx, parent, perm.CREATE_PRIVATE_THREADS if private else perm.CREATE_PUBLIC_THREADS)
         guild = state.guilds[parent.guild_id or 0]
         thread = state.add_channel(guild, str(payload["name"]), type=kind)
         thread.parent_id = parent.id
@@ -123,6 +194,9 @@ def register(app: web.Application, ctx: Context) -> None:
 
     async def add_thread_member(request: web.Request) -> web.Response:
         thread = channel_of(ctx, request)
+        if thread.type not in (PUBLIC_THREAD, PRIVATE_THREAD):
+            raise ApiError(400, INVALID_CHANNEL_TYPE, "Cannot execute action on this channel type")
+        require(ctx, thread, perm.SEND_MESSAGES_IN_THREADS)
         user_id = snowflake(request, "user_id")
         if user_id not in thread.thread_member_ids:
             thread.thread_member_ids.append(user_id)

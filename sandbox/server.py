@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from types import TracebackType
@@ -15,8 +16,9 @@ from sandbox.config import SandboxConfig
 from sandbox.context import Context
 from sandbox.driver import Persona
 from sandbox.faults import Faults
-from sandbox.gateway import GUILD_MEMBERS, INVALID_SESSION, RECONNECT, GatewayHub
+from sandbox.gateway import GUILD_MEMBERS, GUILDS, INVALID_SESSION, RECONNECT, GatewayHub
 from sandbox.interaction_factory import InteractionFactory
+from sandbox.latency import Latency
 from sandbox.messages import MessageFactory
 from sandbox.middleware import build_middleware
 from sandbox.models import Channel, Guild, InteractionRecord, Json, User
@@ -74,8 +76,13 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         token: str | None = None,
+        latency: Latency | str | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        if isinstance(latency, str):
+            latency = Latency.parse(latency)
+        self.latency: Latency | None = latency if latency is not None else Latency.from_env()
+        """Delays of answers and dispatches (``latency=`` or ``$SANDBOX_LATENCY``), or None."""
         self.config.rate_limits = rate_limits and self.config.rate_limits
         self.config.spec_validation = spec_validation and self.config.spec_validation
         if response_deadline is not None:
@@ -90,10 +97,16 @@ class Sandbox:
             enabled=self.config.rate_limits,
             global_limit=self.config.global_rate_limit,
             rules=self.config.rate_limit_rules,
+            invalid_limit=self.config.invalid_request_limit,
         )
         self.spec = SpecChecker(enabled=self.config.spec_validation)
         self.hub = GatewayHub(
-            self.state, self.recorder, lambda: self.gateway_url, self.config.heartbeat_interval
+            self.state,
+            self.recorder,
+            lambda: self.gateway_url,
+            self.config.heartbeat_interval,
+            self.latency,
+            self.config.privileged_intents,
         )
         self.message_factory = MessageFactory(self.state, lambda: self.base_url)
         self.interactions = InteractionFactory(
@@ -115,7 +128,7 @@ class Sandbox:
             self.config,
             lambda: self.base_url,
         )
-        middleware = build_middleware(ctx, self.faults, self.limiter, self.spec)
+        middleware = build_middleware(ctx, self.faults, self.limiter, self.spec, self.latency)
         app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
         routes_basic.register(app, ctx)
         routes_commands.register(app, ctx)
@@ -331,6 +344,52 @@ class Sandbox:
         )
         return persona
 
+    async def member_leaves(self, who: Persona | User, guild: Guild | None = None) -> None:
+        """``who`` leaves the guild (GUILD_MEMBER_REMOVE, only with the members intent).
+
+        Afterwards DMs from the bot fail with 403 50278 when no other guild is shared.
+        """
+        target = guild or self.state.default_guild()
+        user = who.user if isinstance(who, Persona) else who
+        target.members.pop(user.id, None)
+        self.state.notify()
+        event = {"guild_id": str(target.id), "user": payloads.user_payload(user)}
+        await self.hub.dispatch("GUILD_MEMBER_REMOVE", event, intent=GUILD_MEMBERS)
+
+    async def set_permissions(
+        self,
+        channel: str | int | Channel,
+        target: str | int | Persona | User,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+    ) -> None:
+        """Set a permission overwrite on a guild channel (CHANNEL_UPDATE to the bot).
+
+        ``target`` is a role name (``"@everyone"``, ``"Mentor Coach"``), a persona or user, or
+        an id (a user's or a role's). Nothing allowed or denied removes the overwrite.
+        """
+        state = self.state
+        if isinstance(channel, Channel):
+            where = channel
+        elif isinstance(channel, int):
+            where = state.channels[channel]
+        else:
+            where = state.find_channel(channel)
+        guild_id = where.guild_id
+        if guild_id is None:
+            raise ValueError("DM channels have no permission overwrites")
+        if isinstance(target, Persona | User):
+            target_id, is_member = target.id, True
+        elif isinstance(target, int):
+            target_id, is_member = target, target in state.users
+        else:
+            target_id, is_member = state.find_role(target, guild_id).id, False
+        state.set_overwrite(where, target_id, is_member=is_member, allow=allow, deny=deny)
+        await self.hub.dispatch(
+            "CHANNEL_UPDATE", payloads.channel_payload(state, where), intent=GUILDS
+        )
+
     def close_dms(self, who: Persona | User) -> None:
         """Make the bot's DMs to ``who`` fail with 403 50007 (an expected refusal)."""
         user = who.user if isinstance(who, Persona) else who
@@ -358,6 +417,32 @@ class Sandbox:
             raise AssertionError(
                 f"the bot did not connect to the gateway within {timeout}s"
             ) from None
+
+    async def bot_done(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait as a person would before acting: every answer to the bot delivered, and a beat.
+
+        A person only sees what the bot has finished sending, so before the next interaction
+        every REST answer must have left the sandbox (after its latency) and ``reaction_time``
+        must have passed since the latest one, letting discord.py read it (and, say, register
+        the view or modal it just sent).
+        """
+        limit = self.config.settle_timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        recorder = self.recorder
+        while True:
+            try:
+                await self.state.wait_for(
+                    lambda: recorder.in_flight == 0, max(0.0, deadline - loop.time())
+                )
+            except TimeoutError:
+                raise AssertionError(
+                    f"the bot still had {recorder.in_flight} request(s) unanswered after {limit}s"
+                ) from None
+            pause = recorder.last_delivery + self.config.reaction_time - loop.time()
+            if pause <= 0:
+                return
+            await asyncio.sleep(pause)  # then look again: the bot may have sent more meanwhile
 
     async def deliver(self, record: InteractionRecord, *, wait: bool = True) -> Reply:
         """Send an interaction to the bot; with ``wait``, return once the bot has answered."""

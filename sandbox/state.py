@@ -60,12 +60,16 @@ class SandboxState:
     def notify(self) -> None:
         """Record that something changed and wake every waiter."""
         self.version += 1
+        self.wake()
+        for listener in self.listeners:
+            listener()
+
+    def wake(self) -> None:
+        """Wake every waiter without recording a change (an answer was delivered)."""
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
-        for listener in self.listeners:
-            listener()
 
     async def wait_for(self, predicate: Callable[[], object], timeout: float) -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy; raise TimeoutError after ``timeout`` s.
@@ -227,6 +231,42 @@ class SandboxState:
         role_ids = [guild.id, *(member.roles if member else [])]
         values = [guild.roles[r].permissions for r in role_ids if r in guild.roles]
         return permissions.combine(values, owner=guild.owner_id == user_id)
+
+    def shares_guild(self, user_id: int, other_id: int) -> bool:
+        """Whether two users are members of at least one common guild."""
+        return any(
+            user_id in guild.members and other_id in guild.members for guild in self.guilds.values()
+        )
+
+    def channel_permissions(self, channel: Channel, user_id: int) -> int:
+        """Return a member's permissions in a guild channel (overwrites applied; threads use
+        their parent's); a DM channel gives the DM permissions."""
+        if channel.guild_id is None:
+            return permissions.DM_PERMISSIONS
+        guild = self.guilds[channel.guild_id]
+        base = self.member_permissions(guild.id, user_id)
+        source = channel
+        if channel.parent_id is not None and channel.parent_id in self.channels:
+            source = self.channels[channel.parent_id]
+        member = guild.members.get(user_id)
+        role_ids = list(member.roles) if member else []
+        return permissions.apply_overwrites(base, source.overwrites, guild.id, role_ids, user_id)
+
+    def set_overwrite(
+        self, channel: Channel, target_id: int, *, is_member: bool, allow: int = 0, deny: int = 0
+    ) -> None:
+        """Set (or, with nothing allowed or denied, remove) one permission overwrite."""
+        channel.overwrites = [o for o in channel.overwrites if int(o["id"]) != target_id]
+        if allow or deny:
+            channel.overwrites.append(
+                {
+                    "id": str(target_id),
+                    "type": 1 if is_member else 0,
+                    "allow": str(allow),
+                    "deny": str(deny),
+                }
+            )
+        self.notify()
 
     def visible_messages(self, channel_id: int) -> list[StoredMessage]:
         """Return the channel's messages everyone can see, oldest first."""

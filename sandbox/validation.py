@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
+from sandbox import localisation, message_rules
 from sandbox.models import Json
 
 Path = tuple[str | int, ...]
@@ -50,17 +50,7 @@ class Errors:
             self.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
 
 
-def _valid_command_name(name: Any, *, lowercase: bool) -> bool:
-    if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        return False
-    for char in name:
-        if char in "-_'":
-            continue
-        if unicodedata.category(char)[0] not in ("L", "N"):
-            return False
-        if lowercase and char.lower() != char:
-            return False
-    return True
+_valid_command_name = localisation.valid_command_name
 
 
 def _text_size(command: Json) -> int:
@@ -76,40 +66,32 @@ def _text_size(command: Json) -> int:
     return total
 
 
-DISCORD_LOCALES = frozenset(
-    (
-        *("id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu"),
-        *("nl", "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru"),
-        *("uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko"),
-    )
-)
-"""The locales Discord accepts as keys of `name_localizations` / `description_localizations`."""
+STRING, INTEGER, NUMBER = 3, 4, 10
 
 
-def _check_localizations(errors: Errors, path: Path, item: Json, *, lowercase: bool) -> None:
-    for key in ("name_localizations", "description_localizations"):
-        values = item.get(key) or {}
-        if not isinstance(values, dict):
-            errors.add((*path, key), "DICT_TYPE_CONVERT", "Only dictionaries may be used")
-            continue
-        for locale, text in values.items():
-            if locale not in DISCORD_LOCALES:
-                errors.add((*path, key, locale), "LOCALE_INVALID", f"Invalid locale {locale!r}")
-            elif key == "description_localizations":
-                errors.length((*path, key, locale), text, 1, 100)
-            elif not _valid_command_name(text, lowercase=lowercase):
-                errors.add(
-                    (*path, key, locale),
-                    "APPLICATION_COMMAND_INVALID_NAME",
-                    "Command name is invalid",
-                )
+def _check_choice_type(errors: Errors, path: Path, kind: int, value: Any) -> None:
+    """A choice's value has its option's type: str for STRING, int for INTEGER, number for
+    NUMBER."""
+    if kind == STRING:
+        good = isinstance(value, str)
+        code, text = "BASE_TYPE_STRING", "Value must be a string."
+    elif kind == INTEGER:
+        good = isinstance(value, int) and not isinstance(value, bool)
+        code, text = "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.'
+    elif kind == NUMBER:
+        good = isinstance(value, int | float) and not isinstance(value, bool)
+        code, text = "NUMBER_TYPE_COERCE", f'Value "{value}" is not a number.'
+    else:
+        good, code, text = False, "APPLICATION_COMMAND_OPTION_CHOICES_TYPE", "No choices here"
+    if not good:
+        errors.add(path, code, text)
 
 
 def _check_option(errors: Errors, path: Path, option: Json, depth: int) -> None:
     if not _valid_command_name(option.get("name"), lowercase=True):
         errors.add((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
-    _check_localizations(errors, path, option, lowercase=True)
     errors.length((*path, "description"), option.get("description"), 1, 100)
+    localisation.check_command_texts(errors, path, option, chat_input=True)
     kind = option.get("type")
     if not isinstance(kind, int) or not 1 <= kind <= 11:
         errors.add((*path, "type"), "BASE_TYPE_CHOICES", f"Value must be one of 1-11, not {kind}.")
@@ -124,18 +106,29 @@ def _check_option(errors: Errors, path: Path, option: Json, depth: int) -> None:
             "Autocomplete cannot be set with choices",
         )
     for index, choice in enumerate(choices):
-        errors.length((*path, "choices", index, "name"), choice.get("name"), 1, 100)
-        for locale, text in (choice.get("name_localizations") or {}).items():
-            if locale not in DISCORD_LOCALES:
-                errors.add(
-                    (*path, "choices", index, "name_localizations", locale),
-                    "LOCALE_INVALID",
-                    f"Invalid locale {locale!r}",
-                )
-            else:
-                errors.length((*path, "choices", index, "name_localizations", locale), text, 1, 100)
-        if isinstance(choice.get("value"), str):
-            errors.length((*path, "choices", index, "value"), choice["value"], 1, 100)
+        choice_path: Path = (*path, "choices", index)
+        errors.length((*choice_path, "name"), choice.get("name"), 1, 100)
+        localisation.check_localised(
+            errors, choice_path, "name", choice.get("name_localizations"), 1, 100, name=False
+        )
+        value = choice.get("value")
+        if isinstance(value, str):
+            errors.length((*choice_path, "value"), value, 1, 100)
+        _check_choice_type(errors, (*choice_path, "value"), kind, value)
+    low, high = option.get("min_value"), option.get("max_value")
+    if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
+        errors.add(
+            (*path, "min_value"),
+            "APPLICATION_COMMAND_OPTION_MIN_VALUE_GREATER_THAN_MAX",
+            "min_value cannot be greater than max_value",
+        )
+    low, high = option.get("min_length"), option.get("max_length")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        errors.add(
+            (*path, "min_length"),
+            "APPLICATION_COMMAND_OPTION_MIN_LENGTH_GREATER_THAN_MAX",
+            "min_length cannot be greater than max_length",
+        )
     if kind in (SUB_COMMAND, SUB_COMMAND_GROUP):
         if kind == SUB_COMMAND_GROUP and depth > 0:
             errors.add((*path, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Bad nesting")
@@ -145,6 +138,7 @@ def _check_option(errors: Errors, path: Path, option: Json, depth: int) -> None:
 def _check_options(errors: Errors, path: Path, options: list[Json], depth: int) -> None:
     if len(options) > 25:
         errors.add((*path, "options"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    localisation.check_distinct_names(errors, path, options)
     seen_optional = False
     names: set[str] = set()
     localized: dict[str, set[str]] = {}
@@ -204,9 +198,9 @@ def validate_commands(commands: Any) -> Errors:
                 "Application command names must be unique",
             )
         seen.add((kind, str(name)))
+        localisation.check_command_texts(errors, (index,), command, chat_input=kind == CHAT_INPUT)
         if kind == CHAT_INPUT:
             errors.length((index, "description"), command.get("description"), 1, 100)
-            _check_localizations(errors, (index,), command, lowercase=True)
             _check_options(errors, (index,), command.get("options") or [], 0)
         elif command.get("description"):
             errors.add(
@@ -270,6 +264,7 @@ def _check_button(errors: Errors, path: Path, button: Json) -> None:
     if style == 5:
         if not button.get("url"):
             errors.add((*path, "url"), "BASE_TYPE_REQUIRED", "This field is required")
+        message_rules.check_url(errors, (*path, "url"), button.get("url"))
         if button.get("custom_id") is not None:
             errors.add(
                 (*path, "custom_id"),
@@ -304,9 +299,28 @@ def _check_select(errors: Errors, path: Path, select: Json) -> None:
         errors.add((*path, "min_values"), "NUMBER_TYPE_MAX", "int value should be <= 25 and >= 0.")
     if not 1 <= high <= 25:
         errors.add((*path, "max_values"), "NUMBER_TYPE_MAX", "int value should be <= 25 and >= 1.")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        errors.add(
+            (*path, "min_values"),
+            "SELECT_COMPONENT_MIN_VALUES_GREATER_THAN_MAX",
+            "min_values cannot be greater than max_values",
+        )
     if select.get("type") == 3:
         options = select.get("options") or []
         errors.length((*path, "options"), options, 1, 25)
+        if isinstance(high, int) and options and high > len(options):
+            errors.add(
+                (*path, "max_values"),
+                "SELECT_COMPONENT_MAX_VALUES_EXCEEDS_OPTIONS",
+                f"max_values must be less than or equal to the number of options ({len(options)})",
+            )
+        values = [str(o.get("value")) for o in options]
+        if len(values) != len(set(values)):
+            errors.add(
+                (*path, "options"),
+                "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                "Select component option values must be unique",
+            )
         for index, option in enumerate(options):
             errors.length((*path, "options", index, "label"), option.get("label"), 1, 100)
             errors.length((*path, "options", index, "value"), option.get("value"), 1, 100)
@@ -348,39 +362,48 @@ def _walk_custom_ids(component: Json) -> list[str]:
     return found
 
 
-def check_components(errors: Errors, components: Any, flags: int = 0) -> None:
-    """Check action rows, buttons and selects of a message."""
+def _check_row(errors: Errors, path: Path, row: Json) -> None:
+    """An action row of a message: 1-5 buttons, or one select alone."""
+    children = row.get("components") or []
+    errors.length((*path, "components"), children, 1, 5)
+    has_select = any(c.get("type") in SELECT_TYPES for c in children)
+    if has_select and len(children) > 1:
+        errors.add(
+            (*path, "components"),
+            "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+            "The specified component exceeds the maximum width",
+        )
+    for number, child in enumerate(children):
+        child_path = (*path, "components", number)
+        if child.get("type") == 2:
+            _check_button(errors, child_path, child)
+        elif child.get("type") in SELECT_TYPES:
+            _check_select(errors, child_path, child)
+        else:
+            errors.add((*child_path, "type"), "UNION_TYPE_CHOICES", "Invalid component type")
+
+
+def check_components(
+    errors: Errors, components: Any, flags: int = 0, payload: Json | None = None
+) -> None:
+    """Check the components of a message: classic action rows, or a Components V2 tree."""
+    v2 = bool(flags & COMPONENTS_V2)
+    if v2:
+        message_rules.check_v2(errors, payload or {}, components, _check_row)
     if components is None:
         return
     if not isinstance(components, list):
         errors.add(("components",), "BASE_TYPE_ARRAY", "Value must be an array.")
         return
-    v2 = bool(flags & COMPONENTS_V2)
-    if not v2 and len(components) > 5:
-        errors.add(("components",), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
-    for index, row in enumerate(components):
-        path: Path = ("components", index)
-        if row.get("type") != 1:
-            if not v2:
+    if not v2:
+        if len(components) > 5:
+            errors.add(("components",), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        for index, row in enumerate(components):
+            path: Path = ("components", index)
+            if row.get("type") != 1:
                 errors.add((*path, "type"), "UNION_TYPE_CHOICES", "Value must be an action row.")
-            continue
-        children = row.get("components") or []
-        errors.length((*path, "components"), children, 1, 5)
-        has_select = any(c.get("type") in SELECT_TYPES for c in children)
-        if has_select and len(children) > 1:
-            errors.add(
-                (*path, "components"),
-                "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
-                "The specified component exceeds the maximum width",
-            )
-        for number, child in enumerate(children):
-            child_path = (*path, "components", number)
-            if child.get("type") == 2:
-                _check_button(errors, child_path, child)
-            elif child.get("type") in SELECT_TYPES:
-                _check_select(errors, child_path, child)
-            else:
-                errors.add((*child_path, "type"), "UNION_TYPE_CHOICES", "Invalid component type")
+                continue
+            _check_row(errors, path, row)
     ids = [cid for component in components for cid in _walk_custom_ids(component)]
     if len(ids) != len(set(ids)):
         errors.add(
@@ -398,7 +421,10 @@ def validate_message(payload: Json, prefix: Path = ()) -> Errors:
         errors.length(("content",), content, 0, 2000)
     check_embeds(errors, payload.get("embeds"))
     flags = payload.get("flags") or 0
-    check_components(errors, payload.get("components"), flags if isinstance(flags, int) else 0)
+    check_components(
+        errors, payload.get("components"), flags if isinstance(flags, int) else 0, payload
+    )
+    message_rules.check_allowed_mentions(errors, payload.get("allowed_mentions"))
     nonce = payload.get("nonce")
     if isinstance(nonce, str) and len(nonce) > 25:
         errors.add(("nonce",), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
@@ -426,6 +452,18 @@ def _check_text_input(errors: Errors, path: Path, text: Json, *, in_label: bool)
             errors.add(
                 (*path, key), "NUMBER_TYPE_MAX", f"int value should be <= 4000 and >= {low}."
             )
+    shortest, longest = text.get("min_length"), text.get("max_length")
+    if isinstance(shortest, int) and isinstance(longest, int) and shortest > longest:
+        errors.add(
+            (*path, "min_length"),
+            "TEXT_INPUT_MIN_LENGTH_GREATER_THAN_MAX",
+            "min_length cannot be greater than max_length",
+        )
+    value = text.get("value")
+    if isinstance(value, str) and isinstance(longest, int) and len(value) > longest:
+        errors.add(
+            (*path, "value"), "BASE_TYPE_MAX_LENGTH", f"Must be {longest} or fewer in length."
+        )
 
 
 def validate_modal(data: Any) -> Errors:
@@ -447,11 +485,11 @@ def validate_modal(data: Any) -> Errors:
             for number, child in enumerate(children):
                 if child.get("type") == 4:
                     _check_text_input(errors, (*path, "components", number), child, in_label=False)
-                elif child.get("type") in LABEL_ONLY_TYPES:
+                else:  # a modal's action row holds one text input: no buttons, no selects
                     errors.add(
                         (*path, "components", number, "type"),
                         "UNION_TYPE_CHOICES",
-                        "This component must be inside a Label",
+                        'Value of field "type" must be one of (4,).',
                     )
         elif kind == 18:
             errors.length((*path, "label"), component.get("label"), 1, 45)
@@ -464,6 +502,13 @@ def validate_modal(data: Any) -> Errors:
                 _check_radio_group(errors, (*path, "component"), inner)
         elif kind != 10:
             errors.add((*path, "type"), "UNION_TYPE_CHOICES", "Invalid component type for a modal")
+    ids = [cid for component in components for cid in _walk_custom_ids(component)]
+    if len(ids) != len(set(ids)):
+        errors.add(
+            ("data", "components"),
+            "COMPONENT_CUSTOM_ID_DUPLICATED",
+            "Component custom id cannot be duplicated",
+        )
     return errors
 
 

@@ -19,7 +19,7 @@ import aiohttp
 import discord
 
 from bot.clock import MovableClock
-from bot.delivery import DmClosed, send_dm
+from bot.delivery import DmClosed, LeftServer, send_dm
 from bot.metrics import record_reminder
 from bot.reminders.planning import still_useful
 from bot.storage import reminders as store
@@ -57,8 +57,13 @@ class Renderer(Protocol):
         """Return the message for a reminder, or None when it no longer applies."""
         ...
 
-    async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:
-        """Return whom to tell (and what) when a reminder could not be delivered at all."""
+    async def undeliverable(
+        self, reminder: Reminder, *, why: str = "closed"
+    ) -> tuple[int, Outgoing] | None:
+        """Return whom to tell (and what) when a reminder could not be delivered at all.
+
+        ``why``: "closed" (DMs closed, no reminders channel), "refused" (DMs closed and the
+        reminders channel refused the bot) or "left" (the recipient left the server)."""
         ...
 
 
@@ -217,6 +222,12 @@ class Dispatcher:
         except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
             await self._retry_or_fail(reminder, f"temporary: {error}")
             return
+        except RecipientLeft as error:
+            await self._fail(reminder, str(error), why="left")
+            return
+        except discord.Forbidden as error:  # the reminders channel does not let the bot post
+            await self._fail(reminder, str(error), why="refused")
+            return
         except (discord.HTTPException, Undeliverable) as error:
             await self._fail(reminder, str(error))
             return
@@ -240,6 +251,8 @@ class Dispatcher:
                     nonce=reminder.nonce,
                 )
                 return "dm", message
+            except LeftServer as error:  # pinging them in a channel they left is pointless
+                raise RecipientLeft(reminder.recipient_id) from error
             except DmClosed:
                 log.info("DMs closed for %s; trying the reminders channel", reminder.recipient_id)
         return "channel", await self._post_in_channel(reminder, outgoing)
@@ -276,14 +289,14 @@ class Dispatcher:
         record_reminder(reminder.kind, "retried")
         log.warning("Reminder %s will be retried in %s: %s", reminder.id, delay, error)
 
-    async def _fail(self, reminder: Reminder, error: str) -> None:
+    async def _fail(self, reminder: Reminder, error: str, *, why: str = "closed") -> None:
         async with self.bot.db.transaction() as tx:
             await store.mark_outcome(tx, reminder.id, "failed", error[:500])
         record_reminder(reminder.kind, "failed")
         log.warning("Reminder %s failed: %s", reminder.id, error)
         if self.renderer is None:
             return
-        notice = await self.renderer.undeliverable(reminder)
+        notice = await self.renderer.undeliverable(reminder, why=why)
         if notice is None:
             return
         recipient, outgoing = notice
@@ -295,3 +308,10 @@ class Dispatcher:
 
 class Undeliverable(Exception):
     """Neither a DM nor the server's reminders channel could take the reminder."""
+
+
+class RecipientLeft(Undeliverable):
+    """The recipient shares no server with the bot any more (DM refused with 50278)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"recipient {user_id} left the server")

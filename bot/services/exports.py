@@ -43,6 +43,61 @@ class ExportFile:
     data: bytes
 
 
+MAX_PARTS: Final = 10
+"""More parts than this and the export is not sent: the person is told how to narrow it."""
+
+
+def split_export(file: ExportFile, limit: int, *, repeat_header: bool) -> list[ExportFile]:
+    """Cut a file larger than Discord's upload limit into parts of at most ``limit`` bytes.
+
+    Parts end at line ends (a longer line is cut); a CSV repeats its header line in every
+    part, so each part opens on its own. A file that fits comes back whole.
+    """
+    if len(file.data) <= limit:
+        return [file]
+    lines = _records(file.data) if repeat_header else file.data.splitlines(keepends=True)
+    header = lines.pop(0) if repeat_header and lines else b""
+    room = max(1, limit - len(header))
+    chunks: list[bytes] = []
+    current = b""
+    for line in lines:
+        while len(line) > room:  # a single line longer than a part: cut it
+            if current:
+                chunks.append(current)
+                current = b""
+            chunks.append(line[:room])
+            line = line[room:]
+        if len(current) + len(line) > room:
+            chunks.append(current)
+            current = b""
+        current += line
+    if current:
+        chunks.append(current)
+    stem, dot, suffix = file.filename.rpartition(".")
+    if not dot:
+        stem, suffix = file.filename, ""
+    total = len(chunks)
+    return [
+        ExportFile(f"{stem}-part{n}of{total}{dot}{suffix}", header + chunk)
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _records(data: bytes) -> list[bytes]:
+    """Split CSV bytes into whole records: a quoted field may hold line breaks, and a record
+    ends only where its quotes are balanced (RFC 4180 doubles quotes inside fields)."""
+    records: list[bytes] = []
+    current = b""
+    for line in data.splitlines(keepends=True):
+        current += line
+        if current.count(b'"') % 2 == 0:
+            records.append(current)
+            current = b""
+    if current:
+        records.append(current)
+    return records
+
+
 @dataclass(frozen=True)
 class NotesExport:
     """A mentor's notes as a file, and how many it holds."""

@@ -217,8 +217,11 @@ class ReminderMessages:
         )
         return Outgoing(embed=embed)
 
-    async def undeliverable(self, reminder: Reminder) -> tuple[int, Outgoing] | None:
-        """Tell the mentor when a student's reminder reached neither DMs nor the server."""
+    async def undeliverable(
+        self, reminder: Reminder, *, why: str = "closed"
+    ) -> tuple[int, Outgoing] | None:
+        """Tell the mentor when a student's reminder reached neither DMs nor the server, and
+        why (DMs closed, the channel refused the bot, or the student left the server)."""
         if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)
@@ -226,7 +229,10 @@ class ReminderMessages:
             return None
         locale = await reader_locale(self.bot.db, view.mentor_id, view.guild_id)
         text = tr(
-            "reminders.undeliverable",
+            {
+                "left": "reminders.undeliverable_left",
+                "refused": "reminders.undeliverable_refused",
+            }.get(why, "reminders.undeliverable"),
             locale,
             name=view.student_name,
             when=discord_stamp(view.session.starts_at, "F"),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from sandbox.launcher import start_playground
+from sandbox.launcher import fresh_world_database, start_playground
 
 
 async def test_page_and_static_files_are_served(tmp_path: Path) -> None:
@@ -96,6 +99,35 @@ async def test_an_unreadable_state_file_gives_a_fresh_world(tmp_path: Path) -> N
     assert "mara" in path.read_text()
 
 
+CORRUPTED = [
+    "not json at all",
+    "[1, 2, 3]",
+    '{"format": 99}',
+    '{"format": 1, "users": []}',
+    '{"format": 1, "users": 5, "guilds": "x"}',
+    '{"format": 1, "users": [{"id": 1, "username": "x", "surprise": true}]}',
+    '{"format": 1, "clock_offset_seconds": "soon"}',
+    "\u0000\u0001",
+]
+
+
+@pytest.mark.parametrize("content", CORRUPTED)
+async def test_a_corrupted_world_is_kept_aside_and_a_fresh_one_starts(
+    tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "world.json"
+    path.write_text(content)
+    with caplog.at_level(logging.WARNING, logger="sandbox.playground_store"):
+        async with start_playground("127.0.0.1", 0, path) as playground:
+            assert playground.sandbox.persona("mara").name == "mara"
+    [kept] = [tmp_path / n for n in os.listdir(tmp_path) if n.startswith("world.json.broken-")]
+    assert kept.read_text() == content  # the original, untouched
+    assert "mara" in path.read_text()  # the fresh world was saved in its place
+    [line] = [r.getMessage() for r in caplog.records if "unusable" in r.getMessage()]
+    assert f"kept it as {kept}" in line
+    assert "started a fresh world" in line
+
+
 async def test_the_page_api_shows_the_world_as_a_persona_sees_it(tmp_path: Path) -> None:
     async with (
         start_playground("127.0.0.1", 0, tmp_path / "world.json") as playground,
@@ -117,3 +149,23 @@ async def test_the_page_api_shows_the_world_as_a_persona_sees_it(tmp_path: Path)
         assert message["author"]["name"] == "Mara"
         async with http.get(base + "world?persona=12") as response:
             assert response.status == 400
+
+
+async def test_a_fresh_world_sets_the_bot_database_aside(tmp_path: Path) -> None:
+    path = tmp_path / "world.json"
+    database = tmp_path / "mentor-coach.db"
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert playground.fresh
+        assert fresh_world_database(database) is None  # nothing to set aside yet
+    database.write_bytes(b"old world's data")
+    (tmp_path / "mentor-coach.db-wal").write_bytes(b"wal")
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert not playground.fresh  # the same world: the database stays
+    os.remove(path)  # starting afresh
+    async with start_playground("127.0.0.1", 0, path) as playground:
+        assert playground.fresh
+        kept = fresh_world_database(database)
+    assert kept is not None
+    assert not database.exists()
+    assert kept.read_bytes() == b"old world's data"
+    assert kept.with_name(kept.name + "-wal").read_bytes() == b"wal"

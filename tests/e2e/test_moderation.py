@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import discord
 import pytest
 
 from bot.services import moderation as service
@@ -450,3 +451,25 @@ async def test_students_keep_their_own_views_when_a_mentor_role_is_set(world: Wo
     assert "Mentor commands are open" not in notes.content
     refused = await sam.slash("student list")
     assert "Mentor commands are open" in refused.content
+
+
+async def test_setup_sees_a_channel_overwrite_that_denies_the_bot(world: World) -> None:
+    # Only this channel's overwrite takes the permissions away; the roles still grant them.
+    denied = permissions.SEND_MESSAGES | permissions.EMBED_LINKS
+    await world.sb.set_permissions("reminders", "Mentor Coach", deny=denied)
+    await world.sb.set_permissions("reminders", "@everyone", deny=denied)
+    panel = await world.morgan.slash("setup")
+    reminders = world.sb.channel("reminders")
+    shown = await world.morgan.select(panel, "Reminders channel", [reminders.id])
+    check = field(shown.embeds[0], "My permissions in the chosen channels")
+    assert f"Reminders channel <#{reminders.id}>: I am missing **Send Messages**" in check
+    # Discord refuses the bot there for real: what /setup warned about is what happens.
+    channel = world.bot.get_channel(reminders.id)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.send("test")
+    assert refused.value.code == 50013
+    await world.sb.set_permissions("reminders", "Mentor Coach")
+    await world.sb.set_permissions("reminders", "@everyone")
+    shown = await world.morgan.slash("config show")
+    assert "I have what I need" in field(shown.embeds[0], "My permissions in the chosen channels")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 
 from bot.clock import iso
@@ -20,6 +21,7 @@ from bot.storage import privacy as privacy_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.texts import tr
+from sandbox import SandboxConfig
 from sandbox.driver import Persona
 from sandbox.views import MessageView, Reply
 from tests.e2e.answers import answer_to
@@ -560,3 +562,25 @@ async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_octobe
     olga = await world.olga.slash("export calendar")
     assert olga.attachments == []
     assert "no upcoming sessions" in olga.content
+
+
+@pytest.mark.sandbox_options(config=SandboxConfig(attachment_size_limit=300))
+async def test_an_export_over_the_upload_limit_comes_in_parts(world: World) -> None:
+    await seed(world)
+    mara = world.mara
+    reply = await mara.slash("export notes", format="csv")
+    assert "Your notes (3)" in reply.content
+    assert "comes in 3 parts" in reply.content
+    await world.sb.wait_for(lambda: len(reply.followups) == 2)  # the other parts follow
+    files = [*reply.attachments] + [a for f in reply.followups for a in f.attachments]
+    assert len(files) > 1
+    assert all(a.size <= 300 for a in files)
+    assert all(f.ephemeral for f in reply.followups)
+    rows = [row for a in files for row in csv.DictReader(io.StringIO(a.data.decode("utf-8-sig")))]
+    assert [(r["student"], r["title"]) for r in rows] == [
+        ("Sam", "Kick-off"),
+        ("Sam", "Private worry"),
+        ("Sofia", '\'=HYPERLINK("x")'),
+    ]
+    assert rows[2]["body"] == "Line one\nLine two, with a comma"
+    assert world.sb.refusals == []

@@ -9,6 +9,7 @@ from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
 from bot.texts import tr
+from sandbox import permissions
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
 
@@ -374,3 +375,44 @@ async def test_a_french_speaking_student_gets_her_reminder_in_french(world: Worl
         tr("reminders.decline_button", "fr"),
         tr("checkin.button", "fr"),
     ]
+
+
+async def test_the_fallback_channel_refusing_the_bot_fails_and_tells_the_mentor(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    session_id = await setup_pair(world, sam)
+    world.sb.close_dms(sam)
+    assert world.sb.guild is not None
+    channel = world.sb.channel("reminders")
+    await set_reminders_channel(world.db, world.sb.guild.id, channel.id, START)
+    # The channel's overwrite takes Send Messages from the bot's role (and from @everyone).
+    for role in ("Mentor Coach", "@everyone"):
+        await world.sb.set_permissions("reminders", role, deny=permissions.SEND_MESSAGES)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    assert channel.messages == []
+    assert [r.code for r in world.sb.refusals if "/messages" in r.path] == [50007, 50013]
+    failed = [r for r in await reminders_for(world, session_id) if r.status == "failed"]
+    assert [r.kind for r in failed] == ["student_reminder"]
+    [told] = [m for m in mara.dms if "could not deliver the reminder to" in m.content]
+    assert "I am not allowed to post in the reminders channel" in told.content
+    assert "`/config show`" in told.content
+
+
+async def test_a_student_who_left_is_not_pinged_and_the_mentor_is_told(world: World) -> None:
+    sam, mara = world.sam, world.mara
+    session_id = await setup_pair(world, sam)
+    assert world.sb.guild is not None
+    channel = world.sb.channel("reminders")
+    await set_reminders_channel(world.db, world.sb.guild.id, channel.id, START)
+    await world.sb.member_leaves(sam)
+    await advance_to(world, await due_of(world, session_id, "student_reminder", "48h"))
+    assert sam.dms == []
+    assert channel.messages == []  # no ping in a channel they can no longer read
+    assert [r.code for r in world.sb.refusals] == [50278]
+    failed = [r for r in await reminders_for(world, session_id) if r.status == "failed"]
+    assert [(r.kind, r.last_error) for r in failed] == [
+        ("student_reminder", f"recipient {sam.id} left the server")
+    ]
+    [told] = [m for m in mara.dms if "no longer in the server" in m.content]
+    assert "/student archive" in told.content

@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from sandbox import Sandbox
+from sandbox.gateway import PRIVILEGED
 from sandbox.pytest_plugin import sb
 from tests.sandbox.bots import SandboxBot, build_bot
 
@@ -27,6 +28,8 @@ async def bot(sb: Sandbox, request: pytest.FixtureRequest) -> AsyncIterator[Sand
     assert sb.guild is not None
     marker = request.node.get_closest_marker("bot_intents")
     intents = discord.Intents.default() if marker is None else marker.args[0]
+    # A test asking for privileged intents stands for an app that enabled them in its portal.
+    sb.hub.privileged_intents |= intents.value & PRIVILEGED
     client = build_bot(sb.guild.id, intents=intents)
     task = asyncio.create_task(client.start(sb.token))
     try:

@@ -105,3 +105,18 @@ async def test_followup_after_15_minutes_is_invalid_token(sb: Sandbox, bot: Sand
         await bot.kept.followup.send("too late")
     assert (caught.value.status, caught.value.code) == (401, 50027)
     assert [e.code for e in sb.take_unexpected_errors()] == [50027]
+
+
+async def test_a_fault_after_handling_stores_the_message_but_loses_the_answer(
+    sb: Sandbox,
+) -> None:
+    sb.faults.fail("POST /channels/{channel_id}/messages", status=502, after_handling=True)
+    url = f"{sb.rest_url}/channels/{sb.channel('general').id}/messages"
+    headers = {"Authorization": f"Bot {sb.token}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"content": "kept"}, headers=headers) as response,
+    ):
+        assert response.status == 502
+    assert [m.content for m in sb.channel("general").messages] == ["kept"]
+    assert sb.stats.faults_injected == 1

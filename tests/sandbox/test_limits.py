@@ -120,3 +120,51 @@ def test_interaction_routes_skip_the_global_limit() -> None:
     with pytest.raises(ApiError) as caught:
         limiter.check("GET", "/users/@me", {})
     assert caught.value.body()["global"] is True
+
+
+SHARED = SandboxConfig(
+    rate_limit_rules=(
+        BucketRule("POST", "/channels/{channel_id}/messages", 2, 5.0, group="msg", shared=True),
+        BucketRule(
+            "PATCH",
+            "/channels/{channel_id}/messages/{message_id}",
+            2,
+            5.0,
+            group="msg",
+            shared=True,
+        ),
+    )
+)
+
+
+@pytest.mark.sandbox_options(config=SHARED)
+async def test_a_shared_bucket_spans_routes_and_says_shared(sb: Sandbox) -> None:
+    url = f"{sb.rest_url}/channels/{sb.channel('general').id}/messages"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json={"content": "a"}, headers=auth(sb)) as posted:
+            message = await posted.json()
+            bucket = posted.headers["X-RateLimit-Bucket"]
+        edit = f"{url}/{message['id']}"
+        async with http.patch(edit, json={"content": "b"}, headers=auth(sb)) as edited:
+            assert edited.status == 200
+            assert edited.headers["X-RateLimit-Bucket"] == bucket
+            assert edited.headers["X-RateLimit-Remaining"] == "0"
+        async with http.patch(edit, json={"content": "c"}, headers=auth(sb)) as limited:
+            assert limited.status == 429
+            assert limited.headers["X-RateLimit-Scope"] == "shared"
+            assert (await limited.json())["global"] is False
+    assert sb.limiter.banned_until == 0.0
+
+
+@pytest.mark.sandbox_options(config=SandboxConfig(invalid_request_limit=5))
+async def test_too_many_invalid_requests_restrict_every_request(sb: Sandbox) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(5):
+            async with http.get(f"{sb.rest_url}/users/@me") as refused:
+                assert refused.status == 401
+        async with http.get(f"{sb.rest_url}/users/@me", headers=auth(sb)) as banned:
+            assert banned.status == 429
+            assert banned.content_type == "text/html"
+            assert "Via" not in banned.headers
+            assert await banned.text() == "error code: 1015"
+    sb.take_unexpected_errors()  # the five 401s were sent on purpose
