@@ -13,12 +13,14 @@ from bot.app import MentorCoach
 from bot.options import StudentArg, UnrecordedSessionArg, UpcomingSessionArg
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
+from bot.services import reminders as reminder_service
 from bot.services import sessions as service
 from bot.services.people import zone_of
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, send_pages
+from cogs.reminders import planned_summary
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,10 @@ class SessionsCog(commands.Cog):
             text += "\n" + tr(
                 f"sessions.repeats_{done.repeat.value}", locale, zone=done.zone, count=done.count
             )
+        planned = await reminder_service.planned_for_session(self.bot.db, first.id)
+        if line := planned_summary(planned, student.student_name, locale):
+            text += "\n" + line
+        self.bot.reminders.wake()
         await interaction.response.send_message(text, ephemeral=True)
 
     @session.command(name="list", description=cmd("sessions.list"), extras={"audience": "everyone"})
