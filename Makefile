@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench sync clean
+.PHONY: run test test-latency lint format bench sync clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -q
+
+# The end-to-end stories once more with Discord's latency (median 100 ms), so ordering bugs show.
+LATENCY ?= lognormal:100ms:300ms;seed=1
+test-latency: $(STAMP)
+	SANDBOX_LATENCY='$(LATENCY)' $(BIN)/pytest -q tests/e2e
 
 bench: $(STAMP)
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from sandbox import payloads
+from sandbox.latency import Latency, OrderedDelay
 from sandbox.models import Json
 from sandbox.recorder import Recorder
 from sandbox.state import SandboxState
@@ -53,8 +54,11 @@ class GatewayHub:
         recorder: Recorder,
         url: Callable[[], str],
         heartbeat_interval: int = 41250,
+        latency: Latency | None = None,
     ) -> None:
         self.state = state
+        self.latency = latency
+        self._ordered = OrderedDelay()
         self.recorder = recorder
         self.url = url
         self.heartbeat_interval = heartbeat_interval
@@ -218,6 +222,9 @@ class GatewayHub:
         session = self.current
         if session is None or (intent is not None and not session.intents & intent):
             return False
+        if self.latency is not None and self.latency.enabled:
+            await self._ordered.wait(self.latency.gateway_delay())
+            session = self.current or session
         async with session.lock:
             await self._send_event(session, event, data)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from aiohttp.typedefs import Middleware
 from sandbox.context import BODY, UPLOADS, Context
 from sandbox.errors import ApiError, invalid_form, json_response, not_found, unauthorized
 from sandbox.faults import Faults
+from sandbox.latency import Latency
 from sandbox.messages import Upload
 from sandbox.ratelimit import RateLimiter
 from sandbox.recorder import ErrorRecord, RequestRecord
@@ -58,7 +60,11 @@ async def parse_body(request: web.Request) -> tuple[Any, dict[str, Upload]]:
 
 
 def build_middleware(
-    ctx: Context, faults: Faults, limiter: RateLimiter, spec: SpecChecker
+    ctx: Context,
+    faults: Faults,
+    limiter: RateLimiter,
+    spec: SpecChecker,
+    latency: Latency | None = None,
 ) -> Middleware:
     """Return the aiohttp middleware of the REST API."""
     recorder = ctx.recorder
@@ -141,6 +147,12 @@ def build_middleware(
         else:
             response.headers.update(headers)
         record.status = response.status
+        if latency is not None and latency.enabled:
+            # The sandbox has acted (state changed, events sent); the answer travels back slowly.
+            record.delay = latency.rest_delay(request.method, route or request.path)
+            await asyncio.sleep(record.delay)
+        record.delivered = True
+        ctx.state.wake()
         return response
 
     return middleware

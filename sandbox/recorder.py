@@ -20,6 +20,10 @@ class RequestRecord:
     status: int = 0
     code: int | None = None
     files: list[str] = field(default_factory=list)
+    delivered: bool = False
+    """True once the answer has left the sandbox (after the latency delay, if any)."""
+    delay: float = 0.0
+    """Seconds the answer was held back by the latency model."""
 
 
 @dataclass

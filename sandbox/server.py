@@ -17,6 +17,7 @@ from sandbox.driver import Persona
 from sandbox.faults import Faults
 from sandbox.gateway import GUILD_MEMBERS, INVALID_SESSION, RECONNECT, GatewayHub
 from sandbox.interaction_factory import InteractionFactory
+from sandbox.latency import Latency
 from sandbox.messages import MessageFactory
 from sandbox.middleware import build_middleware
 from sandbox.models import Channel, Guild, InteractionRecord, Json, User
@@ -74,8 +75,13 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         token: str | None = None,
+        latency: Latency | str | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        if isinstance(latency, str):
+            latency = Latency.parse(latency)
+        self.latency: Latency | None = latency if latency is not None else Latency.from_env()
+        """Delays of answers and dispatches (``latency=`` or ``$SANDBOX_LATENCY``), or None."""
         self.config.rate_limits = rate_limits and self.config.rate_limits
         self.config.spec_validation = spec_validation and self.config.spec_validation
         if response_deadline is not None:
@@ -93,7 +99,11 @@ class Sandbox:
         )
         self.spec = SpecChecker(enabled=self.config.spec_validation)
         self.hub = GatewayHub(
-            self.state, self.recorder, lambda: self.gateway_url, self.config.heartbeat_interval
+            self.state,
+            self.recorder,
+            lambda: self.gateway_url,
+            self.config.heartbeat_interval,
+            self.latency,
         )
         self.message_factory = MessageFactory(self.state, lambda: self.base_url)
         self.interactions = InteractionFactory(
@@ -115,7 +125,7 @@ class Sandbox:
             self.config,
             lambda: self.base_url,
         )
-        middleware = build_middleware(ctx, self.faults, self.limiter, self.spec)
+        middleware = build_middleware(ctx, self.faults, self.limiter, self.spec, self.latency)
         app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
         routes_basic.register(app, ctx)
         routes_commands.register(app, ctx)

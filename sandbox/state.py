@@ -60,12 +60,16 @@ class SandboxState:
     def notify(self) -> None:
         """Record that something changed and wake every waiter."""
         self.version += 1
+        self.wake()
+        for listener in self.listeners:
+            listener()
+
+    def wake(self) -> None:
+        """Wake every waiter without recording a change (an answer was delivered)."""
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
-        for listener in self.listeners:
-            listener()
 
     async def wait_for(self, predicate: Callable[[], object], timeout: float) -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` is truthy; raise TimeoutError after ``timeout`` s.
