@@ -45,6 +45,8 @@ class Fault:
     times: int
     retry_after: float
     is_global: bool = False
+    after_acting: bool = False
+    """The request takes effect (a message is stored) and only the answer is the error."""
 
     def error(self) -> ApiError:
         """Return the error to answer with."""
@@ -73,15 +75,27 @@ class Faults:
         times: int = 1,
         retry_after: float = 0.05,
         is_global: bool = False,
+        after_acting: bool = False,
     ) -> Fault:
-        """Make the next ``times`` calls of ``route`` (``"METHOD /path/{param}"``) fail."""
+        """Make the next ``times`` calls of ``route`` (``"METHOD /path/{param}"``) fail.
+
+        With ``after_acting``, each call still takes effect (as when Discord stores a message
+        but its edge answers 502) and only the answer is the error.
+        """
         text = message or MESSAGES.get((status, code)) or f"{status}: Sandbox fault"
-        fault = Fault(normalise(route), status, code, text, times, retry_after, is_global)
+        fault = Fault(
+            normalise(route), status, code, text, times, retry_after, is_global, after_acting
+        )
         self.pending.append(fault)
         return fault
 
     def take(self, method: str, route: str) -> ApiError | None:
         """Consume and return the error of a fault matching this request, if any."""
+        fault = self.take_fault(method, route)
+        return None if fault is None else fault.error()
+
+    def take_fault(self, method: str, route: str) -> Fault | None:
+        """Consume and return the fault matching this request, if any."""
         key = normalise(f"{method} {route}")
         for fault in self.pending:
             if fault.key == key and fault.times > 0:
@@ -89,7 +103,7 @@ class Faults:
                 if fault.times == 0:
                     self.pending.remove(fault)
                 self.fired.append(fault)
-                return fault.error()
+                return fault
         return None
 
     def clear(self) -> None:

@@ -13,7 +13,7 @@ from aiohttp.typedefs import Middleware
 
 from sandbox.context import BODY, UPLOADS, Context
 from sandbox.errors import ApiError, invalid_form, json_response, not_found, unauthorized
-from sandbox.faults import Faults
+from sandbox.faults import Fault, Faults
 from sandbox.latency import Latency
 from sandbox.messages import Upload
 from sandbox.ratelimit import RateLimiter
@@ -87,6 +87,7 @@ def build_middleware(
         recorder.requests.append(record)
         recorder.stats.requests += 1
         headers: dict[str, str] = {}
+        fault: Fault | None = None
         try:
             if not known:
                 exc = request.match_info.http_exception
@@ -96,10 +97,11 @@ def build_middleware(
             authorized = request.headers.get("Authorization") == f"Bot {ctx.state.token}"
             if not authorized and not route.startswith(NO_AUTH_PREFIXES):
                 raise unauthorized()
-            fault = faults.take(request.method, route)
+            fault = faults.take_fault(request.method, route)
             if fault is not None:
                 recorder.stats.faults_injected += 1
-                raise fault
+                if not fault.after_acting:
+                    raise fault.error()
             headers = limiter.check(request.method, route, dict(request.match_info))
             payload, uploads = await parse_body(request)
             record.body = payload
@@ -117,6 +119,8 @@ def build_middleware(
                 errors.add(tuple(path), "SPEC_MISMATCH", message)
                 raise invalid_form(errors.tree)
             response = await handler(request)
+            if fault is not None:  # it acted; only the answer fails
+                raise fault.error()
         except ApiError as error:
             response = json_response(error.body(), error.status, {**headers, **error.headers})
             if error.status == 429:
