@@ -116,12 +116,15 @@ class Health:
     def __init__(self) -> None:
         self.failing: str | None = None
         self.failures = 0
+        self.total = 0
+        """Every error since start (never reset): a round stops at its first new one."""
         self._this_round = False
 
     def failed(self, where: str, error: BaseException) -> None:
         """Note an error; log it only when it differs from the one already reported."""
         self._this_round = True
         self.failures += 1
+        self.total += 1
         signature = f"{where}: {type(error).__name__}: {error}"
         if signature != self.failing:
             self.failing = signature
@@ -170,6 +173,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._opener: asyncio.Task[int] | None = None
         self._unopenable: set[int] = set()
+        self._reported: set[int] = set()
         self._stopping = False
         self.started_at = bot.clock.now()
         """When this process began delivering: a reminder due well before was missed by downtime."""
@@ -249,9 +253,14 @@ class Dispatcher:
                 for r in await store.interrupted(self.bot.db)
                 if r.id not in self._sending
             ]
+            errors = self.health.total
             for reminder in stuck:
-                log.warning("Settling interrupted reminder %s", reminder.id)
+                if reminder.id not in self._reported:
+                    self._reported.add(reminder.id)
+                    log.warning("Settling interrupted reminder %s", reminder.id)
                 await self._handle(reminder)
+                if self.health.total > errors:
+                    break
             await self._drain()
             return len(stuck)
 
@@ -259,10 +268,15 @@ class Dispatcher:
         """Deliver every reminder due by now, in due order; return how many were handled."""
         handled = 0
         async with self._lock:
-            while batch := await store.due(self.bot.db, self.bot.clock.now(), BATCH):
+            errors = self.health.total
+            while self.health.total == errors and (
+                batch := await store.due(self.bot.db, self.bot.clock.now(), BATCH)
+            ):
                 for reminder in batch:
                     await self._handle(reminder)
                     handled += 1
+                    if self.health.total > errors:
+                        break  # the next round backs off, then starts again from the earliest
             await self._drain()
         return handled
 
@@ -331,6 +345,7 @@ class Dispatcher:
 
         A clock moved forward while the bot runs is not downtime.
         """
+        self.started_at = min(self.started_at, now)  # a clock moved back (tests, playground)
         if reminder.due_at < self.started_at - LATE_AFTER:
             return True
         return reminder.unsure and now - reminder.due_at > LATE_AFTER
@@ -498,7 +513,7 @@ class Dispatcher:
             await store.retry_later(
                 tx, reminder.id, self.bot.clock.now() + delay, error, unsure=unsure
             )
-        log.warning("Reminder %s will be retried in %s: %s", reminder.id, delay, error)
+        log.info("Reminder %s will be retried in %s: %s", reminder.id, delay, error)
 
     async def _fail(self, reminder: Reminder, error: str) -> None:
         await self._outcome(reminder, "failed", error[:500])
