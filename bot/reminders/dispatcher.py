@@ -59,6 +59,7 @@ IN_FLIGHT = 16
 OPEN_AHEAD = timedelta(hours=24)
 """DM channels of the people with a reminder due this soon are opened ahead of time."""
 OPEN_BATCH = 50
+OPEN_YIELD = 0.5
 DM_HISTORY = 50
 CHANNEL_HISTORY = 100
 """How many latest messages are read when looking for a reminder that may have gone out."""
@@ -550,6 +551,8 @@ class Dispatcher:
             )
             while people:
                 for user_id in people:
+                    while self._lock.locked():  # noqa: ASYNC110 (sends first; this is hours ahead)
+                        await asyncio.sleep(OPEN_YIELD)
                     await self.pacer.wait()
                     try:
                         await open_dm_channel(self.bot, user_id)

@@ -172,12 +172,12 @@ async def recipients_without_dm(
     """Return people with a reminder due before `before` whose DM channel is not known yet."""
     person_kinds = [k.name for k in KINDS.values() if k.recipient is not Recipient.LOG_CHANNEL]
     kinds = ", ".join("?" for _ in person_kinds)
-    skipped = ", ".join("?" for _ in skip) or "NULL"
+    skipped = f"AND r.recipient_id NOT IN ({', '.join('?' for _ in skip)}) " if skip else ""
     rows = await db.fetch_all(
         "SELECT DISTINCT r.recipient_id FROM reminders r "
         "LEFT JOIN dm_channels d ON d.user_id = r.recipient_id "
         f"WHERE r.status = 'pending' AND r.due_at < ? AND r.kind IN ({kinds}) "
-        f"AND d.user_id IS NULL AND r.recipient_id NOT IN ({skipped}) LIMIT ?",
+        f"AND d.user_id IS NULL {skipped}LIMIT ?",
         (iso(before), *person_kinds, *skip, limit),
     )
     return [int(row["recipient_id"]) for row in rows]
