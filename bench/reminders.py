@@ -613,6 +613,11 @@ async def ahead_phase(path: Path, latency: str) -> Ahead:
                         AHEAD_PEOPLE * 2 + 30,
                     )
                     seconds = time.perf_counter() - started
+                    for _ in range(50):  # the last one is being remembered
+                        row = await db.fetch_one("SELECT COUNT(*) AS n FROM dm_channels")
+                        if row is not None and row["n"] >= len(people):
+                            break
+                        await asyncio.sleep(0.1)
                 finally:
                     await running.stop()
                 row = await db.fetch_one("SELECT COUNT(*) AS n FROM dm_channels")
