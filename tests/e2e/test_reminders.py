@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot.reminders.kinds import KINDS, UnknownKind
 from bot.storage import reminders as reminder_store
 from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
-from bot.texts import tr
+from bot.texts import catalogue, tr
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
 
@@ -370,3 +373,12 @@ async def test_a_french_speaking_student_gets_her_reminder_in_french(world: Worl
         tr("reminders.confirm_button", "fr"),
         tr("reminders.decline_button", "fr"),
     ]
+
+
+async def test_every_kind_of_the_registry_has_a_renderer_and_a_label(world: World) -> None:
+    assert set(world.bot.reminders.renderers) == set(KINDS)
+    for name in KINDS:
+        for locale in ("en", "fr"):
+            assert catalogue().raw(f"reminders.kind_{name}", locale), (name, locale)
+    with pytest.raises(UnknownKind):
+        world.bot.reminders.add_renderer("not_declared", world.bot.reminders.renderers["digest"])
