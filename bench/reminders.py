@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -81,6 +81,7 @@ STUDENTS_PER_MENTOR = 10
 FIRST_TIME_EVERY = 3
 """One person in 3 was never messaged before: no DM channel, on either side."""
 AHEAD_PEOPLE = 30
+BASELINE = True
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -664,6 +665,8 @@ def run(sizes: Sizes) -> tuple[list[Row], list[str]]:
         jobs = tmp / "apscheduler.db"
         baseline: list[dict[str, Any]] = []
         try:
+            if not BASELINE:
+                raise ImportError("skipped with --no-baseline")
             build_apscheduler_store(jobs, sizes.pending, now)
         except ImportError as error:
             notes.append(f"APScheduler baseline skipped: {error} (pip install SQLAlchemy)")
@@ -859,6 +862,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="10,000 pending and 1,100 at once (a fast check)"
     )
+    parser.add_argument("--pending", type=int, help="pending reminders (restart, memory, poll)")
+    parser.add_argument("--burst", type=int, help="reminders due at once")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the APScheduler baseline (slow at 1e6)"
+    )
     parser.add_argument("--child", choices=("restart", "apscheduler"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -867,8 +875,17 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(asyncio.run(measure(args.path))))
         return 0
     sizes = QUICK if args.quick else FULL
+    if args.pending is not None:
+        sizes = replace(sizes, pending=args.pending)
+    if args.burst is not None:
+        sizes = replace(sizes, burst=args.burst)
+    global BASELINE
+    BASELINE = not args.no_baseline
     started = time.perf_counter()
-    print(f"reminder engine benchmark ({'quick' if args.quick else 'full'}): {describe_machine()}")
+    label = "quick" if args.quick else "full"
+    if args.pending is not None or args.burst is not None:
+        label = f"{sizes.pending:,} pending, {sizes.burst:,} at once"
+    print(f"reminder engine benchmark ({label}): {describe_machine()}")
     rows, notes = run(sizes)
     print()
     print(markdown_table(rows))
