@@ -34,14 +34,18 @@ class LeftServer(DmClosed):
     """
 
 
+async def open_dm_channel(bot: MentorCoach, user_id: int) -> int:
+    """Open the DM channel with a person (one request) and remember it; return its id."""
+    channel = await bot.create_dm(discord.Object(id=user_id))
+    await remember_dm_channel(bot.db, user_id, channel.id, bot.clock.now())
+    return channel.id
+
+
 async def dm_channel(bot: MentorCoach, user_id: int) -> discord.abc.Messageable:
     """Return the DM channel with a person, opening (and remembering) it the first time."""
     known = await dm_channel_of(bot.db, user_id)
-    if known is not None:
-        return bot.get_partial_messageable(known, type=discord.ChannelType.private)
-    channel = await bot.create_dm(discord.Object(id=user_id))
-    await remember_dm_channel(bot.db, user_id, channel.id, bot.clock.now())
-    return channel
+    channel_id = known if known is not None else await open_dm_channel(bot, user_id)
+    return bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
 
 async def send_dm(
@@ -69,3 +73,23 @@ async def send_dm(
         if error.code == CANNOT_DM:
             raise DmClosed(user_id) from error
         raise
+
+
+async def find_in_history(
+    bot: MentorCoach, channel_id: int, reference: str, limit: int
+) -> int | None:
+    """Return the id of the bot's recent message in a channel that carries `reference`.
+
+    The reference is a word of an embed footer (reminders put it there): one request, the
+    `limit` latest messages of the channel.
+    """
+    me = bot.user.id if bot.user is not None else None
+    for message in await bot.http.logs_from(channel_id, limit):
+        if me is not None and int(message["author"]["id"]) != me:
+            continue
+        raw: dict[str, Any] = dict(message)
+        for embed in raw.get("embeds") or []:
+            footer: dict[str, Any] = embed.get("footer") or {}
+            if reference in str(footer.get("text") or "").split():
+                return int(message["id"])
+    return None

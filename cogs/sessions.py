@@ -28,6 +28,7 @@ from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
 from bot.services import outcomes as outcome_service
+from bot.services import reminders as reminder_service
 from bot.services import sessions as service
 from bot.services import statement as statement_service
 from bot.services import time_off as time_off_service
@@ -41,6 +42,7 @@ from bot.texts import Locale, cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation, send_pages
 from cogs.notes import write_notes_view
+from cogs.reminders import planned_summary
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,10 @@ class SessionsCog(commands.Cog):
             text += "\n" + tr(
                 f"sessions.repeats_{done.repeat.value}", locale, zone=done.zone, count=done.count
             )
+        planned = await reminder_service.planned_for_session(self.bot.db, first.id)
+        if line := planned_summary(planned, student.student_name, locale):
+            text += "\n" + line
+        self.bot.reminders.wake()
         await interaction.response.send_message(text, ephemeral=True)
 
     @session.command(name="list", description=cmd("sessions.list"), extras={"audience": "everyone"})

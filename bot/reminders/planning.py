@@ -7,19 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-STUDENT_REMINDER = "student_reminder"
-MENTOR_REVIEW = "mentor_review"
-RECORD_NUDGE = "record_nudge"
-DIGEST = "digest"
-PRESENTATION = "presentation"
+from bot.reminders import kinds
+
+STUDENT_REMINDER = kinds.STUDENT_REMINDER.name
+MENTOR_REVIEW = kinds.MENTOR_REVIEW.name
+RECORD_NUDGE = kinds.RECORD_NUDGE.name
+DIGEST = kinds.DIGEST.name
+PRESENTATION = kinds.PRESENTATION.name
+WEEKLY_SUMMARY = kinds.WEEKLY_SUMMARY.name
+SOON_LABEL = "soon"
+"""The slot label of a reminder sent at once because its lead time had already passed."""
 
 DEFAULT_STUDENT_LEADS = (timedelta(hours=48), timedelta(hours=1))
 DEFAULT_REVIEW_LEAD = timedelta(hours=24)
 RECORD_AFTER_END = timedelta(minutes=15)
 EVENING = time(20, 0)
 EVENING_GAP = timedelta(hours=1)
-RECORD_USEFUL_FOR = timedelta(hours=24)
-DIGEST_USEFUL_FOR = timedelta(hours=24)
 REQUEST_NUDGE_BEFORE = timedelta(hours=12)
 MOCK_NUDGE_BEFORE = timedelta(days=2)
 SOON = timedelta(hours=1)
@@ -89,17 +92,27 @@ def plan_session(
     student: ReminderPrefs,
     now: datetime,
 ) -> list[Planned]:
-    """Return the reminders a scheduled session gets; none that would already be due."""
+    """Return the reminders a scheduled session gets.
+
+    A lead time already passed is not dropped: when no student reminder is left ahead, the
+    student gets a "starting soon" one at once, and so does the mentor's review nudge.
+    """
     planned: list[Planned] = []
+    upcoming = facts.starts_at > now
+    soon = slot_for(SOON_LABEL, facts.starts_at)
     for lead in student.student_leads:
         due = facts.starts_at - lead
         if due > now:
             slot = slot_for(lead_label(lead), facts.starts_at)
             planned.append(Planned(STUDENT_REMINDER, facts.student_id, slot, due))
+    if upcoming and not planned:
+        planned.append(Planned(STUDENT_REMINDER, facts.student_id, soon, now))
     review_due = facts.starts_at - mentor.review_lead
     if review_due > now:
         slot = slot_for(lead_label(mentor.review_lead), facts.starts_at)
         planned.append(Planned(MENTOR_REVIEW, facts.mentor_id, slot, review_due))
+    elif upcoming:
+        planned.append(Planned(MENTOR_REVIEW, facts.mentor_id, soon, now))
     first_nudge = facts.ends_at + RECORD_AFTER_END
     planned.append(
         Planned(RECORD_NUDGE, facts.mentor_id, slot_for("after", facts.starts_at), first_nudge)
@@ -120,18 +133,18 @@ def still_useful(
     session_starts_at: datetime | None,
     session_status: str | None,
 ) -> bool:
-    """Tell whether a reminder that fell due while the bot was down is still worth sending."""
-    if kind in (STUDENT_REMINDER, MENTOR_REVIEW):
-        return (
-            session_starts_at is not None
-            and session_status == "scheduled"
-            and now < session_starts_at
-        )
-    if kind == RECORD_NUDGE:
-        return session_status == "scheduled" and now < due_at + RECORD_USEFUL_FOR
-    if kind == DIGEST:
-        return now < due_at + DIGEST_USEFUL_FOR
-    return now < due_at + RECORD_USEFUL_FOR
+    """Tell whether a reminder is still worth sending (the kind's own rule, from the registry)."""
+    return kinds.kind_of(kind).still_useful(
+        due_at=due_at,
+        now=now,
+        session_starts_at=session_starts_at,
+        session_status=session_status,
+    )
+
+
+def is_soon(slot: str) -> bool:
+    """Tell whether a session reminder is a "starting soon" one (its lead time had passed)."""
+    return slot.split("@", 1)[0] == SOON_LABEL
 
 
 LEAD_MIN = timedelta(minutes=5)
@@ -177,17 +190,32 @@ DIGEST_WEEKDAY = 0
 DIGEST_TIME = time(9, 0)
 
 
-def next_digest(now: datetime, zone: str) -> tuple[str, datetime]:
-    """Return the slot (ISO week) and instant of the next Monday 09:00 digest in `zone`."""
+SUMMARY_WEEKDAY = 0
+SUMMARY_TIME = time(8, 0)
+"""The moderators' weekly summary: Monday 08:00 in the server's zone."""
+
+
+def next_weekly(now: datetime, zone: str, weekday: int, at: time) -> tuple[str, datetime]:
+    """Return the slot (ISO week) and instant of the next `weekday` at `at` in `zone`."""
     local_now = now.astimezone(ZoneInfo(zone))
-    days_ahead = (DIGEST_WEEKDAY - local_now.weekday()) % 7
+    days_ahead = (weekday - local_now.weekday()) % 7
     day = local_now.date() + timedelta(days=days_ahead)
-    due = datetime.combine(day, DIGEST_TIME, tzinfo=ZoneInfo(zone))
+    due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     if due <= now:
         day += timedelta(days=7)
-        due = datetime.combine(day, DIGEST_TIME, tzinfo=ZoneInfo(zone))
+        due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}", due
+
+
+def next_digest(now: datetime, zone: str) -> tuple[str, datetime]:
+    """Return the slot (ISO week) and instant of the next Monday 09:00 digest in `zone`."""
+    return next_weekly(now, zone, DIGEST_WEEKDAY, DIGEST_TIME)
+
+
+def next_summary(now: datetime, zone: str) -> tuple[str, datetime]:
+    """Return the slot (ISO week) and instant of the next Monday 08:00 summary in `zone`."""
+    return next_weekly(now, zone, SUMMARY_WEEKDAY, SUMMARY_TIME)
 
 
 def plan_presentation(

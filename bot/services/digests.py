@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import Database
-from bot.reminders.planning import DIGEST, Planned, next_digest
+from bot.reminders.planning import DIGEST, WEEKLY_SUMMARY, Planned, next_digest, next_summary
 from bot.services.people import zone_of
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
 from bot.storage.coaching import PresentationPlan
+from bot.storage.guild_config import configs_with_log_channel
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
 
@@ -42,7 +43,22 @@ async def plan_digests(db: Database, now: datetime) -> int:
                 tx, None, guild_id, [Planned(DIGEST, mentor_id, f"{guild_id}:{slot}", due)], now
             )
         planned += 1
-    return planned
+    return planned + await plan_weekly_summaries(db, now)
+
+
+async def plan_weekly_summaries(db: Database, now: datetime) -> int:
+    """Plan each server's next Monday 08:00 summary for its moderators' log channel.
+
+    It is a reminder like the digest (recipient: the guild), so it is sent once, late after
+    downtime while still useful, and never twice.
+    """
+    configs = await configs_with_log_channel(db)
+    for config in configs:
+        slot, due = next_summary(now, config.default_timezone or FALLBACK_ZONE)
+        planned = Planned(WEEKLY_SUMMARY, config.guild_id, f"{config.guild_id}:{slot}", due)
+        async with db.transaction() as tx:
+            await store.add_planned(tx, None, config.guild_id, [planned], now)
+    return len(configs)
 
 
 async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetime) -> Digest:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db import Database, Transaction
+from bot.reminders.kinds import SessionEvent, cancelled_by, kind_of
 from bot.reminders.planning import (
     MENTOR_REVIEW,
-    RECORD_NUDGE,
     STUDENT_REMINDER,
     Planned,
     ReminderPrefs,
@@ -23,7 +23,8 @@ from bot.reminders.planning import (
 from bot.services.people import zone_of
 from bot.storage import reminders as store
 from bot.storage.guild_config import get_config
-from bot.storage.sessions import get_session_view, upcoming_sessions_of_person
+from bot.storage.reminders import Reminder
+from bot.storage.sessions import get_session, get_session_view, upcoming_sessions_of_person
 
 FALLBACK_ZONE = "UTC"
 WAKING = (time(8, 0), time(21, 0))
@@ -120,18 +121,18 @@ def without_resends(
 
 async def replan_session(tx: Transaction, session_id: int, now: datetime) -> None:
     """Move a session's waiting reminders to its new time."""
-    await store.cancel_waiting(tx, [session_id])
+    await store.cancel_waiting(tx, [session_id], cancelled_by(SessionEvent.MOVED))
     await plan_for_sessions(tx, [session_id], now)
 
 
 async def forget_sessions(tx: Transaction, session_ids: Sequence[int]) -> None:
     """Cancel the waiting reminders of cancelled sessions."""
-    await store.cancel_waiting(tx, session_ids)
+    await store.cancel_waiting(tx, session_ids, cancelled_by(SessionEvent.CANCELLED))
 
 
 async def session_recorded(tx: Transaction, session_id: int) -> None:
     """Stop nudging and reminding about a session whose outcome is recorded."""
-    await store.cancel_waiting(tx, [session_id], [RECORD_NUDGE, STUDENT_REMINDER, MENTOR_REVIEW])
+    await store.cancel_waiting(tx, [session_id], cancelled_by(SessionEvent.RECORDED))
 
 
 async def change_prefs(db: Database, user_id: int, prefs: ReminderPrefs, now: datetime) -> None:
@@ -159,3 +160,41 @@ async def plan_presentation_nudges(
     zone = await zone_of(tx, mentor_id, guild_id) or FALLBACK_ZONE
     awake = [replace(p, due_at=in_waking_hours(p.due_at, zone)) for p in planned]
     await store.add_planned(tx, None, guild_id, awake, now)
+
+
+async def planned_for_session(db: Database, session_id: int) -> list[Reminder]:
+    """Return the reminders waiting for a session (what its mentor is told at scheduling)."""
+    return [
+        r
+        for r in await store.reminders_of_session(db, session_id)
+        if r.status in ("pending", "sending")
+    ]
+
+
+async def snooze(
+    db: Database, reminder_id: int, user_id: int, until: datetime, now: datetime
+) -> bool:
+    """Send a delivered reminder again at `until`; False when it would no longer be useful.
+
+    A reminder about a session that was cancelled, moved or recorded is not re-armed.
+    """
+    async with db.transaction() as tx:
+        reminder = await store.get_reminder(tx, reminder_id)
+        if reminder is None or reminder.recipient_id != user_id:
+            return False
+        session = (
+            await get_session(tx, reminder.session_id) if reminder.session_id is not None else None
+        )
+        useful = kind_of(reminder.kind).still_useful(
+            due_at=until,
+            now=until,
+            session_starts_at=session.starts_at if session else None,
+            session_status=session.status if session else None,
+        )
+        if session is not None and reminder.slot.rpartition("@")[2] != str(
+            int(session.starts_at.timestamp())
+        ):
+            useful = False  # the session moved: its reminders were planned again
+        if not useful or now > until:
+            return False
+        return await store.snooze(tx, reminder_id, user_id, until)

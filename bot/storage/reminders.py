@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,11 +10,12 @@ import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
 from bot.db import Database, Reader, Transaction
+from bot.reminders.kinds import KINDS, Recipient
 from bot.reminders.planning import Planned, ReminderPrefs, format_leads, parse_leads
 
 _COLUMNS = (
     "id, kind, session_id, recipient_id, guild_id, slot, due_at, status, attempts, deliveries, "
-    "late, delivered_via, message_id, last_error, sent_at, created_at"
+    "late, unsure, delivered_via, message_id, last_error, sent_at, created_at"
 )
 
 
@@ -33,6 +34,8 @@ class Reminder:
     attempts: int
     deliveries: int
     late: bool
+    unsure: bool
+    """A send may have reached Discord without an answer: look before sending again."""
     delivered_via: str | None
     message_id: int | None
     last_error: str | None
@@ -46,6 +49,11 @@ class Reminder:
         It changes only once a delivery is recorded, so a snoozed reminder is a new message.
         """
         return f"rem{self.id}-{self.deliveries}"
+
+    @property
+    def reference(self) -> str:
+        """Return the reference each message carries, found again in the recipient's history."""
+        return f"R{self.id}.{self.deliveries}"
 
 
 def _row(row: aiosqlite.Row) -> Reminder:
@@ -61,6 +69,7 @@ def _row(row: aiosqlite.Row) -> Reminder:
         attempts=row["attempts"],
         deliveries=row["deliveries"],
         late=bool(row["late"]),
+        unsure=bool(row["unsure"]),
         delivered_via=row["delivered_via"],
         message_id=row["message_id"],
         last_error=row["last_error"],
@@ -84,7 +93,7 @@ async def add_planned(
         "INSERT INTO reminders (kind, session_id, recipient_id, guild_id, slot, due_at, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
         f"ON CONFLICT ({target} DO UPDATE SET status = 'pending', due_at = excluded.due_at, "
-        "attempts = 0, late = 0, last_error = NULL WHERE status = 'cancelled'",
+        "attempts = 0, late = 0, unsure = 0, last_error = NULL WHERE status = 'cancelled'",
         [
             (p.kind, session_id, p.recipient_id, guild_id, p.slot, iso(p.due_at), iso(now))
             for p in planned
@@ -136,6 +145,53 @@ async def interrupted(db: Database) -> list[Reminder]:
     return [_row(row) for row in rows]
 
 
+async def superseded_by(db: Reader, reminder: Reminder, now: datetime) -> int | None:
+    """Return a later copy of the same kind, person and session also due by `now`, if any."""
+    row = await db.fetch_one(
+        "SELECT id FROM reminders WHERE kind = ? AND recipient_id = ? AND session_id IS ? "
+        "AND guild_id = ? AND status = 'pending' AND due_at <= ? AND id != ? "
+        "AND (due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at DESC LIMIT 1",
+        (
+            reminder.kind,
+            reminder.recipient_id,
+            reminder.session_id,
+            reminder.guild_id,
+            iso(now),
+            reminder.id,
+            iso(reminder.due_at),
+            iso(reminder.due_at),
+            reminder.id,
+        ),
+    )
+    return None if row is None else int(row["id"])
+
+
+async def recipients_without_dm(
+    db: Database, before: datetime, limit: int, *, skip: Collection[int] = ()
+) -> list[int]:
+    """Return people with a reminder due before `before` whose DM channel is not known yet."""
+    person_kinds = [k.name for k in KINDS.values() if k.recipient is not Recipient.LOG_CHANNEL]
+    kinds = ", ".join("?" for _ in person_kinds)
+    skipped = f"AND r.recipient_id NOT IN ({', '.join('?' for _ in skip)}) " if skip else ""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT r.recipient_id FROM reminders r "
+        "LEFT JOIN dm_channels d ON d.user_id = r.recipient_id "
+        f"WHERE r.status = 'pending' AND r.due_at < ? AND r.kind IN ({kinds}) "
+        f"AND d.user_id IS NULL {skipped}LIMIT ?",
+        (iso(before), *person_kinds, *skip, limit),
+    )
+    return [int(row["recipient_id"]) for row in rows]
+
+
+async def reminders_of_session(db: Reader, session_id: int) -> list[Reminder]:
+    """Return every reminder of a session, soonest first."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM reminders WHERE session_id = ? ORDER BY due_at, id",
+        (session_id,),
+    )
+    return [_row(row) for row in rows]
+
+
 async def get_reminder(db: Reader, reminder_id: int) -> Reminder | None:
     """Return one reminder by id."""
     row = await db.fetch_one(f"SELECT {_COLUMNS} FROM reminders WHERE id = ?", (reminder_id,))
@@ -153,13 +209,19 @@ async def claim(tx: Transaction, reminder_id: int, *, late: bool) -> bool:
 
 
 async def mark_sent(
-    tx: Transaction, reminder_id: int, *, via: str, message_id: int, now: datetime
+    tx: Transaction,
+    reminder_id: int,
+    *,
+    via: str,
+    message_id: int,
+    now: datetime,
+    late: bool = False,
 ) -> None:
-    """Record a delivered reminder."""
+    """Record a delivered reminder (`late`: it went out late because the bot was down)."""
     await tx.execute(
         "UPDATE reminders SET status = 'sent', delivered_via = ?, message_id = ?, sent_at = ?, "
-        "last_error = NULL, deliveries = deliveries + 1 WHERE id = ?",
-        (via, message_id, iso(now), reminder_id),
+        "last_error = NULL, unsure = 0, late = ?, deliveries = deliveries + 1 WHERE id = ?",
+        (via, message_id, iso(now), int(late), reminder_id),
     )
 
 
@@ -171,18 +233,24 @@ async def mark_outcome(tx: Transaction, reminder_id: int, status: str, error: st
     )
 
 
-async def retry_later(tx: Transaction, reminder_id: int, due_at: datetime, error: str) -> None:
-    """Put a reminder back in the queue after a temporary failure."""
+async def retry_later(
+    tx: Transaction, reminder_id: int, due_at: datetime, error: str, *, unsure: bool
+) -> None:
+    """Put a reminder back in the queue after a temporary failure.
+
+    `unsure`: the failed send may have reached Discord, so the next attempt looks first.
+    """
     await tx.execute(
-        "UPDATE reminders SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
-        (iso(due_at), error, reminder_id),
+        "UPDATE reminders SET status = 'pending', due_at = ?, last_error = ?, "
+        "unsure = max(unsure, ?) WHERE id = ?",
+        (iso(due_at), error, int(unsure), reminder_id),
     )
 
 
 async def snooze(tx: Transaction, reminder_id: int, recipient_id: int, due_at: datetime) -> bool:
     """Send a delivered reminder again later; only its recipient may."""
     changed = await tx.changes(
-        "UPDATE reminders SET status = 'pending', due_at = ?, late = 0 "
+        "UPDATE reminders SET status = 'pending', due_at = ?, late = 0, unsure = 0 "
         "WHERE id = ? AND recipient_id = ? AND status = 'sent'",
         (iso(due_at), reminder_id, recipient_id),
     )

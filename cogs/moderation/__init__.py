@@ -6,9 +6,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -17,12 +15,15 @@ from discord.ext import commands
 from bot.app import MentorCoach, bot_of
 from bot.options import zone_choices
 from bot.refusal import Refusal
+from bot.reminders.dispatcher import Outgoing
+from bot.reminders.planning import WEEKLY_SUMMARY
 from bot.services import moderation as service
 from bot.services import program_stats as stats_service
 from bot.services.moderation import Access, Change
 from bot.services.program_stats import ProgramStats
 from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
+from bot.storage.reminders import Reminder
 from bot.texts import cmd, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation, mentor_mention
@@ -32,10 +33,6 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.dark_gold()
 CHART_NAME = "program-stats.png"
-WEEKLY_JOB_ID = "moderation-weekly-summary"
-WEEKLY_WEEKDAY = 0
-WEEKLY_HOUR = 8
-"""The weekly summary goes out on Monday at 08:00 in each server's zone."""
 FIELD_MAX = 1024
 PERIOD_CHOICES = [
     app_commands.Choice(name=cmd(f"moderation.period_{days}"), value=days)
@@ -164,11 +161,6 @@ class ModerationCog(commands.Cog):
     def __init__(self, bot: MentorCoach) -> None:
         self.bot = bot
         self._tasks: set[asyncio.Task[None]] = set()
-
-    async def cog_unload(self) -> None:
-        """Stop the weekly job."""
-        if self.bot.scheduler.get_job(WEEKLY_JOB_ID) is not None:
-            self.bot.scheduler.remove_job(WEEKLY_JOB_ID)
 
     # -- who may do what -------------------------------------------------------
 
@@ -360,49 +352,26 @@ class ModerationCog(commands.Cog):
 
     # -- the weekly summary -------------------------------------------------------
 
-    async def post_weekly_summary(self, guild_id: int) -> discord.Message | None:
-        """Post the last 7 days' figures to a server's log channel (None when it has none)."""
+    async def weekly_summary(self, reminder: Reminder, late: bool) -> Outgoing | None:
+        """Render the last 7 days' figures for a server's log channel (None when it has none).
+
+        The summary is a reminder of kind `weekly_summary` (planned with the digests), so the
+        dispatcher posts it once, after a restart too.
+        """
+        guild_id = reminder.guild_id
         guild = self.bot.get_guild(guild_id)
         config = await self.config_of(guild_id)
-        if guild is None or config.log_channel_id is None:
+        if config.log_channel_id is None:
             return None
-        locale = config.locale or guild.preferred_locale
+        locale = config.locale or (guild.preferred_locale if guild else None)
         stats = await stats_service.program_stats(
             self.bot.db, guild_id, self.bot.clock.now(), 7, config.default_timezone
         )
         embed = stats_embed(stats, locale)
         embed.title = tr("moderation.weekly_title", locale)
-        channel = guild.get_channel(config.log_channel_id)
-        target = (
-            channel
-            if isinstance(channel, discord.TextChannel)
-            else self.bot.get_partial_messageable(config.log_channel_id, guild_id=guild_id)
-        )
-        try:
-            return await target.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException:
-            log.warning("Could not post the weekly summary of guild %s", guild_id, exc_info=True)
-            return None
-
-    async def weekly_tick(self) -> list[int]:
-        """Post the summary of every server where it is now Monday 08:xx; return those ids."""
-        now = self.bot.clock.now()
-        posted: list[int] = []
-        for config in await store.configs_with_log_channel(self.bot.db):
-            if not is_summary_hour(now, config.default_timezone):
-                continue
-            try:
-                if await self.post_weekly_summary(config.guild_id) is not None:
-                    posted.append(config.guild_id)
-            except Exception:
-                log.exception("Weekly summary failed for guild %s", config.guild_id)
-        return posted
-
-
-def is_summary_hour(now: datetime, zone: str | None) -> bool:
-    """Return whether `now` is Monday between 08:00 and 08:59 in the server's zone."""
-    local = now.astimezone(ZoneInfo(zone or "UTC"))
-    return local.weekday() == WEEKLY_WEEKDAY and local.hour == WEEKLY_HOUR
+        if late:
+            embed.description = f"*{tr('reminders.late', locale)}*"
+        return Outgoing(embed=embed)
 
 
 @confirmation("config.reset")
@@ -414,16 +383,7 @@ async def reset_confirmed(interaction: discord.Interaction, parts: tuple[str, ..
 
 
 async def setup(bot: MentorCoach) -> None:
-    """Add the cog and its weekly job (hourly: each server gets it at 08:00 in its zone)."""
+    """Add the cog; it renders the weekly summary, which the reminder dispatcher posts."""
     cog = ModerationCog(bot)
     await bot.add_cog(cog)
-    bot.scheduler.add_job(
-        cog.weekly_tick,
-        "cron",
-        minute=0,
-        misfire_grace_time=1800,
-        coalesce=True,
-        max_instances=1,
-        id=WEEKLY_JOB_ID,
-        replace_existing=True,
-    )
+    bot.reminders.add_renderer(WEEKLY_SUMMARY, cog.weekly_summary)

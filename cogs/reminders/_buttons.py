@@ -16,6 +16,7 @@ from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error, watch_answer_deadline
 from bot.record_ui import RecordModal, note_title_for
 from bot.refusal import Refusal
+from bot.services import reminders as reminder_service
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
 from bot.services.people import reader_locale, zone_of
@@ -296,11 +297,18 @@ class SnoozeButton(
             bot = bot_of(interaction)
             if self.minutes not in SNOOZES:
                 raise Refusal("reminders.not_for_you")
-            until = bot.clock.now() + timedelta(minutes=self.minutes)
-            async with bot.db.transaction() as tx:
-                done = await store.snooze(tx, self.reminder_id, interaction.user.id, until)
-            if not done:
+            now = bot.clock.now()
+            until = now + timedelta(minutes=self.minutes)
+            reminder = await store.get_reminder(bot.db, self.reminder_id)
+            if reminder is None or reminder.recipient_id != interaction.user.id:
                 raise Refusal("reminders.not_for_you")
+            if not await reminder_service.snooze(
+                bot.db, self.reminder_id, interaction.user.id, until, now
+            ):
+                await interaction.response.edit_message(
+                    content=tr("reminders.snooze_stale", interaction.locale), view=None
+                )
+                return
             bot.reminders.wake()
             await interaction.response.edit_message(
                 content=tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 
 from bot.app import MentorCoach
 from bot.checkin_ui import add_checkin_field, links_text, since_text
-from bot.reminders.dispatcher import Outgoing
+from bot.reminders.dispatcher import KindRenderer, Outgoing
 from bot.reminders.planning import (
     DIGEST,
     MENTOR_REVIEW,
     PRESENTATION,
     RECORD_NUDGE,
     STUDENT_REMINDER,
+    is_soon,
     presentation_slot,
 )
 from bot.services import expertise
@@ -44,6 +46,9 @@ from cogs.reminders._buttons import (
 
 log = logging.getLogger(__name__)
 
+_Build = Callable[[Reminder, bool, Locale], Awaitable[Outgoing | None]]
+_SessionBuild = Callable[[Reminder, SessionView, bool, Locale], Awaitable[Outgoing | None]]
+
 
 # -- what each reminder says --------------------------------------------------------------
 
@@ -54,34 +59,48 @@ class ReminderMessages:
     def __init__(self, bot: MentorCoach) -> None:
         self.bot = bot
 
-    async def render(self, reminder: Reminder, *, late: bool) -> Outgoing | None:
-        """Return the message for a reminder, or None when its session no longer needs it."""
-        locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
-        if reminder.kind == DIGEST:
-            return await self._digest(reminder, late, locale)
-        if reminder.kind == PRESENTATION:
-            return await self._presentation(reminder, late, locale)
-        if reminder.session_id is None:
-            return None
-        view = await session_store.get_session_view(self.bot.db, reminder.session_id)
-        if view is None or view.session.status != "scheduled":
-            return None
-        if reminder.kind == STUDENT_REMINDER:
-            return await self._student(view, late, locale)
-        if reminder.kind == MENTOR_REVIEW:
-            return await self._review(reminder, view, late, locale)
-        if reminder.kind == RECORD_NUDGE:
-            return self._record(view, late, locale)
-        return None
+    def renderers(self) -> dict[str, KindRenderer]:
+        """Return this cog's renderer of each kind (the registry's kinds, but the summary's)."""
+        return {
+            STUDENT_REMINDER: self._session_kind(self._student),
+            MENTOR_REVIEW: self._session_kind(self._review),
+            RECORD_NUDGE: self._session_kind(self._record),
+            DIGEST: self._with_locale(self._digest),
+            PRESENTATION: self._with_locale(self._presentation),
+        }
+
+    def _with_locale(self, build: _Build) -> KindRenderer:
+        async def render(reminder: Reminder, late: bool) -> Outgoing | None:
+            locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
+            return await build(reminder, late, locale)
+
+        return render
+
+    def _session_kind(self, build: _SessionBuild) -> KindRenderer:
+        async def render(reminder: Reminder, late: bool) -> Outgoing | None:
+            if reminder.session_id is None:
+                return None
+            view = await session_store.get_session_view(self.bot.db, reminder.session_id)
+            if view is None or view.session.status != "scheduled":
+                return None
+            locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
+            return await build(reminder, view, late, locale)
+
+        return render
 
     def _late_line(self, late: bool, locale: Locale) -> str:
         return f"\n\n*{tr('reminders.late', locale)}*" if late else ""
 
-    async def _student(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
+    async def _student(
+        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+    ) -> Outgoing:
         session = view.session
         links = links_text(await checkin_store.links_of(self.bot.db, view.mentorship_id), locale)
+        title = (
+            "reminders.student_soon_title" if is_soon(reminder.slot) else "reminders.student_title"
+        )
         embed = discord.Embed(
-            title=tr("reminders.student_title", locale),
+            title=tr(title, locale),
             description=tr(
                 "reminders.student_body",
                 locale,
@@ -107,8 +126,11 @@ class ReminderMessages:
     ) -> Outgoing:
         session = view.session
         titles = await note_store.latest_titles(self.bot.db, view.mentorship_id, view.mentor_id)
+        title = (
+            "reminders.review_soon_title" if is_soon(reminder.slot) else "reminders.review_title"
+        )
         embed = discord.Embed(
-            title=tr("reminders.review_title", locale, name=view.student_name),
+            title=tr(title, locale, name=view.student_name),
             description=tr(
                 "reminders.review_body",
                 locale,
@@ -150,7 +172,9 @@ class ReminderMessages:
             buttons.add_item(SnoozeButton(reminder.id, minutes, label))
         return Outgoing(embed=embed, view=buttons)
 
-    def _record(self, view: SessionView, late: bool, locale: Locale) -> Outgoing:
+    async def _record(
+        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+    ) -> Outgoing:
         session = view.session
         embed = discord.Embed(
             title=tr("reminders.record_title", locale),
@@ -242,3 +266,8 @@ class ReminderMessages:
 
 def _digest_line(view: SessionView) -> str:
     return f"• {discord_stamp(view.session.starts_at, 'f')} · {view.student_name}"
+
+
+def _title_key(reminder: Reminder, who: str) -> str:
+    """Return the title of a session reminder: "starting soon" when its lead time had passed."""
+    return f"reminders.{who}_soon_title" if is_soon(reminder.slot) else f"reminders.{who}_title"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import discord
 import pytest
@@ -16,7 +15,6 @@ from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.guild_config import GuildConfig
 from bot.texts import tr
-from cogs.moderation import WEEKLY_JOB_ID
 from sandbox import permissions
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
@@ -421,20 +419,16 @@ async def test_program_stats_show_exact_numbers_and_a_chart(world: World) -> Non
 
 
 async def test_the_weekly_summary_goes_to_the_log_channel_on_monday_morning(world: World) -> None:
-    job = world.bot.scheduler.get_job(WEEKLY_JOB_ID)
-    assert job is not None
-    assert job.misfire_grace_time == 1800
-    cog: Any = world.bot.get_cog("ModerationCog")  # the extension's own copy of the class
-    assert cog is not None
     await seed_program(world)
-    assert await cog.post_weekly_summary(guild_id(world)) is None  # no log channel yet
-
     mod_log = world.sb.channel("mod-log")
     await configure(world, log_channel_id=mod_log.id, default_timezone="America/New_York")
-    world.clock.set(datetime(2030, 1, 7, 12, 30, tzinfo=UTC))  # Monday 07:30 in New York
-    assert await cog.weekly_tick() == []
-    world.clock.set(datetime(2030, 1, 7, 13, 5, tzinfo=UTC))  # Monday 08:05 in New York
-    assert await cog.weekly_tick() == [guild_id(world)]
+    world.clock.set(datetime(2030, 1, 6, 12, 0, tzinfo=UTC))  # Sunday
+    await world.bot.maintain()  # plans it in the reminders table, like the digests
+    world.clock.set(datetime(2030, 1, 7, 12, 59, tzinfo=UTC))  # Monday 07:59 in New York
+    await world.bot.reminders.run_due()
+    assert mod_log.messages == []
+    world.clock.set(datetime(2030, 1, 7, 13, 0, tzinfo=UTC))  # Monday 08:00 in New York
+    await world.bot.reminders.run_due()
     [summary] = mod_log.messages[-1:]
     embed = summary.payload["embeds"][0]
     assert embed["title"] == "Weekly program summary"

@@ -34,6 +34,20 @@ async def test_500_is_retried_by_discord_py(sb: Sandbox, bot: SandboxBot) -> Non
     assert sb.stats.faults_injected == 1
 
 
+async def test_a_fault_after_acting_stores_the_message_but_answers_502(
+    sb: Sandbox, bot: SandboxBot
+) -> None:
+    route = "POST /channels/{channel_id}/messages"
+    sb.faults.fail(route, status=502, after_handling=True)
+    sent = await text_channel(bot, sb, "reminders").send("Stored, then 502")
+    [stored] = sb.channel("reminders").messages  # discord.py's retry carries the same nonce
+    assert stored.content == "Stored, then 502"
+    assert stored.id == sent.id
+    statuses = [r.status for r in sb.requests if r.route == "/channels/{channel_id}/messages"]
+    assert statuses == [502, 200]
+    assert sb.stats.faults_injected == 1
+
+
 async def test_403_fault_is_expected_not_unexpected(sb: Sandbox, bot: SandboxBot) -> None:
     sb.faults.fail("POST /channels/{channel_id}/messages", status=403, code=50013, times=2)
     channel = text_channel(bot, sb, "mod-log")
