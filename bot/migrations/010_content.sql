@@ -1,4 +1,4 @@
--- Coaching content by person and project (meant as migration 014; renumbered at merge).
+-- Coaching content by person and project.
 -- Instants are ISO UTC text written by bot.clock.iso.
 
 -- Where the student starts from (bot.content.STARTING_POINTS), optional: prep checklists and

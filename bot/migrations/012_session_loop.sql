@@ -1,4 +1,4 @@
--- Session news (meant as migration 013; renumbered at merge): the student is told of every
+-- Session news: the student is told of every
 -- change to their sessions. Changes wait here a short while so that several made in a minute
 -- reach the student as one message; the queue is on disk, so a restart loses nothing.
 -- change: scheduled, series, rescheduled, cancelled, series_cancelled, archived.
