@@ -88,13 +88,16 @@ async def run(settings: Settings) -> int:
 
     from sandbox.launcher import start_playground
 
-    async with start_playground(settings.sandbox_host, settings.sandbox_port) as playground:
+    async with start_playground(
+        settings.sandbox_host, settings.sandbox_port, database_path=settings.database_path
+    ) as playground:
         point_client_at(playground.rest_url, playground.gateway_url)
         print(f"Playground: open {playground.web_url} in your browser to try the bot.")
         print("No DISCORD_TOKEN is set, so the bot talks to this local Discord. Ctrl+C stops both.")
 
         def follow_the_world(bot: MentorCoach) -> None:
             playground.next_event_at = lambda: next_due_at(bot.db)
+            playground.follow_clock(bot.maintain)  # digests and series follow the world clock
 
         return await run_bot(
             settings,

@@ -11,13 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import OffsetClock
 from sandbox.playground import register as register_page
-from sandbox.playground_store import load_state, read_saved, save_state, saved_offset
+from sandbox.playground_store import (
+    UnreadableWorld,
+    keep_aside,
+    load_state,
+    read_saved,
+    save_state,
+    saved_offset,
+)
 from sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
@@ -37,6 +45,9 @@ class Playground:
         self.next_event_at: Callable[[], Awaitable[datetime | None]] | None = None
         """Set by the bot side: when the next reminder is due (the page's "next reminder")."""
         self._save_handle: asyncio.TimerHandle | None = None
+        self.fresh = False
+        """True when this run started a fresh world (none was saved, or it was unreadable)."""
+        self._jobs: set[asyncio.Task[None]] = set()
 
     @property
     def rest_url(self) -> str:
@@ -68,6 +79,46 @@ class Playground:
         except OSError:
             log.exception("cannot save the playground state to %s", self.state_path)
 
+    def follow_clock(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` each time the world clock moves (one run at a time, coalesced).
+
+        The bot's periodic work (planning digests, extending series) runs on real-time
+        intervals; this makes it follow the world clock, as reminders do.
+        """
+        again = False
+
+        async def run() -> None:
+            nonlocal again
+            while True:
+                again = False
+                try:
+                    await job()
+                except Exception:
+                    log.exception("a job following the world clock failed")
+                if not again:
+                    return
+
+        def moved() -> None:
+            nonlocal again
+            if self._jobs:
+                again = True
+                return
+            task = asyncio.get_running_loop().create_task(run())
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
+
+        self.clock.on_change(moved)
+
+    async def idle(self) -> None:
+        """Wait until the jobs started by clock moves are done."""
+        while self._jobs:
+            await asyncio.gather(*self._jobs, return_exceptions=True)
+
+    def cancel_jobs(self) -> None:
+        """Stop the jobs started by clock moves (the playground is closing)."""
+        for task in list(self._jobs):
+            task.cancel()
+
     def save_soon(self) -> None:
         """Save once changes have settled for a moment."""
         if self._save_handle is None:
@@ -75,31 +126,76 @@ class Playground:
             self._save_handle = loop.call_later(SAVE_DELAY, self.save)
 
 
-def _load(path: Path, clock: OffsetClock, host: str, port: int) -> Sandbox:
-    """A sandbox with the saved world (its clock moved on where it stopped), else a fresh one."""
-    saved = read_saved(path)
-    if saved is not None:
+def _load(path: Path, clock: OffsetClock, host: str, port: int) -> tuple[Sandbox, bool]:
+    """The saved world (its clock moved on where it stopped), else a fresh one; True if fresh.
+
+    A state file that cannot be loaded, for whatever reason, is renamed aside with a timestamp
+    (never overwritten) and told in one log line.
+    """
+    try:
+        saved = read_saved(path)
+        if saved is None:
+            log.info("no playground world at %s; starting a fresh world", path)
+            return Sandbox(clock=clock, host=host, port=port), True
         sandbox = Sandbox(clock=clock, host=host, port=port, default_world=False)
-        try:
-            sandbox.guild = load_state(sandbox.state, saved)
-        except (KeyError, TypeError, ValueError, StopIteration):
-            log.exception("cannot load the playground state %s; starting a fresh world", path)
-        else:
-            clock.advance(saved_offset(saved))
-            log.info("playground world loaded from %s", path)
-            return sandbox
-    return Sandbox(clock=clock, host=host, port=port)
+        guild = load_state(sandbox.state, saved)
+        offset = saved_offset(saved)
+    except Exception as error:  # anything in a damaged file: keep it, start afresh
+        reason = error.args[0] if isinstance(error, UnreadableWorld) else repr(error)
+        kept = keep_aside(path)
+        log.warning(
+            "the playground world %s cannot be loaded (%s); kept it as %s, started a fresh world",
+            path,
+            reason,
+            kept.name,
+        )
+        return Sandbox(clock=clock, host=host, port=port), True
+    sandbox.guild = guild
+    clock.advance(offset)
+    log.info("playground world loaded from %s", path)
+    return sandbox, False
+
+
+DATABASE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def reset_database(database: Path) -> Path | None:
+    """Move the bot's database (and its WAL files) aside; return where, or None if absent.
+
+    A fresh world has new ids: the old database's mentorships and reminders would point at
+    people who no longer exist ("Unknown User"), so a fresh world starts a fresh database too.
+    """
+    if not database.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = database.with_name(f"{database.name}.before-fresh-world-{stamp}")
+    for suffix in DATABASE_SIDE_FILES:
+        source = database.with_name(database.name + suffix)
+        if source.exists():
+            os.replace(source, target.with_name(target.name + suffix))
+    log.warning(
+        "the playground starts a fresh world: the bot's database %s was moved to %s",
+        database,
+        target.name,
+    )
+    return target
 
 
 @contextlib.asynccontextmanager
 async def start_playground(
-    host: str, port: int, state_path: Path | None = None
+    host: str, port: int, state_path: Path | None = None, *, database_path: Path | None = None
 ) -> AsyncIterator[Playground]:
-    """Serve the sandbox with the playground page at ``http://host:port/`` until exit."""
+    """Serve the sandbox with the playground page at ``http://host:port/`` until exit.
+
+    ``database_path`` is the bot's database: when the world starts afresh, it is moved aside.
+    """
     path = state_path if state_path is not None else Path.cwd() / DEFAULT_STATE_PATH
     clock = OffsetClock()
-    sandbox = _load(path, clock, host, port)
+    sandbox, fresh = _load(path, clock, host, port)
+    if fresh and database_path is not None:
+        reset_database(database_path)
     running = Playground(sandbox, clock, path)
+    running.fresh = fresh
     clock.on_change(sandbox.state.notify)
     sandbox.route_hooks.append(lambda app: register_page(app, running))
     running.save()
@@ -108,6 +204,7 @@ async def start_playground(
     try:
         yield running
     finally:
+        running.cancel_jobs()
         sandbox.state.listeners.remove(running.save_soon)
         await sandbox.stop()
         running.save()
