@@ -22,7 +22,9 @@ def files(folder: Path, pattern: str) -> list[Path]:
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    return read_json(path)
+    """The JSON object saved in ``path``."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 async def saved_world(path: Path) -> dict[str, Any]:
