@@ -1,0 +1,54 @@
+"""In the playground, the bot's periodic work follows the world clock, as reminders do.
+
+The bot plans each mentor's weekly digest in a maintenance job that runs every few hours of
+real time; moving the world clock by weeks must still bring one digest a week.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import discord
+
+from bot.reminders.planning import DIGEST
+from bot.storage.reminders import reminders_of
+from bot.texts import tr
+from tests.browser.conftest import Live
+
+DAY = timedelta(days=1)
+
+
+async def digests_sent(live: Live, mentor_id: int) -> list[str]:
+    """The slots of the digests the bot sent to ``mentor_id``."""
+    since = live.playground.clock.now() - timedelta(days=400)
+    sent = await reminders_of(live.db, mentor_id, ["sent"], since, limit=500)
+    return [r.slot for r in sent if r.kind == DIGEST]
+
+
+def digest_dms(live: Live) -> list[str]:
+    """The titles of the digests the bot sent to Mara by DM."""
+    mara = live.playground.sandbox.persona("mara")
+    title = tr("digest.title", discord.Locale(mara.locale))
+    return [m.content for m in mara.dms if (m.embeds or [{}])[0].get("title") == title]
+
+
+async def test_weekly_digests_follow_the_world_clock(live: Live) -> None:
+    sb = live.playground.sandbox
+    mara, sam = sb.persona("mara"), sb.persona("sam")
+    await mara.slash("student add", member=sam, project="Python", session_length=30)
+
+    for _ in range(21):  # three weeks, a day at a time, as the page's "+1 day" button does
+        live.playground.clock.advance(DAY)
+        await live.playground.idle()
+        await asyncio.sleep(0.05)  # let the woken dispatcher start its round
+        async with asyncio.timeout(10):
+            while not live.bot.reminders.idle:
+                await asyncio.sleep(0.02)
+
+    await sb.wait_for(lambda: len(digest_dms(live)) >= 3, timeout=10)
+    assert len(digest_dms(live)) == 3, digest_dms(live)  # one a week, none doubled
+    slots = await digests_sent(live, mara.id)
+    assert len(slots) == 3
+    assert len(set(slots)) == 3, slots
+    sb.assert_no_unexpected_errors()
