@@ -77,11 +77,14 @@ def missing_modal_fields(modal: Json, values: Json) -> list[str]:
         given = values.get(str(field.get("custom_id")))
         if not field.get("required", True):
             continue
-        if field.get("type") == TEXT_INPUT and not str(given or ""):
+        empty_text = field.get("type") == TEXT_INPUT and not str(given or "")
+        empty_select = (
+            field.get("type") == STRING_SELECT
+            and field.get("min_values", 1) > 0
+            and (not isinstance(given, list) or not given)
+        )
+        if empty_text or empty_select:
             missing.append(label)
-        elif field.get("type") == STRING_SELECT and field.get("min_values", 1) > 0:
-            if not isinstance(given, list) or not given:
-                missing.append(label)
     return missing
 
 
@@ -261,7 +264,8 @@ class PlaygroundApi:
         values = {str(k): v for k, v in dict(body.get("values") or {}).items()}
         missing = missing_modal_fields(record.modal or {}, values)
         if missing:
-            return {"ok": False, "error": f"Please fill in: {', '.join(missing)}.", "missing": missing}
+            error = f"Please fill in: {', '.join(missing)}."
+            return {"ok": False, "error": error, "missing": missing}
         persona = Persona(self.sb, user)
         reply = await persona.submit_modal(Reply(self.sb.state, record), values, wait=False)
         return await self.outcome(reply)

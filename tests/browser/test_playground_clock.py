@@ -26,6 +26,13 @@ async def digests_sent(live: Live, mentor_id: int) -> list[str]:
     return [r.slot for r in sent if r.kind == DIGEST]
 
 
+async def dispatcher_idle(live: Live) -> None:
+    """Wait until the reminder dispatcher's round is over (it has no event to wait on)."""
+    async with asyncio.timeout(10):
+        while not live.bot.reminders.idle:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
 def digest_dms(live: Live) -> list[str]:
     """The titles of the digests the bot sent to Mara by DM."""
     mara = live.playground.sandbox.persona("mara")
@@ -42,9 +49,7 @@ async def test_weekly_digests_follow_the_world_clock(live: Live) -> None:
         live.playground.clock.advance(DAY)
         await live.playground.idle()
         await asyncio.sleep(0.05)  # let the woken dispatcher start its round
-        async with asyncio.timeout(10):
-            while not live.bot.reminders.idle:
-                await asyncio.sleep(0.02)
+        await dispatcher_idle(live)
 
     await sb.wait_for(lambda: len(digest_dms(live)) >= 3, timeout=10)
     assert len(digest_dms(live)) == 3, digest_dms(live)  # one a week, none doubled
