@@ -241,7 +241,9 @@ def _embeds(message: StoredMessage) -> tuple[list[Json], set[str]]:
         shown = dict(embed)
         for key in EMBED_MEDIA:
             media = embed.get(key)
-            url = media.get("url") if isinstance(media, dict) else None
+            if not isinstance(media, dict):
+                continue
+            url = media.get("url")
             if isinstance(url, str) and url.startswith(ATTACHMENT_SCHEME):
                 name = url.removeprefix(ATTACHMENT_SCHEME)
                 attachment = files.get(name)
