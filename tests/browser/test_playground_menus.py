@@ -4,6 +4,7 @@ their embed, Components V2 messages and the phone layout, in headless Chromium."
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from discord import app_commands
 
 from tests.browser.conftest import Live
 from tests.browser.test_playground import (
-    autocomplete,
     become,
     ephemeral,
     mentor_plans_with_sam,
@@ -102,36 +102,6 @@ async def test_save_as_note_from_the_message_menu_with_its_required_fields(
     await page.context.close()
 
 
-async def test_the_server_refuses_an_empty_required_modal_field(live: Live) -> None:
-    """The page's check has a twin on the server: the API refuses an empty required input."""
-    import aiohttp
-
-    sb = live.playground.sandbox
-    mara, sam = sb.persona("mara"), sb.persona("sam")
-    await mara.slash("student add", member=sam, project="Python", session_length=30)
-    said = await sam.say("a message to keep")
-    reply = await mara.message_command("Save as note", said)
-    assert reply.message is not None
-    picked = await mara.select(reply, "Which student is this note about?", [reply_value(reply)])
-    assert picked.modal is not None
-    url = live.playground.web_url + "playground/modal"
-    payload = {
-        "persona": str(mara.id),
-        "interaction": str(picked.record.id),
-        "values": {"note-title": "Title", "note-body": ""},
-    }
-    async with aiohttp.ClientSession() as http, http.post(url, json=payload) as response:
-        answer = await response.json()
-    assert answer == {"ok": False, "error": "Please fill in: Note.", "missing": ["Note"]}
-
-
-def reply_value(reply: object) -> str:
-    """The value of the first option of the first select of a reply's message."""
-    message = reply.message  # type: ignore[attr-defined]
-    select = message.components[0]["components"][0]
-    return str(select["options"][0]["value"])
-
-
 async def add_test_apps(live: Live) -> None:
     """A user command and a Components V2 message, through the unmodified discord.py."""
 
@@ -159,13 +129,7 @@ async def add_test_apps(live: Live) -> None:
     general = live.playground.sandbox.channel("general")
     channel = live.bot.get_channel(general.id)
     assert isinstance(channel, discord.TextChannel)
-    await channel.send(view=Card(), file=discord.File(io_bytes(DOT_PNG), filename="dot.png"))
-
-
-def io_bytes(data: bytes) -> object:
-    import io
-
-    return io.BytesIO(data)
+    await channel.send(view=Card(), file=discord.File(io.BytesIO(DOT_PNG), filename="dot.png"))
 
 
 async def test_user_menu_chart_in_its_embed_components_v2_and_phone_width(
@@ -217,7 +181,8 @@ async def test_user_menu_chart_in_its_embed_components_v2_and_phone_width(
     assert width <= PHONE["width"], width
     composer = page.get_by_role("combobox", name="Message, or / for commands")
     await expect(composer).to_be_in_viewport()
-    await expect(page.locator("#channel-list").get_by_role("button", name="general")).to_be_visible()
+    channels = page.locator("#channel-list")
+    await expect(channels.get_by_role("button", name="general")).to_be_visible()
     await page.screenshot(path=artifacts / "25-phone.png")
     more = card.get_by_role("button", name=re.compile("^Apps for the message"))
     await card.scroll_into_view_if_needed()

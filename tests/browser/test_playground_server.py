@@ -1,7 +1,8 @@
-"""In the playground, the bot's periodic work follows the world clock, as reminders do.
+"""The playground's server side with the product bot, without a browser.
 
-The bot plans each mentor's weekly digest in a maintenance job that runs every few hours of
-real time; moving the world clock by weeks must still bring one digest a week.
+Digests follow the world clock: the bot plans each mentor's weekly digest in a maintenance job
+that runs every few hours of real time; moving the world clock by weeks must still bring one
+digest a week. The modal API refuses an empty required field, as the page does.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import aiohttp
 import discord
 
 from bot.reminders.planning import DIGEST
@@ -57,3 +59,31 @@ async def test_weekly_digests_follow_the_world_clock(live: Live) -> None:
     assert len(slots) == 3
     assert len(set(slots)) == 3, slots
     sb.assert_no_unexpected_errors()
+
+
+async def test_the_server_refuses_an_empty_required_modal_field(live: Live) -> None:
+    """The page's check has a twin on the server: the API refuses an empty required input."""
+    sb = live.playground.sandbox
+    mara, sam = sb.persona("mara"), sb.persona("sam")
+    await mara.slash("student add", member=sam, project="Python", session_length=30)
+    said = await sam.say("a message to keep")
+    reply = await mara.message_command("Save as note", said)
+    assert reply.message is not None
+    picked = await mara.select(reply, "Which student is this note about?", [reply_value(reply)])
+    assert picked.modal is not None
+    url = live.playground.web_url + "playground/modal"
+    payload = {
+        "persona": str(mara.id),
+        "interaction": str(picked.record.id),
+        "values": {"note-title": "Title", "note-body": ""},
+    }
+    async with aiohttp.ClientSession() as http, http.post(url, json=payload) as response:
+        answer = await response.json()
+    assert answer == {"ok": False, "error": "Please fill in: Note.", "missing": ["Note"]}
+
+
+def reply_value(reply: object) -> str:
+    """The value of the first option of the first select of a reply's message."""
+    message = reply.message  # type: ignore[attr-defined]
+    select = message.components[0]["components"][0]
+    return str(select["options"][0]["value"])
