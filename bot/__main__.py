@@ -97,7 +97,7 @@ async def run(settings: Settings) -> int:
 
         def follow_the_world(bot: MentorCoach) -> None:
             playground.next_event_at = lambda: next_due_at(bot.db)
-            playground.follow_clock(bot.maintain)  # digests and series follow the world clock
+            playground.follow_scheduler(bot.scheduler)  # digests and summaries follow the world
 
         return await run_bot(
             settings,

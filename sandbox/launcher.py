@@ -13,8 +13,12 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import OffsetClock
 from sandbox.playground import register as register_page
@@ -31,6 +35,9 @@ from sandbox.server import Sandbox
 log = logging.getLogger(__name__)
 
 DEFAULT_STATE_PATH = Path("sandbox-state") / "world.json"
+HOUR = timedelta(hours=1)
+MAX_HOURLY_STEPS = 24 * 62
+"""A longer move of the clock jumps the rest at once (the hourly jobs run no more)."""
 SAVE_DELAY = 0.5
 """Seconds to gather changes before writing the state file."""
 
@@ -48,6 +55,7 @@ class Playground:
         self.fresh = False
         """True when this run started a fresh world (none was saved, or it was unreadable)."""
         self._jobs: set[asyncio.Task[None]] = set()
+        self._hourly: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def rest_url(self) -> str:
@@ -113,6 +121,53 @@ class Playground:
         """Wait until the jobs started by clock moves are done."""
         while self._jobs:
             await asyncio.gather(*self._jobs, return_exceptions=True)
+
+    def every_world_hour(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` at each hour of world time the page's clock buttons move through."""
+        self._hourly.append(job)
+
+    def follow_scheduler(self, scheduler: Any) -> None:
+        """Make an APScheduler's jobs follow the world clock (the bot's ``bot.scheduler``).
+
+        Interval jobs (maintenance: digests, series) run after each move of the clock; cron
+        jobs (the hourly tick of the weekly summary) run at each world hour moved through.
+        """
+
+        def jobs(kind: type) -> list[Callable[[], Awaitable[None]]]:
+            return [job.func for job in scheduler.get_jobs() if isinstance(job.trigger, kind)]
+
+        async def interval_jobs() -> None:
+            for run in jobs(IntervalTrigger):
+                await run()
+
+        async def cron_jobs() -> None:
+            for run in jobs(CronTrigger):
+                await run()
+
+        self.follow_clock(interval_jobs)
+        self.every_world_hour(cron_jobs)
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the world clock by ``delta``, stopping at each world hour for the hourly jobs."""
+        target = self.clock.now() + delta
+        steps = 0
+        while self._hourly and steps < MAX_HOURLY_STEPS:
+            now = self.clock.now()
+            next_hour = now.replace(minute=0, second=0, microsecond=0) + HOUR
+            if next_hour > target:
+                break
+            self.clock.advance(next_hour - now)
+            steps += 1
+            await self.idle()
+            for job in self._hourly:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("an hourly job following the world clock failed")
+        remaining = target - self.clock.now()
+        if remaining > timedelta(0):
+            self.clock.advance(remaining)
+            await self.idle()
 
     def cancel_jobs(self) -> None:
         """Stop the jobs started by clock moves (the playground is closing)."""

@@ -286,7 +286,7 @@ class PlaygroundApi:
         step = str(body.get("advance") or "")
         clock = self.running.clock
         if step in STEPS:
-            clock.advance(STEPS[step])
+            await self.running.advance(STEPS[step])
         elif step == "next":
             hook = self.running.next_event_at
             if hook is None:
@@ -296,7 +296,7 @@ class PlaygroundApi:
                 return {"ok": False, "error": "No reminder is planned.", "clock": self.clock_view()}
             wait = due - clock.now() + NEXT_EVENT_NUDGE
             if wait > timedelta(0):
-                clock.advance(wait)
+                await self.running.advance(wait)
         else:
             raise BadRequest(f"cannot advance by {step!r}")
         return {"ok": True, "clock": self.clock_view()}

@@ -83,7 +83,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
                 return await next_due_at(db)
 
             playground.next_event_at = next_event_at
-            playground.follow_clock(running.bot.maintain)  # as `make run` does
+            playground.follow_scheduler(running.bot.scheduler)  # as `make run` does
             try:
                 yield Live(playground, db, running.bot)
             finally:

@@ -14,6 +14,8 @@ import aiohttp
 import discord
 
 from bot.reminders.planning import DIGEST
+from bot.services import moderation as moderation_service
+from bot.services.moderation import Access
 from bot.storage.reminders import reminders_of
 from bot.texts import tr
 from tests.browser.conftest import Live
@@ -58,6 +60,39 @@ async def test_weekly_digests_follow_the_world_clock(live: Live) -> None:
     slots = await digests_sent(live, mara.id)
     assert len(slots) == 3
     assert len(set(slots)) == 3, slots
+    sb.assert_no_unexpected_errors()
+
+
+async def press_clock(live: Live, step: str) -> None:
+    """What the page's clock buttons do: POST /playground/clock."""
+    url = live.playground.web_url + "playground/clock"
+    async with aiohttp.ClientSession() as http, http.post(url, json={"advance": step}) as answer:
+        assert (await answer.json())["ok"] is True
+
+
+async def test_the_weekly_summary_follows_the_world_clock_buttons(live: Live) -> None:
+    """The summary's job ticks hourly in real time; "+1 day" moves through each world hour."""
+    sb = live.playground.sandbox
+    assert sb.guild is not None
+    mod_log = sb.channel("mod-log")
+    await moderation_service.change_settings(
+        live.db,
+        sb.guild.id,
+        {"log_channel_id": mod_log.id},
+        access=Access.FULL,
+        actor_id=sb.persona("morgan").id,
+        now=live.playground.clock.now(),
+    )
+    title = tr("moderation.weekly_title", "en-US")
+
+    def summaries() -> list[str]:
+        return [m.content for m in mod_log.messages if (m.embeds or [{}])[0].get("title") == title]
+
+    before = len(summaries())
+    for _ in range(7):  # a week, a day at a time: Monday 08:00 (UTC, the server's zone) once
+        await press_clock(live, "day")
+    await sb.wait_for(lambda: len(summaries()) > before, timeout=10)
+    assert len(summaries()) == before + 1
     sb.assert_no_unexpected_errors()
 
 
