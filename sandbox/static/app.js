@@ -622,7 +622,8 @@ function multiDropdown({ label, choices, low, high, disabled, onClose }) {
     panel.hidden = false;
     toggle.setAttribute("aria-expanded", "true");
     document.addEventListener("mousedown", outside, true);
-    (items[0] || done).focus();
+    panel.scrollIntoView({ block: "nearest" });
+    (items[0] || done).focus({ preventScroll: true });
   };
   function close() {
     if (panel.hidden) return;
