@@ -37,6 +37,27 @@ DOT_PNG = base64.b64decode(
 )
 
 
+FITS = """() => {
+    const list = document.querySelector("#messages");
+    const wide = [...list.querySelectorAll("*")]
+        .filter((node) => node.getBoundingClientRect().right > list.clientWidth + 1)
+        .map((node) => `${node.tagName}.${node.className} ${Math.round(node.getBoundingClientRect().right)} w${Math.round(node.getBoundingClientRect().width)}`);
+    return {
+        page: document.documentElement.scrollWidth,
+        list: list.scrollWidth - list.clientWidth,
+        wide: wide.slice(0, 30),
+    };
+}"""
+
+
+async def assert_fits(page: Page) -> None:
+    """Nothing is wider than a phone's screen: not the page, not a message in the list."""
+    fits = await page.evaluate(FITS)
+    assert fits["page"] <= PHONE["width"], fits
+    assert fits["list"] <= 0, fits
+    assert fits["wide"] == [], fits
+
+
 async def message_menu(page: Page, text: str) -> playwright_api.Locator:
     """Right-click the latest message containing ``text``; return the menu that opens."""
     message = page.locator("#messages .message").filter(has_text=text).last
@@ -177,8 +198,7 @@ async def test_user_menu_chart_in_its_embed_components_v2_and_phone_width(
     # At phone width: nothing wider than the screen, and the message menu is one tap away.
     await page.set_viewport_size(PHONE)
     await page.locator("#messages").evaluate("list => { list.scrollTop = list.scrollHeight; }")
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
+    await assert_fits(page)
     composer = page.get_by_role("combobox", name="Message, or / for commands")
     await expect(composer).to_be_in_viewport()
     channels = page.locator("#channel-list")
@@ -193,8 +213,7 @@ async def test_user_menu_chart_in_its_embed_components_v2_and_phone_width(
     await expect(page.get_by_role("menu")).to_be_hidden()
     await run_command(page, "session schedule")
     await page.screenshot(path=artifacts / "27-phone-form.png")
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
+    await assert_fits(page)
 
     assert errors == []
     live.playground.sandbox.assert_no_unexpected_errors()
