@@ -39,9 +39,10 @@ DOT_PNG = base64.b64decode(
 
 FITS = """() => {
     const list = document.querySelector("#messages");
+    const right = (node) => Math.round(node.getBoundingClientRect().right);
     const wide = [...list.querySelectorAll("*")]
-        .filter((node) => node.getBoundingClientRect().right > list.clientWidth + 1)
-        .map((node) => `${node.tagName}.${node.className} ${Math.round(node.getBoundingClientRect().right)} w${Math.round(node.getBoundingClientRect().width)}`);
+        .filter((node) => right(node) > list.clientWidth + 1)
+        .map((node) => `${node.tagName}.${node.className} ends at ${right(node)}`);
     return {
         page: document.documentElement.scrollWidth,
         list: list.scrollWidth - list.clientWidth,
