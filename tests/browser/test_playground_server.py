@@ -8,7 +8,9 @@ digest a week. The modal API refuses an empty required field, as the page does.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import discord
@@ -18,7 +20,12 @@ from bot.services import moderation as moderation_service
 from bot.services.moderation import Access
 from bot.storage.reminders import reminders_of
 from bot.texts import tr
+from bot.db import Database
+from bot.storage.reminders import count_by_status
+from sandbox.launcher import Playground, start_playground
+from sandbox.testing import discord_pointed_at
 from tests.browser.conftest import Live
+from tests.e2e.conftest import start_bot
 
 DAY = timedelta(days=1)
 
@@ -122,3 +129,59 @@ def reply_value(reply: object) -> str:
     message = reply.message  # type: ignore[attr-defined]
     select = message.components[0]["components"][0]
     return str(select["options"][0]["value"])
+
+
+async def with_bot(
+    playground: Playground, database: Path, act: Callable[[Playground, Database], Awaitable[None]]
+) -> None:
+    """Run the product bot on ``database`` against the playground while ``act`` runs."""
+    with discord_pointed_at(playground.sandbox):
+        db = await Database.open(database)
+        running = await start_bot(playground.sandbox, db, playground.clock, database)
+        playground.follow_scheduler(running.bot.scheduler)
+        try:
+            await act(playground, db)
+        finally:
+            await running.stop()
+            await db.close()
+
+
+def remove(path: Path) -> None:
+    path.unlink()
+
+
+async def test_a_fresh_world_leaves_no_orphan_reminders(tmp_path: Path) -> None:
+    """Deleting world.json starts afresh, the bot's database too: no "Unknown User" later."""
+    world, database = tmp_path / "world.json", tmp_path / "mentor-coach.db"
+
+    async def plan_a_digest(playground: Playground, db: Database) -> None:
+        sb = playground.sandbox
+        mara, sam = sb.persona("mara"), sb.persona("sam")
+        await mara.slash("student add", member=sam, project="Python", session_length=30)
+        await playground.advance(timedelta(hours=1))  # the maintenance plans Mara's digest
+        assert (await count_by_status(db)).get("pending", 0) >= 1
+
+    async with start_playground("127.0.0.1", 0, world, database_path=database) as playground:
+        await with_bot(playground, database, plan_a_digest)
+    remove(world)  # "start afresh"
+
+    async def two_weeks_later(playground: Playground, db: Database) -> None:
+        assert await count_by_status(db) == {}  # the old people's reminders are not here
+        await playground.advance(timedelta(days=14))
+        await dispatcher_idle_on(playground)
+        playground.sandbox.assert_no_unexpected_errors()  # no DM to an unknown user
+
+    async with start_playground("127.0.0.1", 0, world, database_path=database) as playground:
+        assert playground.fresh
+        await with_bot(playground, database, two_weeks_later)
+    assert len(files_named(tmp_path, "mentor-coach.db.before-fresh-world-*")) >= 1
+
+
+async def dispatcher_idle_on(playground: Playground) -> None:
+    """Give the woken reminder dispatcher time for its round."""
+    await playground.idle()
+    await asyncio.sleep(0.2)
+
+
+def files_named(folder: Path, pattern: str) -> list[Path]:
+    return sorted(folder.glob(pattern))
