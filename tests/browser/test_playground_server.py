@@ -15,13 +15,12 @@ from pathlib import Path
 import aiohttp
 import discord
 
+from bot.db import Database
 from bot.reminders.planning import DIGEST
 from bot.services import moderation as moderation_service
 from bot.services.moderation import Access
-from bot.storage.reminders import reminders_of
+from bot.storage.reminders import count_by_status, reminders_of
 from bot.texts import tr
-from bot.db import Database
-from bot.storage.reminders import count_by_status
 from sandbox.launcher import Playground, start_playground
 from sandbox.testing import discord_pointed_at
 from tests.browser.conftest import Live
