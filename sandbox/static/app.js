@@ -658,21 +658,20 @@ function multiDropdown({ label, choices, low, high, disabled, onClose }) {
   return root;
 }
 
+function pickBounds(low, high) {
+  return low === high ? `Pick ${low} option${low === 1 ? "" : "s"}.` : `Pick between ${low} and ${high} options.`;
+}
+
 function renderSelect(component, message) {
-  const multiple = (component.max_values || 1) > 1;
   const low = component.min_values ?? 1;
   const high = component.max_values || 1;
   const choices = selectChoices(component);
-  if (multiple) {
-    const label = component.placeholder || "Make a selection";
-    let dropdown = null;
-    dropdown = multiDropdown({
-      label, choices, low, high, disabled: component.disabled,
+  if (high > 1) {
+    const dropdown = multiDropdown({
+      label: component.placeholder || "Make a selection", choices, low, high, disabled: component.disabled,
       onClose: (values) => {
         if (values.length < low || values.length > high) {
-          showError(low === high
-            ? `Pick ${low} option${low === 1 ? "" : "s"}.`
-            : `Pick between ${low} and ${high} options.`);
+          showError(pickBounds(low, high));
           return;
         }
         sendComponent(message, component, values, dropdown.querySelector(".dropdown-toggle"));
@@ -683,38 +682,27 @@ function renderSelect(component, message) {
   const select = el("select", {
     "aria-label": component.placeholder || "Choose",
     disabled: component.disabled,
-    multiple,
-    size: multiple ? Math.max(2, Math.min(choices.length, 6)) : null,
     dataset: { customId: component.custom_id },
   });
-  if (!multiple) {
-    select.append(el("option", { value: "", disabled: true, selected: !choices.some((c) => c.selected) },
-      component.placeholder || "Make a selection"));
-    // Discord lets you deselect when the select takes no value at all (min_values 0).
-    if (low === 0) select.append(el("option", { value: "", dataset: { clear: "1" } }, "(none) — clear the choice"));
-  }
+  select.append(el("option", { value: "", disabled: true, selected: !choices.some((c) => c.selected) },
+    component.placeholder || "Make a selection"));
+  // Discord lets you deselect when the select takes no value at all (min_values 0).
+  if (low === 0) select.append(el("option", { value: "", dataset: { clear: "1" } }, "(none) — clear the choice"));
   for (const choice of choices) {
     select.append(el("option", { value: choice.value, selected: choice.selected, title: choice.description || null },
       choice.description ? `${choice.label} — ${choice.description}` : choice.label));
   }
-  const send = () => {
+  select.addEventListener("change", () => {
     const values = [...select.selectedOptions].map((o) => o.value).filter(Boolean);
-    const clearing = !multiple && select.selectedOptions[0]?.dataset.clear === "1";
-    if (!multiple && !values.length && !clearing) return;
-    if (values.length < low || values.length > high) {
-      showError(low === high
-        ? `Pick ${low} option${low === 1 ? "" : "s"}.`
-        : `Pick between ${low} and ${high} options.`);
+    const clearing = select.selectedOptions[0]?.dataset.clear === "1";
+    if (!values.length && !clearing) return;
+    if (values.length < low) {
+      showError(pickBounds(low, high));
       return;
     }
     sendComponent(message, component, values, select);
-  };
-  if (!multiple) {
-    select.addEventListener("change", send);
-    return select;
-  }
-  return el("span", { class: "action-row" }, select,
-    el("button", { type: "button", class: "primary", onclick: send, disabled: component.disabled }, "Send choice"));
+  });
+  return select;
 }
 
 function renderComponent(component, message) {
