@@ -45,14 +45,16 @@ SAVE_DELAY = 0.5
 class Playground:
     """A running playground: the sandbox, its page and the world clock the bot shares."""
 
-    def __init__(self, sandbox: Sandbox, clock: OffsetClock, state_path: Path) -> None:
+    def __init__(
+        self, sandbox: Sandbox, clock: OffsetClock, state_path: Path, *, fresh: bool = False
+    ) -> None:
         self.sandbox = sandbox
         self.clock = clock
         self.state_path = state_path
         self.next_event_at: Callable[[], Awaitable[datetime | None]] | None = None
         """Set by the bot side: when the next reminder is due (the page's "next reminder")."""
         self._save_handle: asyncio.TimerHandle | None = None
-        self.fresh = False
+        self.fresh = fresh
         """True when this run started a fresh world (none was saved, or it was unreadable)."""
         self._jobs: set[asyncio.Task[None]] = set()
         self._hourly: list[Callable[[], Awaitable[None]]] = []
@@ -199,10 +201,10 @@ def _load(path: Path, clock: OffsetClock, host: str, port: int) -> tuple[Sandbox
         reason = error.args[0] if isinstance(error, UnreadableWorld) else repr(error)
         kept = keep_aside(path)
         log.warning(
-            "the playground world %s cannot be loaded (%s); kept it as %s, started a fresh world",
+            "playground: %s is unusable (%s); kept it as %s and started a fresh world",
             path,
             reason,
-            kept.name,
+            kept,
         )
         return Sandbox(clock=clock, host=host, port=port), True
     sandbox.guild = guild
@@ -214,7 +216,7 @@ def _load(path: Path, clock: OffsetClock, host: str, port: int) -> tuple[Sandbox
 DATABASE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
-def reset_database(database: Path) -> Path | None:
+def fresh_world_database(database: Path) -> Path | None:
     """Move the bot's database (and its WAL files) aside; return where, or None if absent.
 
     A fresh world has new ids: the old database's mentorships and reminders would point at
@@ -223,15 +225,16 @@ def reset_database(database: Path) -> Path | None:
     if not database.exists():
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = database.with_name(f"{database.name}.before-fresh-world-{stamp}")
+    target = database.with_name(f"{database.name}.previous-world-{stamp}")
     for suffix in DATABASE_SIDE_FILES:
         source = database.with_name(database.name + suffix)
         if source.exists():
             os.replace(source, target.with_name(target.name + suffix))
     log.warning(
-        "the playground starts a fresh world: the bot's database %s was moved to %s",
+        "playground: a fresh world started, so the bot's database %s was kept as %s and the "
+        "bot starts empty",
         database,
-        target.name,
+        target,
     )
     return target
 
@@ -248,9 +251,8 @@ async def start_playground(
     clock = OffsetClock()
     sandbox, fresh = _load(path, clock, host, port)
     if fresh and database_path is not None:
-        reset_database(database_path)
-    running = Playground(sandbox, clock, path)
-    running.fresh = fresh
+        fresh_world_database(database_path)
+    running = Playground(sandbox, clock, path, fresh=fresh)
     clock.on_change(sandbox.state.notify)
     sandbox.route_hooks.append(lambda app: register_page(app, running))
     running.save()

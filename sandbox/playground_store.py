@@ -119,11 +119,11 @@ def read_saved(path: Path) -> Json | None:
 def keep_aside(path: Path, now: datetime | None = None) -> Path:
     """Rename an unreadable state file next to itself with a timestamp; return the new path."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
     counter = 1
     while target.exists():
         counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        target = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
     os.replace(path, target)
     return target
 

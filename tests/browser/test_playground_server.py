@@ -173,7 +173,7 @@ async def test_a_fresh_world_leaves_no_orphan_reminders(tmp_path: Path) -> None:
     async with start_playground("127.0.0.1", 0, world, database_path=database) as playground:
         assert playground.fresh
         await with_bot(playground, database, two_weeks_later)
-    assert len(files_named(tmp_path, "mentor-coach.db.before-fresh-world-*")) >= 1
+    assert len(files_named(tmp_path, "mentor-coach.db.previous-world-*")) >= 1
 
 
 async def dispatcher_idle_on(playground: Playground) -> None:

@@ -139,18 +139,18 @@ async def test_a_damaged_world_is_kept_aside_and_a_fresh_world_starts(
         assert sb.channel("general").messages == []  # a fresh world, not a half-loaded one
         assert sb.persona("sam").id != 0
 
-    kept = files(tmp_path, "world.json.corrupt-*")
+    kept = files(tmp_path, "world.json.broken-*")
     assert len(kept) == 1, kept
     assert kept[0].read_bytes() == damaged  # the damaged file is kept, byte for byte
     assert read_json(path)["format"] == 1  # a fresh world is saved
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    told = [r.getMessage() for r in warnings if "cannot be loaded" in r.getMessage()]
+    told = [r.getMessage() for r in warnings if "unusable" in r.getMessage()]
     assert len(told) == 1, [r.getMessage() for r in warnings]
     assert kept[0].name in told[0]
     assert "started a fresh world" in told[0]
     assert not [r for r in caplog.records if r.exc_info]  # one clear line, no traceback
     assert not database.exists()  # the bot starts with a fresh database too...
-    (moved,) = files(tmp_path, "mentor-coach.db.before-fresh-world-*")
+    (moved,) = files(tmp_path, "mentor-coach.db.previous-world-*")
     assert moved.read_bytes() == b"the old bot database"  # ...and the old one is kept
 
 
@@ -163,8 +163,8 @@ async def test_a_good_world_keeps_the_bot_database(tmp_path: Path) -> None:
         assert not playground.fresh
         assert [m.content for m in playground.sandbox.channel("general").messages] == ["hello"]
     assert database.read_bytes() == b"the bot database"
-    assert not files(tmp_path, "*.corrupt-*")
-    assert not files(tmp_path, "*.before-fresh-world-*")
+    assert not files(tmp_path, "*.broken-*")
+    assert not files(tmp_path, "*.previous-world-*")
 
 
 async def test_deleting_the_world_file_resets_the_bot_database_with_its_wal(
@@ -179,7 +179,7 @@ async def test_deleting_the_world_file_resets_the_bot_database_with_its_wal(
         assert playground.fresh
     assert not database.exists()
     assert not database.with_name("mentor-coach.db-wal").exists()
-    moved = sorted(p.name for p in files(tmp_path, "mentor-coach.db.before-fresh-world-*"))
+    moved = sorted(p.name for p in files(tmp_path, "mentor-coach.db.previous-world-*"))
     assert len(moved) == 3
     assert [n.rsplit("Z", 1)[1] for n in moved] == ["", "-shm", "-wal"]
-    assert any("moved to" in r.getMessage() for r in caplog.records)
+    assert any("was kept as" in r.getMessage() for r in caplog.records)
