@@ -640,6 +640,7 @@ function multiDropdown({ label, choices, low, high, disabled, onClose }) {
       const value = item.dataset.value;
       if (picked.has(value)) picked.delete(value);
       else if (picked.size < high) picked.add(value);
+      root.removeAttribute("aria-invalid");
       paint();
     };
     item.addEventListener("click", flip);
@@ -1346,6 +1347,7 @@ function start() {
     }
   });
   $("#modal-form").addEventListener("submit", submitModal);
+  $("#modal-form").addEventListener("input", (event) => event.target.removeAttribute("aria-invalid"));
   wireContextMenu();
   $("#modal-cancel").addEventListener("click", () => $("#modal").close());
   for (const button of document.querySelectorAll("[data-advance]")) {

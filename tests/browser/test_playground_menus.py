@@ -219,3 +219,70 @@ async def test_user_menu_chart_in_its_embed_components_v2_and_phone_width(
     assert errors == []
     live.playground.sandbox.assert_no_unexpected_errors()
     await page.context.close()
+
+
+class TopicsForm(discord.ui.Modal, title="Plan the next session"):
+    """A test form with a required multi-select (a Label around a Select) and a text input."""
+
+    topics: discord.ui.Label[discord.ui.View] = discord.ui.Label(
+        text="Topics",
+        component=discord.ui.Select(
+            custom_id="topics",
+            placeholder="Pick the topics",
+            min_values=1,
+            max_values=3,
+            options=[
+                discord.SelectOption(label="Testing", value="testing"),
+                discord.SelectOption(label="Git", value="git"),
+                discord.SelectOption(label="Deployment", value="deployment"),
+            ],
+        ),
+    )
+    remark: discord.ui.TextInput[discord.ui.View] = discord.ui.TextInput(
+        label="Remark", custom_id="remark", required=False
+    )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        select = self.topics.component
+        assert isinstance(select, discord.ui.Select)
+        await interaction.response.send_message(
+            f"Planned: {', '.join(select.values)}.", ephemeral=True
+        )
+
+
+async def test_a_modal_multi_select_is_a_dropdown_and_required(
+    live: Live, browser: object, artifacts: Path
+) -> None:
+    @app_commands.command(name="plan-topics", description="Plan the next session's topics")
+    async def plan_topics(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(TopicsForm())
+
+    live.bot.tree.add_command(plan_topics)
+    await live.bot.tree.sync()
+    page, errors = await open_page(live, browser)
+    await become(page, "Mara (@mara)", "Mara")
+    await open_channel(page, "general")
+    await run_command(page, "plan-topics")
+    await send(page)
+
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_role("button", name="Submit").click()  # nothing picked yet
+    await expect(dialog.get_by_role("alert")).to_have_text("Please fill in: Topics.")
+    topics = dialog.get_by_role("combobox", name="Pick the topics")
+    await topics.click()
+    choices = dialog.get_by_role("listbox", name="Pick the topics")
+    await choices.get_by_role("option", name="Testing").click()
+    await choices.get_by_role("option", name="Git").click()
+    await page.screenshot(path=artifacts / "28-modal-dropdown.png")
+    await dialog.get_by_role("button", name="Done").click()
+    await expect(topics).to_contain_text("Testing, Git")
+    await expect(dialog.locator(".dropdown")).not_to_have_attribute("aria-invalid", "true")
+    await expect(dialog).to_be_visible()  # closing the dropdown does not send the form
+    await dialog.get_by_role("button", name="Submit").click()
+    await expect(dialog).to_be_hidden()
+    await expect(ephemeral(page, "Planned: testing, git.")).to_be_visible()
+
+    assert errors == []
+    live.playground.sandbox.assert_no_unexpected_errors()
+    await page.context.close()
