@@ -150,13 +150,16 @@ class Playground:
         self.every_world_hour(cron_jobs)
 
     async def advance(self, delta: timedelta) -> None:
-        """Move the world clock by ``delta``, stopping at each world hour for the hourly jobs."""
-        target = self.clock.now() + delta
+        """Move the world clock by ``delta``, stopping at each world hour for the hourly jobs.
+
+        The clock ends exactly ``delta`` further ahead of real time, however long the stops take.
+        """
+        target_offset = self.clock.offset + delta
         steps = 0
         while self._hourly and steps < MAX_HOURLY_STEPS:
             now = self.clock.now()
             next_hour = now.replace(minute=0, second=0, microsecond=0) + HOUR
-            if next_hour > target:
+            if self.clock.offset + (next_hour - now) > target_offset:
                 break
             self.clock.advance(next_hour - now)
             steps += 1
@@ -166,7 +169,7 @@ class Playground:
                     await job()
                 except Exception:
                     log.exception("an hourly job following the world clock failed")
-        remaining = target - self.clock.now()
+        remaining = target_offset - self.clock.offset
         if remaining > timedelta(0):
             self.clock.advance(remaining)
             await self.idle()
