@@ -50,7 +50,7 @@ def json_ok(data: Json, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
-TEXT_INPUT, STRING_SELECT, LABEL, ACTION_ROW = 4, 3, 18, 1
+TEXT_INPUT, STRING_SELECT, LABEL, ACTION_ROW, RADIO_GROUP = 4, 3, 18, 1, 21
 
 
 def _modal_inputs(components: list[Json]) -> list[tuple[str, Json]]:
@@ -69,15 +69,15 @@ def _modal_inputs(components: list[Json]) -> list[tuple[str, Json]]:
 def missing_modal_fields(modal: Json, values: Json) -> list[str]:
     """The labels of required modal fields left empty, as Discord's client refuses to submit.
 
-    Text inputs are required unless ``required: false``; a select in a modal is required
-    unless ``required: false`` or ``min_values: 0``.
+    Text inputs and radio groups are required unless ``required: false``; a select in a
+    modal is required unless ``required: false`` or ``min_values: 0``.
     """
     missing: list[str] = []
     for label, field in _modal_inputs(modal.get("components") or []):
         given = values.get(str(field.get("custom_id")))
         if not field.get("required", True):
             continue
-        empty_text = field.get("type") == TEXT_INPUT and not str(given or "")
+        empty_text = field.get("type") in (TEXT_INPUT, RADIO_GROUP) and not str(given or "")
         empty_select = (
             field.get("type") == STRING_SELECT
             and field.get("min_values", 1) > 0

@@ -1195,7 +1195,8 @@ function openModal(modal) {
     if (field.text !== undefined) return el("div", { class: "content", html: markdown(field.text) });
     const input = field.input || {};
     const id = `modal-field-${index}`;
-    const required = input.required !== false && (input.type === 4 || (input.type === 3 && (input.min_values ?? 1) > 0));
+    const required = input.required !== false
+      && (input.type === 4 || input.type === 21 || (input.type === 3 && (input.min_values ?? 1) > 0));
     const name = field.label || input.label || input.custom_id;
     const label = el("label", { for: id }, name,
       required ? el("span", { class: "required", "aria-hidden": "true" }, " *") : null);
@@ -1222,6 +1223,11 @@ function openModal(modal) {
       control = el("select", { id, dataset: { customId: input.custom_id, multi: "1" } },
         el("option", { value: "", selected: !anyDefault }, input.placeholder || "Make a selection"),
         (input.options || []).map((o) => el("option", { value: o.value, selected: o.default }, componentLabel(o))));
+    } else if (input.type === 21) {
+      control = el("div", { id, class: "radio-group", role: "radiogroup", dataset: { customId: input.custom_id, radio: "1" } },
+        (input.options || []).map((o) => el("label", { class: "radio" },
+          el("input", { type: "radio", name: id, value: o.value, checked: o.default, required: input.required !== false }),
+          " ", o.label, o.description ? el("span", { class: "description muted" }, ` ${o.description}`) : null)));
     } else {
       control = el("p", { class: "muted" }, "This kind of field is not supported by the playground yet.");
     }
@@ -1242,10 +1248,14 @@ async function submitModal(event) {
   const tooShort = [];
   for (const control of dialog.querySelectorAll("[data-custom-id]")) {
     let value;
-    if (control.dataset.multi === "dropdown") value = control.values();
+    if (control.dataset.radio) {
+      const picked = control.querySelector("input:checked");
+      value = picked ? picked.value : "";
+      if (picked) values[control.dataset.customId] = picked.value;
+    } else if (control.dataset.multi === "dropdown") value = control.values();
     else if (control.dataset.multi) value = [...control.selectedOptions].map((o) => o.value).filter(Boolean);
     else value = control.value;
-    values[control.dataset.customId] = value;
+    if (!control.dataset.radio) values[control.dataset.customId] = value;
     const field = control.closest(".field");
     const empty = Array.isArray(value) ? !value.length : !value;
     if (field?.dataset.required && empty) missing.push({ label: field.dataset.label, control });
@@ -1347,7 +1357,9 @@ function start() {
     }
   });
   $("#modal-form").addEventListener("submit", submitModal);
-  $("#modal-form").addEventListener("input", (event) => event.target.removeAttribute("aria-invalid"));
+  $("#modal-form").addEventListener("input", (event) => {
+    event.target.closest("[aria-invalid]")?.removeAttribute("aria-invalid");
+  });
   wireContextMenu();
   $("#modal-cancel").addEventListener("click", () => $("#modal").close());
   for (const button of document.querySelectorAll("[data-advance]")) {
