@@ -145,15 +145,16 @@ async def playground(settings: Settings, state: Path = PLAYGROUND_STATE) -> int:
     """Run against a local sandbox started here, with the playground page."""
     from bot.endpoints import point_client_at
     from bot.storage.reminders import next_due_at
-    from sandbox.launcher import fresh_world_database, start_playground
+    from sandbox.launcher import start_playground
 
     settings = settings.model_copy(update={"database_path": state / DATABASE_NAME})
     announced: list[bool] = []
     async with start_playground(
-        settings.sandbox_host, settings.sandbox_port, state / "world.json"
+        settings.sandbox_host,
+        settings.sandbox_port,
+        state / "world.json",
+        database_path=settings.database_path,
     ) as running:
-        if running.fresh:
-            fresh_world_database(settings.database_path)
         point_client_at(running.rest_url, running.gateway_url)
 
         async def announce() -> None:
@@ -167,6 +168,7 @@ async def playground(settings: Settings, state: Path = PLAYGROUND_STATE) -> int:
 
         def follow_the_world(bot: MentorCoach) -> None:
             running.next_event_at = lambda: next_due_at(bot.db)
+            running.follow_scheduler(bot.scheduler)  # digests and summaries follow the world
             bot.add_listener(announce, "on_ready")
 
         return await run_bot(

@@ -50,6 +50,44 @@ def json_ok(data: Json, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
+TEXT_INPUT, STRING_SELECT, LABEL, ACTION_ROW, RADIO_GROUP = 4, 3, 18, 1, 21
+
+
+def _modal_inputs(components: list[Json]) -> list[tuple[str, Json]]:
+    """Each input of a modal with the label Discord shows for it."""
+    found: list[tuple[str, Json]] = []
+    for component in components:
+        if component.get("type") == ACTION_ROW:
+            for inner in component.get("components") or []:
+                found.append((str(inner.get("label") or inner.get("custom_id")), inner))
+        elif component.get("type") == LABEL and isinstance(component.get("component"), dict):
+            inner = component["component"]
+            found.append((str(component.get("label") or inner.get("custom_id")), inner))
+    return found
+
+
+def missing_modal_fields(modal: Json, values: Json) -> list[str]:
+    """The labels of required modal fields left empty, as Discord's client refuses to submit.
+
+    Text inputs and radio groups are required unless ``required: false``; a select in a
+    modal is required unless ``required: false`` or ``min_values: 0``.
+    """
+    missing: list[str] = []
+    for label, field in _modal_inputs(modal.get("components") or []):
+        given = values.get(str(field.get("custom_id")))
+        if not field.get("required", True):
+            continue
+        empty_text = field.get("type") in (TEXT_INPUT, RADIO_GROUP) and not str(given or "")
+        empty_select = (
+            field.get("type") == STRING_SELECT
+            and field.get("min_values", 1) > 0
+            and (not isinstance(given, list) or not given)
+        )
+        if empty_text or empty_select:
+            missing.append(label)
+    return missing
+
+
 class PlaygroundApi:
     """Handlers of the page's requests, bound to one running playground."""
 
@@ -173,6 +211,31 @@ class PlaygroundApi:
         answer = await self.outcome(reply)
         return {**answer, "choices": reply.choices}
 
+    async def context(self, body: Json) -> Json:
+        """A persona runs a user or message command from a right-click menu."""
+        user = self.user(body.get("persona"))
+        name = str(body.get("name") or "")
+        kind = str(body.get("kind") or "")
+        raw = str(body.get("target") or "")
+        if not raw.isdigit():
+            raise BadRequest("which target?")
+        state = self.sb.state
+        if kind == "message":
+            message = state.messages.get(int(raw))
+            if message is None or message.deleted or message.visible_to not in (None, user.id):
+                raise BadRequest("this message is gone")
+            channel = state.channels[message.channel_id]
+            record = self.sb.interactions.context_command(user, channel, name, 3, message)
+        elif kind == "user":
+            target = state.users.get(int(raw))
+            if target is None:
+                raise BadRequest(f"unknown user {raw!r}")
+            channel = self.channel(body, user)
+            record = self.sb.interactions.context_command(user, channel, name, 2, target)
+        else:
+            raise BadRequest(f"unknown kind of context command {kind!r}")
+        return await self.outcome(await self.sb.deliver(record, wait=False))
+
     async def component(self, body: Json) -> Json:
         """A persona clicks a button or picks in a select menu."""
         user = self.user(body.get("persona"))
@@ -199,6 +262,10 @@ class PlaygroundApi:
         if record is None:
             raise BadRequest("this form is no longer open")
         values = {str(k): v for k, v in dict(body.get("values") or {}).items()}
+        missing = missing_modal_fields(record.modal or {}, values)
+        if missing:
+            error = f"Please fill in: {', '.join(missing)}."
+            return {"ok": False, "error": error, "missing": missing}
         persona = Persona(self.sb, user)
         reply = await persona.submit_modal(Reply(self.sb.state, record), values, wait=False)
         return await self.outcome(reply)
@@ -219,7 +286,7 @@ class PlaygroundApi:
         step = str(body.get("advance") or "")
         clock = self.running.clock
         if step in STEPS:
-            clock.advance(STEPS[step])
+            await self.running.advance(STEPS[step])
         elif step == "next":
             hook = self.running.next_event_at
             if hook is None:
@@ -229,7 +296,7 @@ class PlaygroundApi:
                 return {"ok": False, "error": "No reminder is planned.", "clock": self.clock_view()}
             wait = due - clock.now() + NEXT_EVENT_NUDGE
             if wait > timedelta(0):
-                clock.advance(wait)
+                await self.running.advance(wait)
         else:
             raise BadRequest(f"cannot advance by {step!r}")
         return {"ok": True, "clock": self.clock_view()}
@@ -313,6 +380,7 @@ def register(app: web.Application, running: Playground) -> None:
     app.router.add_get(f"{PREFIX}/messages", guarded(api.messages))
     app.router.add_post(f"{PREFIX}/command", api.action(api.command))
     app.router.add_post(f"{PREFIX}/autocomplete", api.action(api.autocomplete))
+    app.router.add_post(f"{PREFIX}/context", api.action(api.context))
     app.router.add_post(f"{PREFIX}/component", api.action(api.component))
     app.router.add_post(f"{PREFIX}/modal", api.action(api.modal))
     app.router.add_post(f"{PREFIX}/say", api.action(api.say))

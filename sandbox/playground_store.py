@@ -6,8 +6,10 @@ import base64
 import json
 import logging
 import os
-from dataclasses import asdict, fields
-from datetime import datetime, timedelta
+import types
+import typing
+from dataclasses import asdict, fields, is_dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,53 +91,130 @@ def save_state(path: Path, state: SandboxState, clock_offset: timedelta) -> None
     os.replace(temporary, path)
 
 
-def set_aside(path: Path, reason: str) -> Path | None:
-    """Keep an unusable world file next to where it was (never overwrite it); say so in one
-    clear line. Return where it went (None if it could not be moved)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = path.with_name(f"{path.name}.broken-{stamp}")
-    number = 1
-    while kept.exists():
-        number += 1
-        kept = path.with_name(f"{path.name}.broken-{stamp}-{number}")
-    try:
-        os.replace(path, kept)
-    except OSError as error:
-        log.warning(
-            "playground: %s is unusable (%s) and could not be set aside (%s); starting a fresh "
-            "world in memory",
-            path,
-            reason,
-            error,
-        )
-        return None
-    log.warning(
-        "playground: %s is unusable (%s); kept it as %s and started a fresh world",
-        path,
-        reason,
-        kept,
-    )
-    return kept
+class UnreadableWorld(Exception):
+    """The state file exists but does not hold a world this playground can load."""
 
 
 def read_saved(path: Path) -> Json | None:
-    """Return the saved world, or None when there is none (an unreadable one is set aside)."""
+    """Return the saved world, or None when there is none; raise when it cannot be read."""
     if not path.exists():
         return None
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        set_aside(path, f"not readable JSON: {error}")
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        set_aside(path, "not a playground world (unknown format)")
-        return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UnreadableWorld(f"cannot read it ({error})") from error
+    if not text.strip():
+        raise UnreadableWorld("it is empty")
+    try:
+        data: Any = json.loads(text)
+    except ValueError as error:
+        raise UnreadableWorld(f"it is not valid JSON ({error})") from error
+    if not isinstance(data, dict):
+        raise UnreadableWorld(f"it holds a JSON {type(data).__name__}, not an object")
+    if data.get("format") != FORMAT:
+        raise UnreadableWorld(f"unknown format {data.get('format')!r} (expected {FORMAT})")
     return data
+
+
+def keep_aside(path: Path, now: datetime | None = None) -> Path:
+    """Rename an unreadable state file next to itself with a timestamp; return the new path."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
+    os.replace(path, target)
+    return target
+
+
+def _check_type(value: Any, hint: Any, where: str) -> None:
+    """Raise ``TypeError`` unless ``value`` matches the (simple) annotation ``hint``."""
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(hint):
+            try:
+                _check_type(value, option, where)
+            except TypeError as error:
+                errors.append(error)
+            else:
+                return
+        raise errors[0]
+    if hint is type(None):
+        if value is not None:
+            raise TypeError(f"{where} should be null")
+        return
+    if origin is list:
+        if not isinstance(value, list):
+            raise TypeError(f"{where} should be a list")
+        (item,) = typing.get_args(hint)
+        for index, element in enumerate(value):
+            _check_type(element, item, f"{where}[{index}]")
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"{where} should be an object")
+        key_hint, value_hint = typing.get_args(hint)
+        for key, element in value.items():
+            _check_type(key, key_hint, f"{where} key")
+            _check_type(element, value_hint, f"{where}[{key!r}]")
+        return
+    if is_dataclass(hint):
+        _check_record(value, where)
+        return
+    if not isinstance(hint, type):
+        return
+    if hint in (int, float) and isinstance(value, bool):
+        raise TypeError(f"{where} should be a number, not {value!r}")
+    if hint is float and isinstance(value, int):
+        return
+    if not isinstance(value, hint):
+        raise TypeError(f"{where} should be {hint.__name__}, not {type(value).__name__}")
+
+
+def _check_record(record: Any, where: str) -> None:
+    """Check every field of a loaded dataclass against its annotation."""
+    hints = typing.get_type_hints(type(record))
+    for item in fields(record):
+        _check_type(getattr(record, item.name), hints[item.name], f"{where}.{item.name}")
+
+
+def check_world(state: SandboxState) -> None:
+    """Raise ``TypeError``/``KeyError`` when a loaded world is ill-typed or refers to nothing."""
+    for user in state.users.values():
+        _check_record(user, f"user {user.id!r}")
+    for channel in state.channels.values():
+        _check_record(channel, f"channel {channel.id!r}")
+        if channel.guild_id is not None and channel.guild_id not in state.guilds:
+            raise KeyError(f"channel {channel.id} is in unknown guild {channel.guild_id}")
+    for guild in state.guilds.values():
+        _check_record(guild, f"guild {guild.id!r}")
+        for channel_id in guild.channel_ids:
+            if channel_id not in state.channels:
+                raise KeyError(f"guild {guild.id} lists unknown channel {channel_id}")
+        for member in guild.members.values():
+            if member.user_id not in state.users:
+                raise KeyError(f"guild {guild.id} has unknown member {member.user_id}")
+    for message in state.messages.values():
+        _check_record(message, f"message {message.id!r}")
+        if message.channel_id not in state.channels or message.author_id not in state.users:
+            raise KeyError(f"message {message.id} has an unknown channel or author")
+    for scope, commands in state.commands.items():
+        _check_type(scope, int | None, "command scope")
+        _check_type(commands, list[dict[str, Any]], f"commands of {scope}")
+    if not state.guilds:
+        raise KeyError("the world has no guild")
 
 
 def saved_offset(data: Json) -> timedelta:
     """The world clock's offset when the world was saved."""
-    return timedelta(seconds=float(data.get("clock_offset_seconds") or 0))
+    seconds = data.get("clock_offset_seconds") or 0
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError("clock_offset_seconds should be a number")
+    return timedelta(seconds=float(seconds))
 
 
 def load_state(state: SandboxState, data: Json) -> Guild:
@@ -182,5 +261,6 @@ def load_state(state: SandboxState, data: Json) -> Guild:
     state.command_ids = {
         (scope, kind, name): value for scope, kind, name, value in data.get("command_ids", [])
     }
+    check_world(state)
     state.notify()
     return next(iter(state.guilds.values()))

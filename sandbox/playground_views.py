@@ -20,6 +20,7 @@ from sandbox.models import (
     User,
 )
 from sandbox.server import Sandbox
+from sandbox.validation import COMPONENTS_V2
 
 if TYPE_CHECKING:
     from sandbox.state import SandboxState
@@ -61,6 +62,34 @@ def leaf_commands(sb: Sandbox, user: User, channel: Channel, locale: str) -> lis
             seen.add(command["name"])
             entries.extend(_leaves(command, [command["name"]], locale))
     return sorted(entries, key=lambda e: str(e["path"]))
+
+
+CONTEXT_KINDS = {2: "user", 3: "message"}
+"""Application command types shown in the right-click menus: user and message commands."""
+
+
+def context_commands(sb: Sandbox, user: User, channel: Channel, locale: str) -> Json:
+    """The user and message commands this user can run here, as the right-click menus list them."""
+    state = sb.state
+    scopes: list[int | None] = [None] if channel.guild_id is None else [channel.guild_id, None]
+    found: Json = {"user": [], "message": []}
+    seen: set[tuple[int, str]] = set()
+    for scope in scopes:
+        for command in state.commands.get(scope, []):
+            kind = command.get("type", 1)
+            if kind not in CONTEXT_KINDS or (kind, command["name"]) in seen:
+                continue
+            try:
+                sb.interactions.check_visible(command, user, channel)
+            except AssertionError:
+                continue
+            seen.add((kind, command["name"]))
+            found[CONTEXT_KINDS[kind]].append(
+                {"name": command["name"], "label": localized(command, "name", locale)}
+            )
+    for entries in found.values():
+        entries.sort(key=lambda e: str(e["label"]).casefold())
+    return found
 
 
 def _leaves(node: Json, path: list[str], locale: str) -> list[Json]:
@@ -152,7 +181,8 @@ def world_view(sb: Sandbox, user: User) -> Json:
             }
         )
     dm_id = state.dm_channels.get(user.id)
-    dm_channel = state.channels.get(dm_id) if dm_id else None
+    known_dm = state.channels.get(dm_id) if dm_id else None
+    dm_channel = known_dm or Channel(id=0, type=DM_CHANNEL)
     return {
         "version": state.version,
         "bot": {"id": str(state.bot_user.id), "name": state.bot_user.username},
@@ -164,9 +194,13 @@ def world_view(sb: Sandbox, user: User) -> Json:
         "roles": [{"id": str(r.id), "name": r.name} for r in roles],
         "commands": {
             "guild": [] if general is None else leaf_commands(sb, user, general, user.locale),
-            "dm": leaf_commands(
-                sb, user, dm_channel or Channel(id=0, type=DM_CHANNEL), user.locale
-            ),
+            "dm": leaf_commands(sb, user, dm_channel, user.locale),
+        },
+        "context_commands": {
+            "guild": {"user": [], "message": []}
+            if general is None
+            else context_commands(sb, user, general, user.locale),
+            "dm": context_commands(sb, user, dm_channel, user.locale),
         },
         "names": {
             "users": {str(u.id): display_name(state, u, guild.id) for u in state.users.values()},
@@ -191,9 +225,39 @@ def _attachment(attachment: StoredAttachment) -> Json:
     }
 
 
+ATTACHMENT_SCHEME = "attachment://"
+EMBED_MEDIA = ("image", "thumbnail")
+
+
+def _embeds(message: StoredMessage) -> tuple[list[Json], set[str]]:
+    """The embeds with ``attachment://name`` media pointing at the files; and those names.
+
+    Discord shows a file an embed refers to inside the embed, not again below the message.
+    """
+    files = {a.filename: a for a in message.attachments}
+    used: set[str] = set()
+    embeds: list[Json] = []
+    for embed in message.embeds:
+        shown = dict(embed)
+        for key in EMBED_MEDIA:
+            media = embed.get(key)
+            if not isinstance(media, dict):
+                continue
+            url = media.get("url")
+            if isinstance(url, str) and url.startswith(ATTACHMENT_SCHEME):
+                name = url.removeprefix(ATTACHMENT_SCHEME)
+                attachment = files.get(name)
+                if attachment is not None:
+                    shown[key] = {**media, "url": urlsplit(attachment.url).path}
+                    used.add(name)
+        embeds.append(shown)
+    return embeds, used
+
+
 def message_view(state: SandboxState, message: StoredMessage) -> Json:
     """One message as the page renders it."""
     author = state.users[message.author_id]
+    embeds, in_embeds = _embeds(message)
     result: Json = {
         "id": str(message.id),
         "author": {
@@ -206,9 +270,10 @@ def message_view(state: SandboxState, message: StoredMessage) -> Json:
         "edited": message.edits > 0,
         "ephemeral": message.ephemeral,
         "loading": bool(message.flags & LOADING),
-        "embeds": message.embeds,
+        "embeds": embeds,
         "components": message.components,
-        "attachments": [_attachment(a) for a in message.attachments],
+        "components_v2": bool(message.flags & COMPONENTS_V2),
+        "attachments": [_attachment(a) for a in message.attachments if a.filename not in in_embeds],
         "interaction": None,
     }
     metadata = message.interaction_metadata
@@ -241,11 +306,11 @@ def convert_options(
     definitions = option_definitions(sb, channel, path)
     values: dict[str, Any] = {}
     for name, value in raw.items():
-        if value is None or value == "":
-            continue
+        if (value is None or value == "") and name != focused:
+            continue  # an empty focused option is still sent: Discord asks on focus
         kind = definitions.get(name, {}).get("type")
         if name == focused or kind is None:
-            values[name] = value
+            values[name] = "" if value is None else value
         elif kind == 5:  # boolean
             values[name] = value if isinstance(value, bool) else str(value).lower() == "true"
         elif kind in (6, 7, 8) and str(value).isdigit():  # user, channel, role by id

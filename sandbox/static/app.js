@@ -387,7 +387,17 @@ function renderMembers() {
       el("section", { class: "group", "aria-label": name },
         el("h3", { class: "section-title" }, `${name} — ${groups.get(name).length}`),
         el("ul", {}, groups.get(name).map((m) =>
-          el("li", { class: m.id === ui.persona ? "me" : null },
+          el("li", {
+            class: m.id === ui.persona ? "me" : null,
+            tabindex: "0",
+            dataset: { user: m.id },
+            oncontextmenu: (event) => openContextMenu(event, "user", m.id, m.name),
+            onkeydown: (event) => {
+              if (event.key === "ContextMenu" || (event.shiftKey && event.key === "F10")) {
+                openContextMenu(event, "user", m.id, m.name);
+              }
+            },
+          },
             avatar(m.name, m.id),
             el("span", { class: "who" }, el("span", {}, m.name, m.id === ui.persona ? " (you)" : ""),
               el("small", {}, m.bot ? "app" : `@${m.username} · ${m.locale}`)))))),
@@ -437,18 +447,34 @@ function renderMessage(message) {
       command ? el("span", { class: "command-name" }, `/${command}`) : "a component"));
   }
   body.append(el("div", { class: "message-head" },
-    el("span", { class: "author" }, message.author.name),
+    el("span", {
+      class: "author",
+      oncontextmenu: (event) => {
+        event.stopPropagation();
+        openContextMenu(event, "user", message.author.id, message.author.name);
+      },
+    }, message.author.name),
     message.author.bot ? el("span", { class: "app-tag" }, "App") : null,
-    el("time", { class: "sent-at", datetime: message.timestamp }, shortTime(message.timestamp))));
+    el("time", { class: "sent-at", datetime: message.timestamp }, shortTime(message.timestamp)),
+    el("button", {
+      type: "button",
+      class: "more",
+      "aria-label": `Apps for the message by ${message.author.name}`,
+      title: "Apps (or right-click the message)",
+      "aria-haspopup": "menu",
+      onclick: (event) => openContextMenu(event, "message", message.id, `Message by ${message.author.name}`),
+    }, "⋯")));
   if (message.loading) {
     body.append(el("div", { class: "loading" }, `${message.author.name} is thinking…`));
   }
+  const files = attachmentFiles(message);
   if (message.content) {
     body.append(el("div", { class: "content", html: markdown(message.content) },
       message.edited ? el("span", { class: "edited" }, " (edited)") : null));
   }
   for (const embed of message.embeds || []) body.append(renderEmbed(embed));
-  if (message.attachments?.length) body.append(renderAttachments(message.attachments));
+  const shown = (message.attachments || []).filter((file) => !files.referenced.has(file.filename));
+  if (shown.length) body.append(renderAttachments(shown));
   if (message.components?.length) body.append(renderComponents(message.components, message));
   if (message.ephemeral) {
     body.append(el("div", { class: "ephemeral-note" },
@@ -464,8 +490,12 @@ function renderMessage(message) {
       }, "Dismiss message")));
   }
   return el("li", {
-    class: `message${message.ephemeral ? " ephemeral" : ""}`,
+    class: `message${message.ephemeral ? " ephemeral" : ""}${message.components_v2 ? " v2" : ""}`,
     dataset: { id: message.id },
+    oncontextmenu: (event) => {
+      if (event.target.closest("a, input, textarea, select")) return; // the browser's own menu
+      openContextMenu(event, "message", message.id, `Message by ${message.author.name}`);
+    },
     "aria-label": `${message.author.name}${message.ephemeral ? ", only you can see this" : ""}`,
   }, avatar(message.author.name, message.author.id), body);
 }
@@ -491,7 +521,7 @@ function renderEmbed(embed) {
         el("div", { class: "embed-field-name", html: inlineMarkdown(escapeHtml(field.name)) }),
         el("div", { class: "content", html: markdown(field.value) })))));
   }
-  if (embed.image?.url) node.append(el("img", { src: embed.image.url, alt: "" }));
+  if (embed.image?.url) node.append(el("img", { class: "embed-image", src: embed.image.url, alt: embed.title ? `${embed.title} (image)` : "" }));
   const footer = [embed.footer?.text, embed.timestamp ? shortTime(embed.timestamp) : null].filter(Boolean);
   if (footer.length) node.append(el("div", { class: "embed-footer" }, footer.join(" • ")));
   return node;
@@ -505,6 +535,25 @@ function renderAttachments(attachments) {
       : el("a", { class: "file", href: file.url, download: file.filename },
         icon(FILE),
         el("span", {}, file.filename, el("br"), el("small", {}, `${(file.size / 1024).toFixed(1)} KB — download`)))));
+}
+
+// Files a Components V2 message refers to as attachment://name are shown where referenced.
+function attachmentFiles(message) {
+  const byName = new Map((message.attachments || []).map((file) => [file.filename, file]));
+  const referenced = new Set();
+  const text = JSON.stringify(message.components || []);
+  for (const match of text.matchAll(/"attachment:\/\/([^"]+)"/g)) {
+    if (byName.has(match[1])) referenced.add(match[1]);
+  }
+  return { byName, referenced };
+}
+
+function mediaUrl(url, message) {
+  if (typeof url === "string" && url.startsWith("attachment://")) {
+    const file = attachmentFiles(message).byName.get(url.slice("attachment://".length));
+    return file ? file.url : null;
+  }
+  return url || null;
 }
 
 function componentLabel(component) {
@@ -535,46 +584,126 @@ function selectChoices(component) {
     .map((choice) => ({ ...choice, selected: defaults.has(choice.value) }));
 }
 
+// A Discord-like multi-select: a closed box that opens a list of ticks; closing it sends.
+function multiDropdown({ label, choices, low, high, disabled, onClose }) {
+  const id = `dropdown-${Math.random().toString(36).slice(2, 9)}`;
+  const picked = new Set(choices.filter((c) => c.selected).map((c) => c.value));
+  let before = new Set(picked);
+  const summary = el("span", { class: "dropdown-summary" });
+  const toggle = el("button", {
+    type: "button", class: "dropdown-toggle", role: "combobox", "aria-label": label,
+    "aria-haspopup": "listbox", "aria-expanded": "false", "aria-controls": id, disabled,
+  }, summary, el("span", { class: "chevron", "aria-hidden": "true" }, "▾"));
+  const items = choices.map((choice) => el("li", {
+    role: "option", tabindex: "-1", "aria-selected": picked.has(choice.value) ? "true" : "false",
+    dataset: { value: choice.value }, title: choice.description || null,
+  }, el("span", { class: "tick", "aria-hidden": "true" }),
+    el("span", { class: "option-text" }, choice.label, choice.description ? el("small", {}, choice.description) : null)));
+  const list = el("ul", { id, role: "listbox", "aria-multiselectable": "true", "aria-label": label }, items);
+  const counter = el("span", { class: "muted" });
+  const done = el("button", { type: "button", class: "primary" }, "Done");
+  const panel = el("div", { class: "dropdown-panel", hidden: true }, list, el("div", { class: "dropdown-foot" }, counter, done));
+  const root = el("div", { class: "dropdown" }, toggle, panel);
+  const bounds = low === high ? `Pick ${low}` : `Pick ${low}–${high}`;
+  const paint = () => {
+    const labels = choices.filter((c) => picked.has(c.value)).map((c) => c.label);
+    summary.textContent = labels.length ? labels.join(", ") : label;
+    summary.classList.toggle("placeholder", !labels.length);
+    counter.textContent = `${picked.size} of ${high} picked · ${bounds}`;
+    for (const item of items) {
+      const on = picked.has(item.dataset.value);
+      item.setAttribute("aria-selected", on ? "true" : "false");
+      item.setAttribute("aria-disabled", !on && picked.size >= high ? "true" : "false");
+    }
+  };
+  const outside = (event) => { if (!root.contains(event.target)) close(); };
+  const open = () => {
+    before = new Set(picked);
+    panel.hidden = false;
+    toggle.setAttribute("aria-expanded", "true");
+    document.addEventListener("mousedown", outside, true);
+    panel.scrollIntoView({ block: "nearest" });
+    (items[0] || done).focus({ preventScroll: true });
+  };
+  function close() {
+    if (panel.hidden) return;
+    panel.hidden = true;
+    toggle.setAttribute("aria-expanded", "false");
+    document.removeEventListener("mousedown", outside, true);
+    const changed = before.size !== picked.size || [...picked].some((v) => !before.has(v));
+    if (changed && onClose) onClose([...picked]);
+  }
+  toggle.addEventListener("click", () => (panel.hidden ? open() : close()));
+  done.addEventListener("click", () => { close(); toggle.focus(); });
+  items.forEach((item, index) => {
+    const flip = () => {
+      const value = item.dataset.value;
+      if (picked.has(value)) picked.delete(value);
+      else if (picked.size < high) picked.add(value);
+      root.removeAttribute("aria-invalid");
+      paint();
+    };
+    item.addEventListener("click", flip);
+    item.addEventListener("keydown", (event) => {
+      if (event.key === " " || event.key === "Enter") { event.preventDefault(); flip(); }
+      else if (event.key === "ArrowDown") { event.preventDefault(); (items[index + 1] || done).focus(); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); (items[index - 1] || toggle).focus(); }
+    });
+  });
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); event.stopPropagation(); close(); toggle.focus(); }
+  });
+  root.values = () => [...picked];
+  root.setValues = (values) => { picked.clear(); values.forEach((v) => picked.add(v)); paint(); };
+  paint();
+  return root;
+}
+
+function pickBounds(low, high) {
+  return low === high ? `Pick ${low} option${low === 1 ? "" : "s"}.` : `Pick between ${low} and ${high} options.`;
+}
+
 function renderSelect(component, message) {
-  const multiple = (component.max_values || 1) > 1;
   const low = component.min_values ?? 1;
   const high = component.max_values || 1;
   const choices = selectChoices(component);
+  if (high > 1) {
+    const dropdown = multiDropdown({
+      label: component.placeholder || "Make a selection", choices, low, high, disabled: component.disabled,
+      onClose: (values) => {
+        if (values.length < low || values.length > high) {
+          showError(pickBounds(low, high));
+          return;
+        }
+        sendComponent(message, component, values, dropdown.querySelector(".dropdown-toggle"));
+      },
+    });
+    return dropdown;
+  }
   const select = el("select", {
     "aria-label": component.placeholder || "Choose",
     disabled: component.disabled,
-    multiple,
-    size: multiple ? Math.max(2, Math.min(choices.length, 6)) : null,
     dataset: { customId: component.custom_id },
   });
-  if (!multiple) {
-    select.append(el("option", { value: "", disabled: true, selected: !choices.some((c) => c.selected) },
-      component.placeholder || "Make a selection"));
-    // Discord lets you deselect when the select takes no value at all (min_values 0).
-    if (low === 0) select.append(el("option", { value: "", dataset: { clear: "1" } }, "(none) — clear the choice"));
-  }
+  select.append(el("option", { value: "", disabled: true, selected: !choices.some((c) => c.selected) },
+    component.placeholder || "Make a selection"));
+  // Discord lets you deselect when the select takes no value at all (min_values 0).
+  if (low === 0) select.append(el("option", { value: "", dataset: { clear: "1" } }, "(none) — clear the choice"));
   for (const choice of choices) {
     select.append(el("option", { value: choice.value, selected: choice.selected, title: choice.description || null },
       choice.description ? `${choice.label} — ${choice.description}` : choice.label));
   }
-  const send = () => {
+  select.addEventListener("change", () => {
     const values = [...select.selectedOptions].map((o) => o.value).filter(Boolean);
-    const clearing = !multiple && select.selectedOptions[0]?.dataset.clear === "1";
-    if (!multiple && !values.length && !clearing) return;
-    if (values.length < low || values.length > high) {
-      showError(low === high
-        ? `Pick ${low} option${low === 1 ? "" : "s"}.`
-        : `Pick between ${low} and ${high} options.`);
+    const clearing = select.selectedOptions[0]?.dataset.clear === "1";
+    if (!values.length && !clearing) return;
+    if (values.length < low) {
+      showError(pickBounds(low, high));
       return;
     }
     sendComponent(message, component, values, select);
-  };
-  if (!multiple) {
-    select.addEventListener("change", send);
-    return select;
-  }
-  return el("span", { class: "action-row" }, select,
-    el("button", { type: "button", class: "primary", onclick: send, disabled: component.disabled }, "Send choice"));
+  });
+  return select;
 }
 
 function renderComponent(component, message) {
@@ -595,20 +724,34 @@ function renderComponent(component, message) {
       }, componentLabel(component));
     case 3: case 5: case 6: case 7: case 8:
       return renderSelect(component, message);
-    case 9:
+    case 9: // section: text displays with an accessory (a button or a thumbnail)
       return el("div", { class: "section" },
-        el("div", {}, (component.components || []).map((c) => renderComponent(c, message))),
+        el("div", { class: "section-text" }, (component.components || []).map((c) => renderComponent(c, message))),
         component.accessory ? renderComponent(component.accessory, message) : null);
-    case 10:
-      return el("div", { class: "content", html: markdown(component.content) });
-    case 12:
-      return el("div", { class: "attachments" }, (component.items || []).map((item) =>
-        el("img", { src: item.media?.url, alt: item.description || "" })));
-    case 14:
-      return el("hr", { class: "separator" });
-    case 17: {
+    case 10: // text display
+      return el("div", { class: "content text-display", html: markdown(component.content) });
+    case 11: { // thumbnail
+      const src = mediaUrl(component.media?.url, message);
+      return src ? el("img", { class: `thumbnail${component.spoiler ? " blurred" : ""}`, src, alt: component.description || "" }) : null;
+    }
+    case 12: // media gallery
+      return el("div", { class: "gallery" }, (component.items || []).map((item) => {
+        const src = mediaUrl(item.media?.url, message);
+        return src ? el("img", { class: item.spoiler ? "blurred" : null, src, alt: item.description || "" }) : null;
+      }));
+    case 13: { // file
+      const url = mediaUrl(component.file?.url, message);
+      const file = (message.attachments || []).find((f) => f.url === url);
+      return file ? renderAttachments([{ ...file, image: false }]) : null;
+    }
+    case 14: // separator: a line unless divider is false; spacing 1 small, 2 large
+      return el("hr", {
+        class: `separator${component.divider === false ? " invisible" : ""}${component.spacing === 2 ? " large" : ""}`,
+        "aria-hidden": component.divider === false ? "true" : null,
+      });
+    case 17: { // container
       const bar = colourOf(component.accent_color);
-      return el("div", { class: "container", style: bar ? `--bar:${bar}` : null },
+      return el("div", { class: `container${component.spoiler ? " blurred" : ""}`, style: bar ? `--bar:${bar}` : null },
         (component.components || []).map((c) => renderComponent(c, message)));
     }
     default:
@@ -640,6 +783,82 @@ function handleAnswer(answer) {
   if (answer.modal) openModal(answer.modal);
   refresh();
   return true;
+}
+
+// -- right-click menus: user and message commands ("Apps") ----------------------------------
+
+function contextCommands(kind) {
+  if (!ui.world?.context_commands) return [];
+  const where = ui.channel === "dm" ? "dm" : "guild";
+  return ui.world.context_commands[where][kind] || [];
+}
+
+function openContextMenu(event, kind, target, title) {
+  event.preventDefault();
+  const menu = $("#context-menu");
+  const commands = contextCommands(kind);
+  const items = commands.map((command) => el("button", {
+    type: "button",
+    role: "menuitem",
+    onclick: () => {
+      closeContextMenu();
+      runContextCommand(kind, command, target);
+    },
+  }, command.label));
+  menu.replaceChildren(
+    el("p", { class: "context-title", role: "presentation" }, title),
+    el("p", { class: "section-title", role: "presentation" }, "Apps"),
+    ...(items.length ? items : [el("p", { class: "muted none", role: "presentation" },
+      kind === "user" ? "No user command here." : "No message command here.")]),
+  );
+  menu.setAttribute("aria-label", `${kind === "user" ? "User" : "Message"} apps: ${title}`);
+  menu.hidden = false;
+  const anchor = event.clientX || event.clientY
+    ? { x: event.clientX, y: event.clientY }
+    : (() => {
+      const box = event.currentTarget.getBoundingClientRect();
+      return { x: box.left, y: box.bottom };
+    })();
+  const { width, height } = menu.getBoundingClientRect();
+  menu.style.left = `${Math.max(4, Math.min(anchor.x, window.innerWidth - width - 4))}px`;
+  menu.style.top = `${Math.max(4, Math.min(anchor.y, window.innerHeight - height - 4))}px`;
+  menu.returnFocus = document.activeElement;
+  (menu.querySelector("[role='menuitem']") || menu).focus();
+}
+
+function closeContextMenu() {
+  const menu = $("#context-menu");
+  if (menu.hidden) return;
+  menu.hidden = true;
+  if (menu.returnFocus?.isConnected) menu.returnFocus.focus();
+}
+
+async function runContextCommand(kind, command, target) {
+  showError("");
+  setPending(`${ui.world.bot.name} is responding to ${command.label}…`);
+  const answer = await api("context", {
+    persona: ui.persona, channel: ui.channel, kind, name: command.name, target,
+  });
+  setPending("");
+  handleAnswer(answer);
+}
+
+function wireContextMenu() {
+  const menu = $("#context-menu");
+  document.addEventListener("mousedown", (event) => {
+    if (!menu.hidden && !menu.contains(event.target)) closeContextMenu();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !menu.hidden) closeContextMenu();
+  });
+  $("#messages").addEventListener("scroll", () => { if (!menu.hidden) menu.hidden = true; });
+  menu.addEventListener("keydown", (event) => {
+    const items = [...menu.querySelectorAll("[role='menuitem']")];
+    const index = items.indexOf(document.activeElement);
+    if (event.key === "ArrowDown") { event.preventDefault(); items[(index + 1) % items.length]?.focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); items[(index - 1 + items.length) % items.length]?.focus(); }
+    if (event.key === "Tab") closeContextMenu();
+  });
 }
 
 // -- composer and command menu ------------------------------------------------------------
@@ -897,7 +1116,11 @@ function wireAutocomplete(input, list, option) {
     delete input.dataset.value;
     schedule();
   });
-  input.addEventListener("focus", schedule);
+  input.addEventListener("focus", () => {
+    // Discord lists the choices as soon as the option is focused, before anything is typed.
+    clearTimeout(timer);
+    ask();
+  });
   input.addEventListener("blur", () => setTimeout(() => {
     if (document.activeElement !== input) close();
   }, 150));
@@ -972,8 +1195,11 @@ function openModal(modal) {
     if (field.text !== undefined) return el("div", { class: "content", html: markdown(field.text) });
     const input = field.input || {};
     const id = `modal-field-${index}`;
-    const label = el("label", { for: id }, field.label || input.label || input.custom_id,
-      input.required !== false && input.type === 4 ? el("span", { class: "required", "aria-hidden": "true" }, " *") : null);
+    const required = input.required !== false
+      && (input.type === 4 || input.type === 21 || (input.type === 3 && (input.min_values ?? 1) > 0));
+    const name = field.label || input.label || input.custom_id;
+    const label = el("label", { for: id }, name,
+      required ? el("span", { class: "required", "aria-hidden": "true" }, " *") : null);
     let control;
     if (input.type === 4) {
       const attributes = {
@@ -982,9 +1208,21 @@ function openModal(modal) {
       };
       control = input.style === 2 ? el("textarea", attributes) : el("input", { ...attributes, type: "text" });
       control.value = input.value || "";
+    } else if (input.type === 3 && (input.max_values || 1) > 1) {
+      const choices = (input.options || []).map((o) => ({
+        value: o.value, label: componentLabel(o), description: o.description, selected: o.default,
+      }));
+      control = multiDropdown({
+        label: input.placeholder || name, choices, low: input.min_values ?? 1, high: input.max_values, disabled: input.disabled,
+      });
+      control.dataset.customId = input.custom_id;
+      control.dataset.multi = "dropdown";
+      control.querySelector(".dropdown-toggle").id = id;
     } else if (input.type === 3) {
-      control = el("select", { id, dataset: { customId: input.custom_id, multi: "1" }, multiple: (input.max_values || 1) > 1 },
-        (input.options || []).map((o) => el("option", { value: o.value, selected: o.default }, o.label)));
+      const anyDefault = (input.options || []).some((o) => o.default);
+      control = el("select", { id, dataset: { customId: input.custom_id, multi: "1" } },
+        el("option", { value: "", selected: !anyDefault }, input.placeholder || "Make a selection"),
+        (input.options || []).map((o) => el("option", { value: o.value, selected: o.default }, componentLabel(o))));
     } else if (input.type === 21) {
       control = el("div", { id, class: "radio-group", role: "radiogroup", dataset: { customId: input.custom_id, radio: "1" } },
         (input.options || []).map((o) => el("label", { class: "radio" },
@@ -994,7 +1232,7 @@ function openModal(modal) {
       control = el("p", { class: "muted" }, "This kind of field is not supported by the playground yet.");
     }
     const hint = field.description ? el("span", { class: "description muted" }, field.description) : null;
-    return el("div", { class: "field" }, label, hint, control);
+    return el("div", { class: "field", dataset: { required: required ? "1" : "", label: name, min: input.min_length ?? "" } }, label, hint, control);
   });
   $("#modal-fields").replaceChildren(...fields);
   dialog.showModal();
@@ -1006,15 +1244,37 @@ async function submitModal(event) {
   event.preventDefault();
   const dialog = $("#modal");
   const values = {};
+  const missing = [];
+  const tooShort = [];
   for (const control of dialog.querySelectorAll("[data-custom-id]")) {
+    let value;
     if (control.dataset.radio) {
       const picked = control.querySelector("input:checked");
+      value = picked ? picked.value : "";
       if (picked) values[control.dataset.customId] = picked.value;
-      continue;
+    } else if (control.dataset.multi === "dropdown") value = control.values();
+    else if (control.dataset.multi) value = [...control.selectedOptions].map((o) => o.value).filter(Boolean);
+    else value = control.value;
+    if (!control.dataset.radio) values[control.dataset.customId] = value;
+    const field = control.closest(".field");
+    const empty = Array.isArray(value) ? !value.length : !value;
+    if (field?.dataset.required && empty) missing.push({ label: field.dataset.label, control });
+    else if (!Array.isArray(value) && value && field?.dataset.min && value.length < Number(field.dataset.min)) {
+      tooShort.push({ label: field.dataset.label, control, min: field.dataset.min });
     }
-    values[control.dataset.customId] = control.dataset.multi
-      ? [...control.selectedOptions].map((o) => o.value)
-      : control.value;
+  }
+  const problem = missing.length
+    ? `Please fill in: ${missing.map((m) => m.label).join(", ")}.`
+    : tooShort.length ? `${tooShort[0].label} needs at least ${tooShort[0].min} characters.` : "";
+  for (const control of dialog.querySelectorAll("[data-custom-id]")) control.removeAttribute("aria-invalid");
+  if (problem) {
+    // As in Discord, a form with a required field left empty is not sent.
+    $("#modal-error").textContent = problem;
+    $("#modal-error").hidden = false;
+    const first = (missing[0] || tooShort[0]).control;
+    for (const item of [...missing, ...tooShort]) item.control.setAttribute("aria-invalid", "true");
+    (first.querySelector?.(".dropdown-toggle") || first).focus();
+    return;
   }
   $("#modal-submit").disabled = true;
   const answer = await api("modal", { persona: ui.persona, interaction: dialog.dataset.interaction, values });
@@ -1097,6 +1357,10 @@ function start() {
     }
   });
   $("#modal-form").addEventListener("submit", submitModal);
+  $("#modal-form").addEventListener("input", (event) => {
+    event.target.closest("[aria-invalid]")?.removeAttribute("aria-invalid");
+  });
+  wireContextMenu();
   $("#modal-cancel").addEventListener("click", () => $("#modal").close());
   for (const button of document.querySelectorAll("[data-advance]")) {
     button.addEventListener("click", () => advance(button.dataset.advance, button));

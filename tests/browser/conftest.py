@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.app import MentorCoach
 from bot.db import Database
 from sandbox.launcher import Playground, start_playground
 from sandbox.testing import discord_pointed_at
@@ -64,6 +65,7 @@ class Live:
 
     playground: Playground
     db: Database
+    bot: MentorCoach
 
 
 @pytest.fixture
@@ -81,8 +83,9 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
                 return await next_due_at(db)
 
             playground.next_event_at = next_event_at
+            playground.follow_scheduler(running.bot.scheduler)  # as `make run` does
             try:
-                yield Live(playground, db)
+                yield Live(playground, db, running.bot)
             finally:
                 await running.stop()
                 await db.close()

@@ -229,10 +229,16 @@ async def test_moderator_sets_up_then_student_confirms_in_the_browser(
     await expect(progress).to_have_text(re.compile(r"^Progress: 0/\d+$"))
     total = int((await progress.inner_text()).rsplit("/", 1)[1])
     assert total >= 2
-    await prep.get_by_role("listbox", name="Tick what you have prepared").select_option(
-        index=[0, 1]
-    )
-    await prep.get_by_role("button", name="Send choice").click()
+    # The multi-select is a dropdown, as in Discord: open it, tick two items, close it.
+    ticks = prep.get_by_role("combobox", name="Tick what you have prepared")
+    await expect(ticks).to_have_attribute("aria-expanded", "false")
+    await ticks.click()
+    items = prep.get_by_role("listbox", name="Tick what you have prepared").get_by_role("option")
+    await items.nth(0).click()
+    await items.nth(1).click()
+    await expect(items.nth(1)).to_have_attribute("aria-selected", "true")
+    await page.screenshot(path=artifacts / "05a-prep-dropdown.png")
+    await prep.get_by_role("button", name="Done").click()
     await expect(progress).to_have_text(f"Progress: 2/{total}")
     assert (await prep.locator(".embed").inner_text()).count("✅") == 2
     await prep.scroll_into_view_if_needed()
@@ -252,7 +258,7 @@ async def test_moderator_sets_up_then_student_confirms_in_the_browser(
     await page.screenshot(path=artifacts / "07-sam-reminder.png")
     await reminder.get_by_role("button", name="Confirm").click()
     await expect(reminder).to_contain_text("your mentor will see that you confirmed")
-    await expect(reminder.get_by_role("button")).to_have_count(0)
+    await expect(reminder.locator(".components").get_by_role("button")).to_have_count(0)
     await page.screenshot(path=artifacts / "08-sam-confirmed.png")
 
     # Mara sees the confirmation in /session list.
