@@ -311,7 +311,7 @@ async def test_a_student_is_erased_from_every_table(world: World) -> None:
     # Mara is told what went, without any of it.
     told = dump_message(mara.dms[-1])
     assert f"<@{sam.id}>" in told
-    assert "1 mentorship(s) with you" in told, told
+    assert "mentorships with you: 1;" in told, told
     assert "your 2 note(s) on them" in told, told
     for secret in secrets:
         assert secret not in told
