@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db import Database, Reader
+from bot.db import Database, Reader, Transaction
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat, SeriesRule
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
@@ -75,22 +75,6 @@ async def _refuse_clash(
         )
 
 
-def occurrences_between(
-    rule: SeriesRule, start: datetime, until: datetime
-) -> list[tuple[int, datetime]]:
-    """Return (index, instant) of the rule's occurrences from `start` (inclusive) to `until`."""
-    if rule.repeat is Repeat.NONE:
-        first = rule.nth(0)
-        return [(0, first)] if start <= first < until else []
-    found: list[tuple[int, datetime]] = []
-    n = 0
-    while (instant := rule.nth(n)) < until:
-        if instant >= start:
-            found.append((n, instant))
-        n += 1
-    return found
-
-
 async def schedule(
     db: Database,
     now: datetime,
@@ -110,7 +94,7 @@ async def schedule(
     start = read_when(when_text, zone, now)
     rule = SeriesRule.from_utc(start, zone, repeat)
     until = max(now + HORIZON, start + timedelta(seconds=1))
-    planned = occurrences_between(rule, start, until)
+    planned = rule.indexed_occurrences(start, until)
     async with db.transaction() as tx:
         for _, instant in planned:
             await _refuse_clash(tx, mentorship.mentor_id, instant, minutes)
@@ -125,31 +109,46 @@ async def schedule(
     return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
 
 
+MAINTENANCE_BATCH = 500
+"""How many series one maintenance transaction extends: short write locks, few commits."""
+
+
 async def extend_series(db: Database, now: datetime) -> int:
-    """Materialise the next occurrences of every running series; return how many were added."""
+    """Materialise the next occurrences of every running series; return how many were added.
+
+    Each series continues from where it was materialised up to, so the work follows the
+    occurrences added, not the series' age; series are extended `MAINTENANCE_BATCH` per
+    transaction.
+    """
     until = now + HORIZON
     added = 0
-    for series in await store.series_to_extend(db, until):
-        rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
-        end = until if series.ended_at is None else min(until, series.ended_at)
-        start = series.materialised_until or rule.nth(0)
-        planned = occurrences_between(rule, start, end)
+    behind = await store.series_to_extend(db, until)
+    for first in range(0, len(behind), MAINTENANCE_BATCH):
         async with db.transaction() as tx:
-            ids = await store.add_sessions(
-                tx,
-                series.mentorship_id,
-                series.id,
-                planned,
-                series.duration_minutes,
-                series.kind,
-                now,
-            )
-            await store.set_materialised_until(tx, series.id, end)
-            await reminders.plan_for_sessions(tx, ids, now)
-        added += len(ids)
+            for series in behind[first : first + MAINTENANCE_BATCH]:
+                added += await _extend_one(tx, series, until, now)
     if added:
         log.info("Materialised %d upcoming sessions", added)
     return added
+
+
+async def _extend_one(tx: Transaction, series: store.Series, until: datetime, now: datetime) -> int:
+    rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
+    end = until if series.ended_at is None else min(until, series.ended_at)
+    start = series.materialised_until or rule.nth(0)
+    planned = rule.indexed_occurrences(start, end)
+    ids = await store.add_sessions(
+        tx,
+        series.mentorship_id,
+        series.id,
+        planned,
+        series.duration_minutes,
+        series.kind,
+        now,
+    )
+    await store.set_materialised_until(tx, series.id, end)
+    await reminders.plan_for_sessions(tx, ids, now)
+    return len(ids)
 
 
 async def visible_sessions(

@@ -104,18 +104,52 @@ def _row_to_note(row: aiosqlite.Row) -> Note:
     )
 
 
-def fts_query(text: str) -> str:
-    """Turn arbitrary user text into a safe FTS5 query: every word a quoted phrase, all required.
+def _clean(text: str) -> str:
+    return "".join(" " if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
-    Return "" when nothing searchable is left.
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _words(text: str, *, last_is_prefix: bool) -> list[str]:
+    """Quote each word that has a letter or digit; a trailing `*` asks for a prefix."""
+    terms: list[str] = []
+    tokens = [token for token in text.split() if any(ch.isalnum() for ch in token)]
+    for position, token in enumerate(tokens):
+        prefix = token.endswith("*") or (last_is_prefix and position == len(tokens) - 1)
+        word = token.rstrip("*")
+        terms.append(_quoted(word) + ("*" if prefix else ""))
+    return terms
+
+
+def fts_query(text: str, *, as_you_type: bool = False) -> str:
+    """Turn arbitrary user text into a safe FTS5 query; return "" when nothing is searchable.
+
+    Every term is required. A word is matched as a word (stemmed: "relationship" finds
+    "relationships"); `proj*` matches words starting with "proj"; text between double quotes
+    is a phrase. An unpaired quote is ignored. With `as_you_type`, the last word is a prefix
+    (what autocomplete has typed so far).
     """
-    cleaned = "".join(" " if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in text)
-    phrases = [
-        '"' + token.replace('"', '""') + '"'
-        for token in cleaned.split()
-        if any(ch.isalnum() for ch in token)
-    ]
-    return " ".join(phrases[:_QUERY_TOKENS_MAX])
+    cleaned = _clean(text)
+    parts = cleaned.split('"')
+    if len(parts) % 2 == 0:  # an unpaired quote: every quote is an ordinary character
+        parts = [cleaned.replace('"', " ")]
+    terms: list[str] = []
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if index % 2 == 1:
+            words = [w for w in part.split() if any(ch.isalnum() for ch in w)]
+            if words:
+                terms.append(_quoted(" ".join(words)))
+        else:
+            terms.extend(_words(part, last_is_prefix=as_you_type and last))
+    return " ".join(terms[:_QUERY_TOKENS_MAX])
+
+
+def _author_match(author_id: int, query: str) -> str:
+    """Restrict a user query to one author's notes, through the author's own postings."""
+    return f'author_id : "{int(author_id)}" AND {{title body}} : ({query})'
 
 
 async def add_note(
@@ -220,27 +254,43 @@ async def shared_with_student(
 
 
 async def search_notes(
-    db: Database, author_id: int, query: str, mentorship_id: int | None = None, limit: int = 10
+    db: Database,
+    author_id: int,
+    query: str,
+    mentorship_id: int | None = None,
+    limit: int = 10,
+    *,
+    as_you_type: bool = False,
 ) -> list[NoteHit]:
-    """Search the author's own notes, best match first (title matches weigh double)."""
-    match = fts_query(query)
-    if not match:
+    """Search the author's own notes, best match first (title matches weigh double).
+
+    The index is asked for the author's postings only, so the cost follows the author's
+    notes, not the table. Ranking runs first; excerpts are cut for the `limit` notes shown.
+    """
+    words = fts_query(query, as_you_type=as_you_type)
+    if not words:
         return []
-    sql = (
-        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 1, '**', '**', '…', 12) AS snippet, "
-        "bm25(notes_fts, 2.0, 1.0) AS score "
-        "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-        "WHERE notes_fts MATCH ? AND n.author_id = ?"
-    )
-    params: list[Any] = [match, author_id]
+    match = _author_match(author_id, words)
+    sql = "SELECT rowid AS id, rank AS score FROM notes_fts WHERE notes_fts MATCH ?"
+    params: list[Any] = [match]
     if mentorship_id is not None:
-        sql += " AND n.mentorship_id = ?"
+        sql = (
+            "SELECT f.rowid AS id, f.rank AS score FROM notes_fts f JOIN notes n ON n.id = f.rowid "
+            "WHERE f.notes_fts MATCH ? AND n.mentorship_id = ?"
+        )
         params.append(mentorship_id)
-    rows = await db.fetch_all(sql + " ORDER BY score, n.id LIMIT ?", [*params, limit])
-    return [
-        NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=float(row["score"]))
-        for row in rows
-    ]
+    ranked = await db.fetch_all(sql + " ORDER BY score, id LIMIT ?", [*params, limit])
+    hits: list[NoteHit] = []
+    for found in ranked:
+        row = await db.fetch_one(
+            f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet "
+            "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+            "WHERE notes_fts MATCH ? AND notes_fts.rowid = ?",
+            (match, found[0]),
+        )
+        if row is not None:
+            hits.append(NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=found[1]))
+    return hits
 
 
 async def latest_titles(
