@@ -44,3 +44,9 @@ END;
 CREATE INDEX mentorships_of_student ON mentorships (student_id);
 
 CREATE INDEX notes_by_author ON notes (author_id, created_at);
+
+CREATE INDEX progress_by_author ON progress_entries (author_id);
+
+CREATE INDEX presentation_plans_by_author ON presentation_plans (created_by);
+
+CREATE INDEX prep_ticks_by_person ON prep_ticks (ticked_by);
