@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.commands_index import audience_of
+from bot.deadlines import drop_if_too_late, too_late
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
 from bot.texts import tr
@@ -59,6 +60,16 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what went wrong; log what we did not expect, with a reference."""
     text = describe_error(error, interaction.locale)
+    if too_late(interaction):
+        # A first answer now would be refused: never send it (the error is still logged).
+        if text is None:
+            log.error(
+                "Unexpected error in interaction %s of user %s, too late to answer",
+                interaction.id,
+                interaction.user.id,
+                exc_info=getattr(error, "original", error),
+            )
+        return
     if text is None:
         reference = new_reference()
         original = getattr(error, "original", error)
@@ -83,8 +94,10 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
         """Open mentor commands only to the server's mentor role, when one is set.
 
         Only slash commands are gated: autocomplete answers and the buttons of messages
-        already sent stay usable by their owners.
+        already sent stay usable by their owners. Anything too late to answer is dropped.
         """
+        if drop_if_too_late(interaction):
+            return False
         if interaction.type is not discord.InteractionType.application_command:
             return True
         command = interaction.command
@@ -113,7 +126,11 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
 
 
 class BaseView(discord.ui.View):
-    """A view whose errors are answered like command errors."""
+    """A view whose errors are answered like command errors; too-late clicks are dropped."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a click whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def on_error(
         self,
@@ -127,7 +144,11 @@ class BaseView(discord.ui.View):
 
 
 class BaseModal(discord.ui.Modal):
-    """A modal whose errors are answered like command errors."""
+    """A modal whose errors are answered like command errors; too-late submits are dropped."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a submitted form whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def on_error(  # type: ignore[override]  # discord.py's Modal narrows BaseView's
         self, interaction: discord.Interaction, error: Exception, /

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Self
 
 import discord
 
+from bot.deadlines import drop_if_too_late
 from bot.errors import BaseView, report_error
 from bot.textfit import clip
 from bot.texts import tr
@@ -30,7 +31,9 @@ class OwnerView(BaseView):
         self.origin: discord.Interaction | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Refuse, privately, anyone but the owner."""
+        """Refuse, privately, anyone but the owner (and drop what is too late to answer)."""
+        if not await super().interaction_check(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -220,6 +223,10 @@ class PersistentButton(
     ) -> Self:
         """Rebuild the button from its custom id."""
         return cls(int(match["id"]), getattr(item, "label", None))
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a click whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Run the button's action, answering any failure privately."""

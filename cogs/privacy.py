@@ -59,6 +59,7 @@ class PrivacyCog(commands.Cog):
     async def export_data(self, interaction: discord.Interaction) -> None:
         """Get a file of everything Mentor Coach stores about you."""
         locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await service.export_person(
             self.bot.db,
             interaction.user.id,
@@ -74,9 +75,7 @@ class PrivacyCog(commands.Cog):
             lines.append(tr("privacy.private_notes", locale, mentors=mentors))
         elif not (done.is_mentor or done.is_student):
             lines.append(tr("privacy.export_empty", locale))
-        await interaction.response.send_message(
-            "\n".join(lines), file=_file(done.file), ephemeral=True
-        )
+        await interaction.followup.send("\n".join(lines), file=_file(done.file), ephemeral=True)
 
     @privacy.command(name="delete", description=cmd("privacy.delete"))
     async def delete_data(self, interaction: discord.Interaction) -> None:
@@ -145,6 +144,7 @@ class PrivacyCog(commands.Cog):
         """Export your notes on your students as a file."""
         locale = interaction.locale
         now = self.bot.clock.now()
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await exports.notes_file(
             self.bot.db,
             interaction.user.id,
@@ -155,7 +155,7 @@ class PrivacyCog(commands.Cog):
             shared=tr("exports.markdown_shared", locale),
             today=now,
         )
-        await interaction.response.send_message(
+        await interaction.followup.send(
             tr("exports.notes_ready", locale, count=done.count),
             file=_file(done.file),
             ephemeral=True,
@@ -167,6 +167,7 @@ class PrivacyCog(commands.Cog):
         locale = interaction.locale
         me = interaction.user.id
         now = self.bot.clock.now()
+        await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await exports.upcoming_sessions(self.bot.db, me, now)
         names = {row.mentor_id: await self._name_of(row.mentor_id) for row in rows}
 
@@ -178,7 +179,7 @@ class PrivacyCog(commands.Cog):
             return tr("exports.summary_as_student", locale, kind=kind, name=name)
 
         done = exports.calendar_file(rows, now, summary=summary)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             tr("exports.calendar_ready", locale, count=len(rows)), file=_file(done), ephemeral=True
         )
 
