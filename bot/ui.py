@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, overload
 
 import discord
 
@@ -94,6 +94,39 @@ class ConfirmView(OwnerView):
         )
 
 
+class LazyPages(Sequence[discord.Embed]):
+    """Pages built the first time they are shown: a 15-page list costs one page to send."""
+
+    def __init__(self, count: int, build: Callable[[int], discord.Embed]) -> None:
+        self._count = count
+        self._build = build
+        self._built: dict[int, discord.Embed] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> discord.Embed: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[discord.Embed]: ...
+
+    def __getitem__(self, index: int | slice) -> discord.Embed | Sequence[discord.Embed]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+    @property
+    def built(self) -> int:
+        """Return how many pages were built so far."""
+        return len(self._built)
+
+
 class PagesView(OwnerView):
     """Flip through embeds with Previous / Next."""
 
@@ -101,7 +134,7 @@ class PagesView(OwnerView):
         self, owner_id: int, locale: discord.Locale, pages: Sequence[discord.Embed]
     ) -> None:
         super().__init__(owner_id)
-        self.pages = list(pages)
+        self.pages = pages
         self.index = 0
         self.previous.label = tr("common.previous", locale)
         self.next.label = tr("common.next", locale)

@@ -18,7 +18,7 @@ from bot.services.people import zone_of
 from bot.storage.sessions import SessionView
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm, send_pages
+from bot.ui import LazyPages, ask_to_confirm, send_pages
 
 log = logging.getLogger(__name__)
 
@@ -240,24 +240,26 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
 
 def session_pages(
     views: Sequence[SessionView], viewer_id: int, locale: discord.Locale, *, past: bool
-) -> list[discord.Embed]:
-    """Cut a list of sessions into embeds of PAGE_SIZE lines."""
+) -> Sequence[discord.Embed]:
+    """Cut a list of sessions into embeds of PAGE_SIZE lines, each built when first shown."""
     title = tr("sessions.past_title" if past else "sessions.upcoming_title", locale)
     if not views:
         return [discord.Embed(title=title, description=tr("sessions.none", locale), colour=COLOUR)]
-    chunks = [views[i : i + PAGE_SIZE] for i in range(0, len(views), PAGE_SIZE)]
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
+    count = -(-len(views) // PAGE_SIZE)
+
+    def page(index: int) -> discord.Embed:
+        chunk = views[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
         embed = discord.Embed(
             title=title,
             description="\n".join(session_line(v, viewer_id, locale) for v in chunk),
             colour=COLOUR,
         )
         embed.set_footer(
-            text=tr("common.page", locale, page=number, pages=len(chunks), total=len(views))
+            text=tr("common.page", locale, page=index + 1, pages=count, total=len(views))
         )
-        pages.append(embed)
-    return pages
+        return embed
+
+    return LazyPages(count, page)
 
 
 async def setup(bot: MentorCoach) -> None:
