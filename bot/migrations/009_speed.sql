@@ -21,9 +21,6 @@ CREATE VIRTUAL TABLE notes_fts USING fts5 (
 
 INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');
 
--- The author column only filters: it weighs nothing in the ranking; titles weigh double.
-INSERT INTO notes_fts (notes_fts, rank) VALUES ('rank', 'bm25(0.0, 2.0, 1.0)');
-
 CREATE TRIGGER notes_fts_after_insert AFTER INSERT ON notes BEGIN
     INSERT INTO notes_fts (rowid, author_id, title, body)
         VALUES (new.id, new.author_id, new.title, new.body);

@@ -147,9 +147,15 @@ def fts_query(text: str, *, as_you_type: bool = False) -> str:
     return " ".join(terms[:_QUERY_TOKENS_MAX])
 
 
-def _author_match(author_id: int, query: str) -> str:
+def _author_match(author_id: int, query: str, columns: str) -> str:
     """Restrict a user query to one author's notes, through the author's own postings."""
-    return f'author_id : "{int(author_id)}" AND {{title body}} : ({query})'
+    return f'author_id : "{int(author_id)}" AND {columns} : ({query})'
+
+
+TITLE_RANK: Final = -2.0
+"""The rank of a note whose title matches (lower ranks come first)."""
+TEXT_RANK: Final = -1.0
+"""The rank of a note whose text, not its title, matches."""
 
 
 async def add_note(
@@ -262,35 +268,47 @@ async def search_notes(
     *,
     as_you_type: bool = False,
 ) -> list[NoteHit]:
-    """Search the author's own notes, best match first (title matches weigh double).
+    """Search the author's own notes: title matches first, then text matches, newest first.
 
-    The index is asked for the author's postings only, so the cost follows the author's
-    notes, not the table. Ranking runs first; excerpts are cut for the `limit` notes shown.
+    The index is asked for the author's postings only, and read from the newest note back
+    until `limit` are found, so the cost follows the author's notes (and stops early), never
+    the whole table. (BM25 ranking would read every author's postings of each word to weigh
+    it, ~100 ms for a common word at 1M notes.)
     """
     words = fts_query(query, as_you_type=as_you_type)
     if not words:
         return []
-    match = _author_match(author_id, words)
-    sql = "SELECT rowid AS id, rank AS score FROM notes_fts WHERE notes_fts MATCH ?"
+    # The second clause only marks the words in the text too, for the excerpt.
+    in_title = _author_match(author_id, words, "title") + f" AND {{title body}} : ({words})"
+    hits = await _hits(db, in_title, TITLE_RANK, mentorship_id, limit, [])
+    if len(hits) < limit:
+        seen = [hit.note.id for hit in hits]
+        everywhere = _author_match(author_id, words, "{title body}")
+        hits += await _hits(db, everywhere, TEXT_RANK, mentorship_id, limit - len(hits), seen)
+    return hits
+
+
+async def _hits(
+    db: Database,
+    match: str,
+    rank: float,
+    mentorship_id: int | None,
+    limit: int,
+    skip: list[int],
+) -> list[NoteHit]:
+    sql = (
+        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet "
+        "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ?"
+    )
     params: list[Any] = [match]
     if mentorship_id is not None:
-        sql = (
-            "SELECT f.rowid AS id, f.rank AS score FROM notes_fts f JOIN notes n ON n.id = f.rowid "
-            "WHERE f.notes_fts MATCH ? AND n.mentorship_id = ?"
-        )
+        sql += " AND n.mentorship_id = ?"
         params.append(mentorship_id)
-    ranked = await db.fetch_all(sql + " ORDER BY score, id LIMIT ?", [*params, limit])
-    hits: list[NoteHit] = []
-    for found in ranked:
-        row = await db.fetch_one(
-            f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet "
-            "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-            "WHERE notes_fts MATCH ? AND notes_fts.rowid = ?",
-            (match, found[0]),
-        )
-        if row is not None:
-            hits.append(NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=found[1]))
-    return hits
+    if skip:
+        sql += f" AND notes_fts.rowid NOT IN ({', '.join('?' for _ in skip)})"
+        params.extend(skip)
+    rows = await db.fetch_all(sql + " ORDER BY notes_fts.rowid DESC LIMIT ?", [*params, limit])
+    return [NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=rank) for row in rows]
 
 
 async def latest_titles(

@@ -289,6 +289,20 @@ def test_fts_query_quotes_words_and_keeps_phrases_and_prefixes() -> None:
     assert ns.fts_query("sql dash", as_you_type=True) == '"sql" "dash"*'
 
 
+async def test_title_matches_come_first_then_the_newest_notes(db: Database) -> None:
+    mentorship = await _mentorship(db)
+    older = await _note(db, mentorship, "Week 1", "The portfolio needs work.")
+    titled = await _note(db, mentorship, "Portfolio", "Reviewed it together.")
+    newer = await _note(db, mentorship, "Week 3", "Portfolio almost done.")
+    hits = await ns.search_notes(db, ALICE, "portfolio")
+    assert [h.note.id for h in hits] == [titled.id, newer.id, older.id]
+    assert [h.rank for h in hits] == [ns.TITLE_RANK, ns.TEXT_RANK, ns.TEXT_RANK]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "portfolio", limit=2)] == [
+        titled.id,
+        newer.id,
+    ]
+
+
 async def test_prefix_queries_match_the_start_of_words(db: Database) -> None:
     mentorship = await _mentorship(db)
     project = await _note(db, mentorship, "Projet", "The project plan and its milestones.")
