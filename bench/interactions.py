@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
-from discord.ext import commands
 
+from bench._child import minimal_bot
 from bench._seed import (
     COMMON_WORD,
     HEAVY_MENTOR,
@@ -44,7 +44,7 @@ from bench._seed import (
     seeded_now,
     working_copy,
 )
-from bench._support import MIB, Row, markdown_table, median, percentile, rss_bytes
+from bench._support import MIB, Row, markdown_table, median, percentile
 from bot.app import MentorCoach
 from bot.clock import SystemClock
 from bot.db import Database
@@ -58,6 +58,7 @@ from sandbox.models import InteractionRecord, User
 from sandbox.testing import discord_pointed_at
 
 CACHE = Path(tempfile.gettempdir()) / "mentor-coach-bench"
+CHILD = Path(__file__).with_name("_child.py")
 DRIVEN_MENTORS = 200
 """Mentors (spread over the program) whose commands the load generator sends."""
 NEVER = math.inf
@@ -80,20 +81,6 @@ class Options:
 
 
 # -- the bots ------------------------------------------------------------------------------
-
-
-def minimal_bot() -> commands.Bot:
-    """Return the baseline: a discord.py bot with one /ping command and nothing else."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    bot = commands.Bot(command_prefix=commands.when_mentioned, intents=intents, help_command=None)
-
-    @bot.tree.command(name="ping", description="Pong")
-    async def ping(interaction: discord.Interaction) -> None:
-        await interaction.response.send_message("pong", ephemeral=True)
-
-    del ping
-    return bot
 
 
 async def _ready(bot: discord.Client, token: str) -> asyncio.Task[None]:
@@ -581,36 +568,6 @@ async def maintenance_phase(seed: Path, program: Program, work: Path) -> list[Ro
 # -- fresh processes: start to ready, idle memory ------------------------------------------
 
 
-def _child(kind: str, rest: str, gateway: str, token: str, database: str) -> None:
-    """Run in a fresh process: start a bot, print READY, idle, print its RSS; then stop."""
-    import yarl
-
-    discord.http.Route.BASE = rest
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
-
-    async def main() -> None:
-        db = None
-        if kind == "product":
-            db = await Database.open(database)
-            settings = Settings(_env_file=None, database_path=Path(database))  # type: ignore[call-arg]
-            bot: discord.Client = MentorCoach(
-                db=db, settings=settings, texts=catalogue(), clock=SystemClock()
-            )
-        else:
-            bot = minimal_bot()
-        task = await _ready(bot, token)
-        print("READY", flush=True)
-        await asyncio.sleep(3)
-        gc.collect()
-        print(f"RSS {rss_bytes()}", flush=True)
-        await bot.close()
-        await asyncio.wait_for(task, 30)
-        if db is not None:
-            await db.close()
-
-    asyncio.run(main())
-
-
 def _start_sandbox_process(token: str) -> tuple[subprocess.Popen[str], str, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", "0", "--no-rate-limits", "--token", token],
@@ -636,7 +593,7 @@ def _time_child(
 ) -> tuple[float, int]:
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", kind, rest, gateway, token, str(database)],
+        [sys.executable, str(CHILD), kind, rest, gateway, token, str(database)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -743,9 +700,6 @@ async def run(options: Options) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options and run the benchmark."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--child"]:
-        _child(*args[1:6])
-        return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0, help="program size, 1 = 2,000 mentors")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per run at --rate")

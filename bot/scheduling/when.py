@@ -21,8 +21,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from dateparser.date import DateDataParser
-
 MAX_AHEAD = timedelta(days=366)
 MAX_TEXT_LENGTH = 200
 LANGUAGES = ["en", "fr"]
@@ -246,6 +244,8 @@ def _weekday_date(match: re.Match[str], local_now: datetime, at: time) -> date:
 
 def _read_day(text: str, local_now: datetime) -> date | None:
     """Return the day dateparser reads in `text` (a whole day, not a week or month), or None."""
+    from dateparser.date import DateDataParser  # here, not at start: ~3 MiB the bot rarely needs
+
     parser = DateDataParser(
         languages=LANGUAGES,
         settings={

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "numpy", "PIL")
+HEAVY = ("matplotlib", "numpy", "PIL", "dateparser", "icalendar")
 
 
 def test_starting_the_bot_imports_no_charting_library() -> None:
