@@ -44,7 +44,7 @@ from bench._seed import (
     seeded_now,
     working_copy,
 )
-from bench._support import MIB, Row, markdown_table, median, percentile
+from bench._support import MIB, Row, markdown_table, median, percentile, rss_bytes
 from bot.app import MentorCoach
 from bot.clock import SystemClock
 from bot.db import Database
@@ -386,12 +386,24 @@ async def load_phase(seed: Path, program: Program, options: Options, work: Path)
         with discord_pointed_at(sb):
             stage = await product_stage(sb, seed, work, program)
             forms = NoteForms()
+            gc.collect()
+            started = rss_bytes()
+            peak = started
             try:
                 for name, send, prepare in load_commands(forms):
                     measured = await measure(stage, name, send, options, prepare)
                     rows.append(_load_row(measured, baseline, target=True))
+                    peak = max(peak, rss_bytes())
             finally:
                 await stage.stop()
+    rows.append(
+        Row(
+            "process RSS (bot + in-process sandbox) once ready / highest after a command's runs",
+            "bounded",
+            f"{started / MIB:.0f} MiB / {peak / MIB:.0f} MiB (the sandbox keeps every message)",
+            None,
+        )
+    )
     return rows
 
 
