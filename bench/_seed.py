@@ -32,7 +32,7 @@ COMMON_WORD = "project"
 RARE_WORD = "kaleidoscope"
 PREFIX_QUERY = "deadl*"
 PHRASE_QUERY = '"next steps"'
-_SEED_VERSION = 2
+_SEED_VERSION = 3
 _WORDS = [
     "project",
     "session",

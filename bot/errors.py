@@ -16,6 +16,9 @@ from bot.texts import tr
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_INTERACTION = 10062
+"""Discord's code for an interaction answered too late (or twice)."""
+
 
 def new_reference() -> str:
     """Return a short id that a user can quote and that the log carries."""
@@ -60,6 +63,15 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what went wrong; log what we did not expect, with a reference."""
     text = describe_error(error, interaction.locale)
+    original = getattr(error, "original", error)
+    if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+        # Discord no longer knows the interaction: any other answer would be refused too.
+        log.warning(
+            "Interaction %s of user %s expired before its answer arrived",
+            interaction.id,
+            interaction.user.id,
+        )
+        return
     if too_late(interaction):
         # A first answer now would be refused: never send it (the error is still logged).
         if text is None:

@@ -1,7 +1,7 @@
 -- Speed (meant as migration 012; numbered 009 on its branch). Issue 14.
 -- 1. The note index carries each note's author as a token of its own column, so that a
 --    mentor's search reads that mentor's postings only; words are stemmed (porter, English)
---    with accents still folded; two- and three-letter prefixes are indexed for `proj*`.
+--    with accents still folded; prefixes of 2 to 6 letters are indexed (`proj*`, as you type).
 -- 2. Per-person lookups get the indexes they lacked.
 
 DROP TRIGGER notes_fts_after_insert;
@@ -16,7 +16,7 @@ CREATE VIRTUAL TABLE notes_fts USING fts5 (
     content = 'notes',
     content_rowid = 'id',
     tokenize = 'porter unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '2 3 4 5 6'
 );
 
 INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');

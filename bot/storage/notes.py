@@ -59,6 +59,8 @@ class NoteHit:
     note: Note
     snippet: str
     rank: float
+    student_name: str = ""
+    """The name of the student the note is about (read with the hit: no lookup per hit)."""
 
 
 @dataclass(frozen=True)
@@ -297,8 +299,9 @@ async def _hits(
     skip: list[int],
 ) -> list[NoteHit]:
     sql = (
-        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet "
-        "FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid WHERE notes_fts MATCH ?"
+        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet, "
+        "m.student_name FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+        "JOIN mentorships m ON m.id = n.mentorship_id WHERE notes_fts MATCH ?"
     )
     params: list[Any] = [match]
     if mentorship_id is not None:
@@ -308,7 +311,15 @@ async def _hits(
         sql += f" AND notes_fts.rowid NOT IN ({', '.join('?' for _ in skip)})"
         params.extend(skip)
     rows = await db.fetch_all(sql + " ORDER BY notes_fts.rowid DESC LIMIT ?", [*params, limit])
-    return [NoteHit(note=_row_to_note(row), snippet=row["snippet"], rank=rank) for row in rows]
+    return [
+        NoteHit(
+            note=_row_to_note(row),
+            snippet=row["snippet"],
+            rank=rank,
+            student_name=row["student_name"],
+        )
+        for row in rows
+    ]
 
 
 async def latest_titles(

@@ -230,10 +230,7 @@ class NotesCog(commands.Cog):
                 tr("notes.search_none", locale, query=shown), ephemeral=True
             )
             return
-        names: dict[int, str] = {}
-        for mentorship_id in {hit.note.mentorship_id for hit in hits}:
-            mentorship = await mentorship_store.get_mentorship(self.bot.db, mentorship_id)
-            names[mentorship_id] = mentorship.student_name if mentorship else "?"
+        names = {hit.note.mentorship_id: hit.student_name or "?" for hit in hits}
         await interaction.followup.send(
             embed=search_embed(hits, names, shown, locale), ephemeral=True
         )

@@ -67,3 +67,30 @@ async def test_a_form_submitted_past_its_deadline_stores_nothing_so_it_can_be_se
     assert late.record.refusal is None
     assert _requests_about(world, late.record.id) == []
     assert await world.db.fetch_all("SELECT id FROM notes") == []
+
+
+async def test_an_answer_refused_as_too_late_is_not_followed_by_an_error_answer(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    mara, sam = world.mara, world.sam
+    await add_student(mara, sam, "P2 · Portfolio")
+    # Discord refuses the bot's first answer: the interaction expired while it was on its way.
+    world.sb.faults.fail(
+        "POST /interactions/{interaction_id}/{interaction_token}/callback",
+        status=404,
+        code=10062,
+    )
+    caplog.set_level(logging.WARNING, logger="bot.errors")
+    late = await mara.slash("privacy export", wait=False)
+    await world.sb.wait_for(lambda: bool(_requests_about(world, late.record.id)))
+    fresh = await mara.slash("note search", query="anything")
+    await asyncio.sleep(0.2)
+
+    assert fresh.content, fresh
+    assert _requests_about(world, late.record.id) == [
+        f"POST /interactions/{late.record.id}/{late.record.token}/callback"
+    ]  # the refused first answer, and nothing after it
+    assert not any(str(late.record.id) in r.path for r in world.sb.requests if "webhooks" in r.path)
+    world.sb.recorder.take_unexpected()
+    expired = [r for r in caplog.records if "expired before its answer" in r.getMessage()]
+    assert len(expired) == 1
