@@ -158,6 +158,8 @@ TITLE_RANK: Final = -2.0
 """The rank of a note whose title matches (lower ranks come first)."""
 TEXT_RANK: Final = -1.0
 """The rank of a note whose text, not its title, matches."""
+TITLE_WINDOW: Final = 2000
+"""Title matches come first among an author's newest notes, this many."""
 
 
 async def add_note(
@@ -282,12 +284,27 @@ async def search_notes(
         return []
     # The second clause only marks the words in the text too, for the excerpt.
     in_title = _author_match(author_id, words, "title") + f" AND {{title body}} : ({words})"
-    hits = await _hits(db, in_title, TITLE_RANK, mentorship_id, limit, [])
+    since = await _title_window(db, author_id)
+    hits = await _hits(db, in_title, TITLE_RANK, mentorship_id, limit, [], since=since)
     if len(hits) < limit:
         seen = [hit.note.id for hit in hits]
         everywhere = _author_match(author_id, words, "{title body}")
         hits += await _hits(db, everywhere, TEXT_RANK, mentorship_id, limit - len(hits), seen)
     return hits
+
+
+async def _title_window(db: Database, author_id: int) -> int:
+    """Return the id from which title matches are looked for first (the newest notes).
+
+    When titles rarely match, looking for them costs one check per matching note: the
+    window keeps that to `TITLE_WINDOW` notes for an author with tens of thousands.
+    """
+    row = await db.fetch_one(
+        "SELECT id FROM notes WHERE author_id = ? ORDER BY created_at DESC, id DESC "
+        "LIMIT 1 OFFSET ?",
+        (author_id, TITLE_WINDOW - 1),
+    )
+    return 0 if row is None else int(row[0])
 
 
 async def _hits(
@@ -297,6 +314,8 @@ async def _hits(
     mentorship_id: int | None,
     limit: int,
     skip: list[int],
+    *,
+    since: int = 0,
 ) -> list[NoteHit]:
     sql = (
         f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet, "
@@ -307,6 +326,9 @@ async def _hits(
     if mentorship_id is not None:
         sql += " AND n.mentorship_id = ?"
         params.append(mentorship_id)
+    if since:
+        sql += " AND notes_fts.rowid >= ?"
+        params.append(since)
     if skip:
         sql += f" AND notes_fts.rowid NOT IN ({', '.join('?' for _ in skip)})"
         params.extend(skip)

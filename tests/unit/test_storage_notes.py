@@ -303,6 +303,19 @@ async def test_title_matches_come_first_then_the_newest_notes(db: Database) -> N
     ]
 
 
+async def test_title_matches_come_first_among_the_newest_notes_only(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ns, "TITLE_WINDOW", 2)
+    mentorship = await _mentorship(db)
+    old_title = await _note(db, mentorship, "Portfolio", "First look.")
+    await _note(db, mentorship, "Week 2", "Nothing.")
+    newer = await _note(db, mentorship, "Week 3", "Portfolio almost done.")
+    hits = await ns.search_notes(db, ALICE, "portfolio")
+    assert [h.note.id for h in hits] == [newer.id, old_title.id]  # found, by recency
+    assert [h.rank for h in hits] == [ns.TEXT_RANK, ns.TEXT_RANK]
+
+
 async def test_prefix_queries_match_the_start_of_words(db: Database) -> None:
     mentorship = await _mentorship(db)
     project = await _note(db, mentorship, "Projet", "The project plan and its milestones.")
