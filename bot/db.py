@@ -1,4 +1,10 @@
-"""The one SQLite connection: pragmas, migrations and write transactions."""
+"""The SQLite connections: pragmas, migrations, serialized writes and concurrent reads.
+
+One writer connection runs every write transaction, one at a time. Reads go through a small
+pool of reader connections (WAL lets them run beside the writer and each other), so a slow
+query never holds up a write or the other reads. An in-memory database has no readers:
+everything goes through the writer.
+"""
 
 from __future__ import annotations
 
@@ -142,21 +148,37 @@ class Transaction:
             return list(await cursor.fetchall())
 
 
-class Database:
-    """The bot's single aiosqlite connection; writes go through `transaction()`."""
+READERS = 2
+"""Reader connections a file database opens besides its writer."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+
+class Database:
+    """The bot's writer connection (writes go through `transaction()`) and its readers."""
+
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        readers: Sequence[aiosqlite.Connection] = (),
+    ) -> None:
         self._conn = connection
         self._write_lock = asyncio.Lock()
+        self._readers = list(readers)
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in self._readers:
+            self._idle.put_nowait(reader)
 
     @classmethod
-    async def open(cls, path: Path | str, *, backup_dir: Path | None = None) -> Database:
+    async def open(
+        cls, path: Path | str, *, backup_dir: Path | None = None, readers: int = READERS
+    ) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date.
 
         Refuse a database newer than the code or one that cannot be written (DatabaseError,
         one line); back it up into `backup_dir` (default: `backups/` beside it) before migrating.
+        Then open `readers` read-only connections beside the writer (none in memory).
         """
-        if str(path) != ":memory:":
+        in_memory = str(path) == ":memory:"
+        if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path), isolation_level=None)
         connection.row_factory = aiosqlite.Row
@@ -169,10 +191,22 @@ class Database:
                 raise _open_error(path, error) from None
             await database.backup_before_migrating(path, backup_dir)
             await database.migrate()
+            if not in_memory:
+                for _ in range(readers):
+                    await database._add_reader(path)
         except BaseException:
-            await connection.close()
+            await database.close()
             raise
         return database
+
+    async def _add_reader(self, path: Path | str) -> None:
+        reader = await aiosqlite.connect(str(path), isolation_level=None)
+        reader.row_factory = aiosqlite.Row
+        self._readers.append(reader)
+        self._idle.put_nowait(reader)
+        await reader.execute("PRAGMA query_only = ON")
+        await reader.execute("PRAGMA foreign_keys = ON")
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
 
     async def _configure(self) -> None:
         await self._conn.execute("PRAGMA journal_mode = WAL")
@@ -224,8 +258,21 @@ class Database:
             return row is not None and int(row[0]) == 0
         return False
 
+    @property
+    def reader_count(self) -> int:
+        """Return how many reader connections serve reads (0: reads use the writer)."""
+        return len(self._readers)
+
+    async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with the text of every statement run, on every connection."""
+        for connection in (self._conn, *self._readers):
+            await connection.set_trace_callback(callback)  # type: ignore[arg-type]  # None stops
+
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the readers, then the writer."""
+        readers, self._readers = self._readers, []
+        for reader in readers:
+            await reader.close()
         await self._conn.close()
 
     async def __aenter__(self) -> Database:
@@ -361,14 +408,30 @@ class Database:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.1)
 
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Lend an idle reader (waiting for one if all are busy), or the writer if none."""
+        if not self._readers:
+            yield self._conn
+            return
+        reader = await self._idle.get()
+        try:
+            yield reader
+        finally:
+            self._idle.put_nowait(reader)
+
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        """Run a read query and return its first row, if any."""
-        async with self._conn.execute(sql, params) as cursor:
+        """Run a read query (on a reader) and return its first row, if any.
+
+        It sees every committed write, never one still in an open transaction: read inside
+        a transaction through the `Transaction`.
+        """
+        async with self._reading() as connection, connection.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Run a read query and return all its rows."""
-        async with self._conn.execute(sql, params) as cursor:
+        """Run a read query (on a reader) and return all its rows."""
+        async with self._reading() as connection, connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def table_names(self) -> list[str]:

@@ -11,12 +11,16 @@ from discord import app_commands
 
 from bot.commands_index import audience_of
 from bot.db import answer_deadline
+from bot.deadlines import drop_if_too_late, too_late
 from bot.log_privacy import describe_interaction
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
 from bot.texts import tr
 
 log = logging.getLogger(__name__)
+
+UNKNOWN_INTERACTION = 10062
+"""Discord's code for an interaction answered too late (or twice)."""
 
 
 def new_reference() -> str:
@@ -62,6 +66,25 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what went wrong; log what we did not expect, with a reference."""
     text = describe_error(error, interaction.locale)
+    original = getattr(error, "original", error)
+    if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+        # Discord no longer knows the interaction: any other answer would be refused too.
+        log.warning(
+            "Interaction %s of user %s expired before its answer arrived",
+            interaction.id,
+            interaction.user.id,
+        )
+        return
+    if too_late(interaction):
+        # A first answer now would be refused: never send it (the error is still logged).
+        if text is None:
+            log.error(
+                "Unexpected error in interaction %s of user %s, too late to answer",
+                interaction.id,
+                interaction.user.id,
+                exc_info=getattr(error, "original", error),
+            )
+        return
     if text is None:
         reference = new_reference()
         original = getattr(error, "original", error)
@@ -120,8 +143,11 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
 
         Only slash commands are gated: autocomplete answers and the buttons of messages
         already sent stay usable by their owners. Every command's writes are bounded by
-        Discord's answer deadline while it is not answered (`answer_deadline`).
+        Discord's answer deadline while it is not answered (`answer_deadline`); anything too
+        late to answer is dropped.
         """
+        if drop_if_too_late(interaction):
+            return False
         watch_answer_deadline(interaction)
         if has_lone_surrogate(interaction.data):
             if interaction.type is discord.InteractionType.autocomplete:
@@ -157,7 +183,11 @@ class MentorTree(app_commands.CommandTree[discord.Client]):
 
 
 class BaseView(discord.ui.View):
-    """A view whose errors are answered like command errors."""
+    """A view whose errors are answered like command errors; too-late clicks are dropped."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a click whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def on_error(
         self,
@@ -171,7 +201,11 @@ class BaseView(discord.ui.View):
 
 
 class BaseModal(discord.ui.Modal):
-    """A modal whose errors are answered like command errors."""
+    """A modal whose errors are answered like command errors; too-late submits are dropped."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a submitted form whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def on_error(  # type: ignore[override]  # discord.py's Modal narrows BaseView's
         self, interaction: discord.Interaction, error: Exception, /

@@ -9,10 +9,11 @@ import re
 import secrets
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, overload
 
 import discord
 
+from bot.deadlines import drop_if_too_late
 from bot.errors import (
     BaseModal,
     BaseView,
@@ -70,7 +71,9 @@ class OwnerView(BaseView):
             _live_ids.pop(str(getattr(item, "custom_id", "")), None)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Refuse, privately, anyone but the owner."""
+        """Refuse, privately, anyone but the owner (and drop what is too late to answer)."""
+        if not await super().interaction_check(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -132,6 +135,39 @@ class ConfirmView(OwnerView):
         )
 
 
+class LazyPages(Sequence[discord.Embed]):
+    """Pages built the first time they are shown: a 15-page list costs one page to send."""
+
+    def __init__(self, count: int, build: Callable[[int], discord.Embed]) -> None:
+        self._count = count
+        self._build = build
+        self._built: dict[int, discord.Embed] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> discord.Embed: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[discord.Embed]: ...
+
+    def __getitem__(self, index: int | slice) -> discord.Embed | Sequence[discord.Embed]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+    @property
+    def built(self) -> int:
+        """Return how many pages were built so far."""
+        return len(self._built)
+
+
 class PagesView(OwnerView):
     """Flip through embeds with Previous / Next."""
 
@@ -139,7 +175,7 @@ class PagesView(OwnerView):
         self, owner_id: int, locale: discord.Locale, pages: Sequence[discord.Embed]
     ) -> None:
         super().__init__(owner_id)
-        self.pages = list(pages)
+        self.pages = pages
         self.index = 0
         self.previous.label = tr("common.previous", locale)
         self.next.label = tr("common.next", locale)
@@ -367,6 +403,10 @@ class PersistentButton(
     ) -> Self:
         """Rebuild the button from its custom id."""
         return cls(int(match["id"]), getattr(item, "label", None))
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a click whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Run the button's action, answering any failure privately."""

@@ -63,6 +63,7 @@ class PrivacyCog(commands.Cog):
     async def export_data(self, interaction: discord.Interaction) -> None:
         """Get a file of everything Mentor Coach stores about you."""
         locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await service.export_person(
             self.bot.db,
             interaction.user.id,
@@ -83,9 +84,7 @@ class PrivacyCog(commands.Cog):
             lines.append(tr("privacy.private_notes", locale, mentors=mentors))
         elif not (done.is_mentor or done.is_student):
             lines.append(tr("privacy.export_empty", locale))
-        await interaction.response.send_message(
-            "\n".join(lines), file=_file(done.file), ephemeral=True
-        )
+        await interaction.followup.send("\n".join(lines), file=_file(done.file), ephemeral=True)
 
     @privacy.command(name="delete", description=cmd("privacy.delete"))
     async def delete_data(self, interaction: discord.Interaction) -> None:
@@ -177,6 +176,7 @@ class PrivacyCog(commands.Cog):
         """Export your notes on your students as a file."""
         locale = interaction.locale
         now = self.bot.clock.now()
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done = await exports.notes_file(
             self.bot.db,
             interaction.user.id,
@@ -192,14 +192,14 @@ class PrivacyCog(commands.Cog):
             done.file, limit, repeat_header=done.file.filename.endswith(".csv")
         )
         if len(parts) > exports.MAX_PARTS:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 tr("exports.too_large", locale, size=_mib(len(done.file.data))), ephemeral=True
             )
             return
         text = tr("exports.notes_ready", locale, count=done.count)
         if len(parts) > 1:
             text += "\n" + tr("exports.in_parts", locale, parts=len(parts), limit=_mib(limit))
-        await interaction.response.send_message(text, file=_file(parts[0]), ephemeral=True)
+        await interaction.followup.send(text, file=_file(parts[0]), ephemeral=True)
         for part in parts[1:]:
             await interaction.followup.send(file=_file(part), ephemeral=True)
 
@@ -209,6 +209,7 @@ class PrivacyCog(commands.Cog):
         locale = interaction.locale
         me = interaction.user.id
         now = self.bot.clock.now()
+        await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await exports.upcoming_sessions(self.bot.db, me, now)
         names = {row.mentor_id: await self._name_of(row.mentor_id) for row in rows}
 
@@ -230,7 +231,7 @@ class PrivacyCog(commands.Cog):
 
         done = exports.calendar_file(rows, now, summary=summary, description=description)
         planned = sum(1 for row in rows if row.status == "scheduled")
-        await interaction.response.send_message(
+        await interaction.followup.send(
             tr("exports.calendar_ready", locale, count=planned), file=_file(done), ephemeral=True
         )
 

@@ -40,7 +40,7 @@ from bot.storage.sessions import OUTCOMES, SessionView
 from bot.textfit import clip
 from bot.texts import Locale, cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm, confirmation, send_pages
+from bot.ui import LazyPages, ask_to_confirm, confirmation, send_pages
 from cogs.notes import write_notes_view
 from cogs.reminders import planned_summary
 
@@ -487,26 +487,28 @@ def session_pages(
     *,
     past: bool,
     cancelled: bool = False,
-) -> list[discord.Embed]:
-    """Cut a list of sessions into embeds of PAGE_SIZE lines."""
+) -> Sequence[discord.Embed]:
+    """Cut a list of sessions into embeds of PAGE_SIZE lines, each built when first shown."""
     title = tr("sessions.past_title" if past else "sessions.upcoming_title", locale)
     if cancelled:
         title = tr("loop.cancelled_title", locale)
     if not views:
         return [discord.Embed(title=title, description=tr("sessions.none", locale), colour=COLOUR)]
-    chunks = [views[i : i + PAGE_SIZE] for i in range(0, len(views), PAGE_SIZE)]
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
+    count = -(-len(views) // PAGE_SIZE)
+
+    def page(index: int) -> discord.Embed:
+        chunk = views[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
         embed = discord.Embed(
             title=title,
             description="\n".join(session_line(v, viewer_id, locale) for v in chunk),
             colour=COLOUR,
         )
         embed.set_footer(
-            text=tr("common.page", locale, page=number, pages=len(chunks), total=len(views))
+            text=tr("common.page", locale, page=index + 1, pages=count, total=len(views))
         )
-        pages.append(embed)
-    return pages
+        return embed
+
+    return LazyPages(count, page)
 
 
 @confirmation("session.cancel")

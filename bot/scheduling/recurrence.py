@@ -68,16 +68,24 @@ class SeriesRule:
 
     def occurrences(self, after: datetime, until: datetime) -> list[datetime]:
         """Return the aware UTC occurrences `t` with `after <= t < until`, in order."""
+        return [instant for _, instant in self.indexed_occurrences(after, until)]
+
+    def indexed_occurrences(self, after: datetime, until: datetime) -> list[tuple[int, datetime]]:
+        """Return `(n, t)` for the occurrences `t = nth(n)` with `after <= t < until`, in order.
+
+        The walk starts next to `after` (not at the first occurrence), so its cost follows
+        the occurrences returned, not the age of the series.
+        """
         _require_aware(after, "after")
         _require_aware(until, "until")
         if self.repeat is Repeat.NONE:
             first = self.nth(0)
-            return [first] if after <= first < until else []
-        found: list[datetime] = []
+            return [(0, first)] if after <= first < until else []
+        found: list[tuple[int, datetime]] = []
         n = self._first_index_near(after)
         while (instant := self.nth(n)) < until:
             if instant >= after:
-                found.append(instant)
+                found.append((n, instant))
             n += 1
         return found
 

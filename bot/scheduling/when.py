@@ -28,8 +28,6 @@ from enum import Enum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dateparser.date import DateDataParser
-
 MAX_AHEAD = timedelta(days=366)
 MAX_TEXT_LENGTH = 200
 
@@ -359,6 +357,8 @@ def _weekday_date(match: re.Match[str], local_now: datetime, at: time) -> date:
 
 def _read_day(text: str, local_now: datetime) -> date | None:
     """Return the day dateparser reads in `text` (a whole day, not a week or month), or None."""
+    from dateparser.date import DateDataParser  # here, not at start: ~3 MiB the bot rarely needs
+
     parser = DateDataParser(
         languages=LANGUAGES,
         settings={

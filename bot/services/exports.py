@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from icalendar import Calendar, Event
-
 from bot.db import Database
 from bot.refusal import Refusal
 from bot.storage import privacy as store
@@ -176,6 +174,8 @@ def notes_markdown(notes: Sequence[Mapping[str, Any]], *, heading: str, shared: 
 
 def calendar_ics(entries: Sequence[CalendarEntry], now: datetime) -> bytes:
     """Return an iCalendar file: one event per session, instants in UTC, stable UIDs."""
+    from icalendar import Calendar, Event  # here, not at start: ~3 MiB for one command
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -318,11 +318,23 @@ async def note_choices(
     folded = typed.strip().casefold()
     wanted_id = folded.lstrip("#")
     found: list[tuple[datetime, int, str]] = []
-    for mentorship in await mentorship_store.active_for_mentor(db, guild_id, author_id):
+    mentorships = await mentorship_store.active_for_mentor(db, guild_id, author_id)
+    for mentorship in mentorships:
         for title in await store.latest_titles(db, mentorship.id, author_id, n=LIST_MAX):
             label = f"{title.title} · {mentorship.student_name}"
             if folded and folded not in label.casefold() and wanted_id != str(title.id):
                 continue
             found.append((title.created_at, title.id, label))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [(clip(label, 100), str(note_id)) for _, note_id, label in found[:CHOICES_MAX]]
+    choices = [(clip(label, 100), str(note_id)) for _, note_id, label in found[:CHOICES_MAX]]
+    if folded and not wanted_id.isdigit() and len(choices) < CHOICES_MAX:
+        # Words typed so far, the last one a prefix, in every note's text (best match first).
+        names = {m.id: m.student_name for m in mentorships}
+        offered = {key for _, key in choices}
+        hits = await store.search_notes(db, author_id, typed, limit=CHOICES_MAX, as_you_type=True)
+        for hit in hits:
+            name = names.get(hit.note.mentorship_id)
+            if name is not None and str(hit.note.id) not in offered:
+                choices.append((clip(f"{hit.note.title} · {name}", 100), str(hit.note.id)))
+                offered.add(str(hit.note.id))
+    return choices[:CHOICES_MAX]

@@ -9,13 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.db import Reader
 from bot.storage import program as store
 from bot.storage.program import MentorLoad, QuietStudent, SessionFact
@@ -115,7 +108,12 @@ def render_chart(
     """Draw sessions per week, stacked by outcome, as a PNG (blocking: run it in a thread).
 
     Week labels are dates in the reader's `language` (with the year when not this year).
+    matplotlib (and numpy under it, ~40 MiB and ~0.3 s) is imported here, on the first
+    chart, not when the bot starts.
     """
+    from matplotlib.figure import Figure  # lazily: see above
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(8, 4), dpi=100)
     axes = figure.subplots()
     positions = list(range(len(weeks)))

@@ -82,22 +82,6 @@ async def _refuse_clash(
         )
 
 
-def occurrences_between(
-    rule: SeriesRule, start: datetime, until: datetime
-) -> list[tuple[int, datetime]]:
-    """Return (index, instant) of the rule's occurrences from `start` (inclusive) to `until`."""
-    if rule.repeat is Repeat.NONE:
-        first = rule.nth(0)
-        return [(0, first)] if start <= first < until else []
-    found: list[tuple[int, datetime]] = []
-    n = 0
-    while (instant := rule.nth(n)) < until:
-        if instant >= start:
-            found.append((n, instant))
-        n += 1
-    return found
-
-
 async def schedule(
     db: Database,
     now: datetime,
@@ -118,7 +102,7 @@ async def schedule(
     start = read_when(when_text, zone, now)
     rule = SeriesRule.from_utc(start, zone, repeat)
     until = max(now + HORIZON, start + timedelta(seconds=1))
-    planned = occurrences_between(rule, start, until)
+    planned = rule.indexed_occurrences(start, until)
     async with db.transaction() as tx:
         for _, instant in planned:
             await _refuse_clash(tx, mentorship.mentor_id, instant, minutes)
@@ -144,29 +128,29 @@ async def schedule(
     return Scheduled(first=first, series_id=series_id, count=len(ids), repeat=repeat, zone=zone)
 
 
+MAINTENANCE_BATCH = 500
+"""How many series one maintenance transaction extends: short write locks, few commits."""
+
+
 async def extend_series(db: Database, now: datetime) -> int:
-    """Materialise the next occurrences of every running series; return how many were added."""
+    """Materialise the next occurrences of every running series; return how many were added.
+
+    A series is recorded as materialised up to its next occurrence not yet created, so only the
+    series with an occurrence to add come back; each continues from where it stopped. The work
+    follows the occurrences added, not the series' age or count; `MAINTENANCE_BATCH` series
+    per transaction.
+    """
     until = now + HORIZON
     added = 0
-    for series in await store.series_to_extend(db, until):
-        rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
-        end = until if series.ended_at is None else min(until, series.ended_at)
-        start = series.materialised_until or rule.nth(0)
-        planned = occurrences_between(rule, start, end)
+    behind = await store.series_to_extend(db, until)
+    for first in range(0, len(behind), MAINTENANCE_BATCH):
         async with db.transaction() as tx:
-            ids = await store.add_sessions(
-                tx,
-                series.mentorship_id,
-                series.id,
-                planned,
-                series.duration_minutes,
-                series.kind,
-                now,
-            )
-            await store.set_materialised_until(tx, series.id, end)
-            await reminders.plan_for_sessions(tx, ids, now)
-            await skip_time_off(tx, ids)
-        added += len(ids)
+            reached: list[tuple[int, datetime]] = []
+            for series in behind[first : first + MAINTENANCE_BATCH]:
+                count, up_to = await _extend_one(tx, series, until, now)
+                added += count
+                reached.append((series.id, up_to))
+            await store.set_materialised_until_many(tx, reached)
     if added:
         log.info("Materialised %d upcoming sessions", added)
     return added
@@ -185,6 +169,47 @@ async def skip_time_off(tx: Transaction, session_ids: Sequence[int]) -> int:
     await reminders.forget_sessions(tx, cancelled)
     await store.bump_revision(tx, cancelled)
     return len(cancelled)
+
+
+async def _extend_one(
+    tx: Transaction, series: store.Series, until: datetime, now: datetime
+) -> tuple[int, datetime]:
+    """Add a series' occurrences before `until`; return how many, and where it now stands."""
+    rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
+    end = until if series.ended_at is None else min(until, series.ended_at)
+    start = series.materialised_until or rule.nth(0)
+    planned = rule.indexed_occurrences(start, end)
+    if planned:
+        ids = await store.add_sessions(
+            tx,
+            series.mentorship_id,
+            series.id,
+            planned,
+            series.duration_minutes,
+            series.kind,
+            now,
+        )
+        await reminders.plan_for_sessions(tx, ids, now)
+        await skip_time_off(tx, ids)
+    else:
+        ids = []
+    return len(ids), _next_to_materialise(rule, end, series.ended_at)
+
+
+def _next_to_materialise(rule: SeriesRule, end: datetime, ended_at: datetime | None) -> datetime:
+    """Return the instant up to which no occurrence is missing: the next one at or after `end`.
+
+    (No occurrence lies in between, so recording it is as true as recording `end`.) A series
+    that ends by then, or never repeats, is materialised up to `end`.
+    """
+    if rule.repeat is Repeat.NONE or (ended_at is not None and ended_at <= end):
+        return end
+    week = timedelta(weeks=rule.repeat.interval_weeks, days=1)
+    following = rule.indexed_occurrences(end, end + week)
+    if not following:
+        return end
+    upcoming = following[0][1]
+    return upcoming if ended_at is None else min(upcoming, ended_at)
 
 
 async def visible_sessions(

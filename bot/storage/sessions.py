@@ -254,6 +254,16 @@ async def set_materialised_until(tx: Transaction, series_id: int, until: datetim
     )
 
 
+async def set_materialised_until_many(
+    tx: Transaction, reached: Sequence[tuple[int, datetime]]
+) -> None:
+    """Record, for each (series id, instant), up to when its occurrences exist as sessions."""
+    await tx.execute_many(
+        "UPDATE series SET materialised_until = ? WHERE id = ?",
+        [(_stamp(until), series_id) for series_id, until in reached],
+    )
+
+
 async def series_to_extend(db: Database, before: datetime) -> list[Series]:
     """Return the series of active mentorships not materialised up to `before`.
 

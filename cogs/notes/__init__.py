@@ -253,18 +253,16 @@ class NotesCog(commands.Cog):
         """Search your own notes."""
         guild_id_of(interaction)
         locale = interaction.locale
+        await interaction.response.defer(ephemeral=True, thinking=True)
         hits = await service.search(self.bot.db, interaction.user.id, query, student)
         shown = escaped(" ".join(query.split()))
         if not hits:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 tr("notes.search_none", locale, query=shown), ephemeral=True
             )
             return
-        names: dict[int, str] = {}
-        for mentorship_id in {hit.note.mentorship_id for hit in hits}:
-            mentorship = await mentorship_store.get_mentorship(self.bot.db, mentorship_id)
-            names[mentorship_id] = mentorship.student_name if mentorship else "?"
-        await interaction.response.send_message(
+        names = {hit.note.mentorship_id: hit.student_name or "?" for hit in hits}
+        await interaction.followup.send(
             embed=search_embed(hits, names, shown, locale), ephemeral=True
         )
 

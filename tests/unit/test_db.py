@@ -167,3 +167,51 @@ async def test_scrub_says_so_when_another_connection_keeps_the_log(tmp_path: Pat
         finally:
             reader.close()
         assert await db.scrub()
+
+
+async def test_reads_go_to_readers_and_see_every_committed_write(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "readers.db") as db:
+        assert db.reader_count == 2
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (1, 'UTC', 'x')"
+            )
+            inside = await tx.fetch_one("SELECT COUNT(*) FROM user_prefs")
+            outside = await db.fetch_one("SELECT COUNT(*) FROM user_prefs")
+        after = await db.fetch_one("SELECT COUNT(*) FROM user_prefs")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await db.fetch_one("DELETE FROM user_prefs RETURNING user_id")
+    assert inside is not None
+    assert inside[0] == 1
+    assert outside is not None
+    assert outside[0] == 0
+    assert after is not None
+    assert after[0] == 1
+
+
+async def test_a_slow_read_holds_up_neither_writes_nor_other_reads(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "slow.db") as db:
+        slow = asyncio.create_task(
+            db.fetch_one(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+                "SELECT COUNT(*) FROM n"
+            )
+        )
+        await asyncio.sleep(0.05)
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO user_prefs (user_id, timezone, updated_at) VALUES (1, 'UTC', 'x')"
+            )
+        quick = await db.fetch_one("SELECT COUNT(*) FROM user_prefs")
+        assert not slow.done()  # the write and the second read finished first
+        assert quick is not None
+        assert quick[0] == 1
+        counted = await slow
+    assert counted is not None
+    assert counted[0] == 3000000
+
+
+async def test_an_in_memory_database_reads_through_its_writer() -> None:
+    async with await Database.open(":memory:") as db:
+        assert db.reader_count == 0
+        assert await db.schema_version() > 0

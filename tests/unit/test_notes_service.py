@@ -217,6 +217,18 @@ async def test_note_choices_offer_only_the_authors_notes(db: Database) -> None:
     assert await service.note_choices(db, GUILD, SAM, "") == []
 
 
+async def test_note_choices_find_words_of_the_text_as_they_are_typed(db: Database) -> None:
+    sam = await mentorship(db, MARA, SAM, "Sam")
+    sofia = await mentorship(db, MEHDI, SOFIA, "Sofia")
+    review = await service.save_note(db, NOW, sam, MARA, "Week 3", "Dashboard filters reviewed")
+    await service.save_note(db, NOW, sofia, MEHDI, "Week 3", "Dashboard filters too")
+    for typed in ("dash", "dashboard filt", "filters dashb"):
+        choices = await service.note_choices(db, GUILD, MARA, typed)
+        assert [value for _, value in choices] == [str(review.id)], typed
+    assert choices[0][0] == "Week 3 · Sam"
+    assert await service.note_choices(db, GUILD, MARA, "dashboard nothing") == []
+
+
 def test_clip_marks_the_cut() -> None:
     assert service.clip("abc", 3) == "abc"
     assert service.clip("abcd", 3) == "ab…"

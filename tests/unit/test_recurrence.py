@@ -256,6 +256,9 @@ def test_occurrences_match_nth(
     last = 1 if repeat is Repeat.NONE else 200
     expected = [t for t in (rule.nth(n) for n in range(last)) if after <= t < until]
     assert rule.occurrences(after, until) == expected
+    indexed = rule.indexed_occurrences(after, until)
+    assert [t for _, t in indexed] == expected
+    assert all(rule.nth(n) == t for n, t in indexed)
 
 
 @given(

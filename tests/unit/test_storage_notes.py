@@ -281,10 +281,83 @@ async def test_deleting_a_session_keeps_its_notes(db: Database) -> None:
     assert [h.note.id for h in await ns.search_notes(db, ALICE, "slides")] == [note.id]
 
 
-def test_fts_query_quotes_every_word() -> None:
-    assert ns.fts_query('foo" OR') == '"foo""" "OR"'
+def test_fts_query_quotes_words_and_keeps_phrases_and_prefixes() -> None:
+    assert ns.fts_query('foo" OR') == '"foo" "OR"'
     assert ns.fts_query("  - * ") == ""
     assert ns.fts_query("a\x00b") == '"a" "b"'
+    assert ns.fts_query("proj* review") == '"proj"* "review"'
+    assert ns.fts_query('"next steps" sql') == '"next steps" "sql"'
+    assert ns.fts_query('say "x""') == '"say" "x"'
+    assert ns.fts_query("dash", as_you_type=True) == '"dash"*'
+    assert ns.fts_query("sql dash", as_you_type=True) == '"sql" "dash"*'
+
+
+async def test_title_matches_come_first_then_the_newest_notes(db: Database) -> None:
+    mentorship = await _mentorship(db)
+    older = await _note(db, mentorship, "Week 1", "The portfolio needs work.")
+    titled = await _note(db, mentorship, "Portfolio", "Reviewed it together.")
+    newer = await _note(db, mentorship, "Week 3", "Portfolio almost done.")
+    hits = await ns.search_notes(db, ALICE, "portfolio")
+    assert [h.note.id for h in hits] == [titled.id, newer.id, older.id]
+    assert [h.rank for h in hits] == [ns.TITLE_RANK, ns.TEXT_RANK, ns.TEXT_RANK]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "portfolio", limit=2)] == [
+        titled.id,
+        newer.id,
+    ]
+
+
+async def test_title_matches_come_first_among_the_newest_notes_only(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ns, "TITLE_WINDOW", 2)
+    mentorship = await _mentorship(db)
+    old_title = await _note(db, mentorship, "Portfolio", "First look.")
+    await _note(db, mentorship, "Week 2", "Nothing.")
+    newer = await _note(db, mentorship, "Week 3", "Portfolio almost done.")
+    hits = await ns.search_notes(db, ALICE, "portfolio")
+    assert [h.note.id for h in hits] == [newer.id, old_title.id]  # found, by recency
+    assert [h.rank for h in hits] == [ns.TEXT_RANK, ns.TEXT_RANK]
+
+
+async def test_prefix_queries_match_the_start_of_words(db: Database) -> None:
+    mentorship = await _mentorship(db)
+    project = await _note(db, mentorship, "Projet", "The project plan and its milestones.")
+    family = await _note(db, mentorship, "Home", "Talked about family and relationships.")
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "proj*")] == [project.id]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "famil*")] == [family.id]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "mi*")] == [project.id]
+    assert await ns.search_notes(db, ALICE, "proj") == []
+    typed = await ns.search_notes(db, ALICE, "milest", as_you_type=True)
+    assert [h.note.id for h in typed] == [project.id]
+
+
+async def test_words_are_stemmed_and_accents_folded(db: Database) -> None:
+    mentorship = await _mentorship(db)
+    note = await _note(db, mentorship, "Évaluations", "Talked about family relationships.")
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "relationship")] == [note.id]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "evaluation")] == [note.id]
+    assert [h.note.id for h in await ns.search_notes(db, ALICE, "families")] == [note.id]
+
+
+async def test_phrase_queries_need_the_words_together_and_in_order(db: Database) -> None:
+    mentorship = await _mentorship(db)
+    together = await _note(db, mentorship, "Week 1", "We agreed on the next steps for SQL.")
+    apart = await _note(db, mentorship, "Week 2", "Steps first, then the next topic.")
+    phrase = await ns.search_notes(db, ALICE, '"next steps"')
+    assert [h.note.id for h in phrase] == [together.id]
+    assert "**next steps**" in phrase[0].snippet
+    words = await ns.search_notes(db, ALICE, "next steps")
+    assert sorted(h.note.id for h in words) == sorted([together.id, apart.id])
+
+
+async def test_prefix_and_phrase_never_reach_another_authors_notes(db: Database) -> None:
+    alice_mentorship = await _mentorship(db, ALICE)
+    bob_mentorship = await _mentorship(db, BOB)
+    mine = await _note(db, alice_mentorship, "Project", "Next steps: the project report.")
+    await _note(db, bob_mentorship, "Project", "Next steps: the project report.", author=BOB)
+    for query in ("proj*", '"next steps"', "report", str(BOB), f"{BOB}*"):
+        hits = await ns.search_notes(db, ALICE, query)
+        assert [h.note.id for h in hits] == ([] if str(BOB) in query else [mine.id]), query
 
 
 async def _check_index(db: Database) -> None:

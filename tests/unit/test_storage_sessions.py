@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from bot.services.sessions import HORIZON, extend_series
 from bot.storage import mentorships as ms
 from bot.storage import sessions as ss
 
@@ -307,3 +308,41 @@ async def test_deleting_a_series_keeps_its_sessions(db: Database) -> None:
     kept = await ss.get_session(db, ids[0])
     assert kept is not None
     assert kept.series_id is None
+
+
+async def _series_at_horizon(db: Database, count: int) -> list[int]:
+    """`count` weekly series, each materialised as far as maintenance would at NOW."""
+    ids = []
+    for index in range(count):
+        mentorship = await _mentorship(db, ALICE + 10 * index, CHLOE + 10 * index)
+        async with db.transaction() as tx:
+            ids.append(
+                await ss.add_series(
+                    tx,
+                    mentorship,
+                    "Europe/Paris",
+                    datetime(2025, 3, 10, 18, 0),
+                    "weekly",
+                    "regular",
+                    30,
+                )
+            )
+    return ids
+
+
+async def test_maintenance_adds_only_what_is_new_and_skips_series_with_nothing_to_add(
+    db: Database,
+) -> None:
+    await _series_at_horizon(db, 3)
+    first = await extend_series(db, NOW)
+    assert first == 3 * 11  # Mondays 10 March .. 19 May: before 26 May 09:00 (3 March + 12 w)
+    # An hour later nothing is due: no series even comes back to be looked at.
+    assert await ss.series_to_extend(db, NOW + timedelta(hours=1) + HORIZON) == []
+    assert await extend_series(db, NOW + timedelta(hours=1)) == 0
+    # A week later, one more occurrence each, continuing the numbering.
+    assert await extend_series(db, NOW + timedelta(weeks=1)) == 3
+    rows = await db.fetch_all("SELECT series_id, MAX(occurrence) FROM sessions GROUP BY series_id")
+    assert [row[1] for row in rows] == [11, 11, 11]
+    count = await db.fetch_one("SELECT COUNT(*) FROM sessions")
+    assert count is not None
+    assert count[0] == 3 * 12
