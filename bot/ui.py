@@ -515,6 +515,8 @@ async def route_form_submit(interaction: discord.Interaction) -> bool:
     found = read_form(str(data.get("custom_id", "")))
     if found is None:
         return False
+    if drop_if_too_late(interaction):  # Discord keeps the form open: the person sends it again
+        return True
     form, parts = found
     try:
         async with asyncio.timeout(FORM_ACK_DEADLINE):

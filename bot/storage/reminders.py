@@ -173,11 +173,12 @@ async def recipients_without_dm(
     person_kinds = [k.name for k in KINDS.values() if k.recipient is not Recipient.LOG_CHANNEL]
     kinds = ", ".join("?" for _ in person_kinds)
     skipped = f"AND r.recipient_id NOT IN ({', '.join('?' for _ in skip)}) " if skip else ""
+    # Read through the due index (pending, by due time), not a walk of every recipient.
     rows = await db.fetch_all(
-        "SELECT DISTINCT r.recipient_id FROM reminders r "
-        "LEFT JOIN dm_channels d ON d.user_id = r.recipient_id "
+        "SELECT r.recipient_id FROM reminders r "
         f"WHERE r.status = 'pending' AND r.due_at < ? AND r.kind IN ({kinds}) "
-        f"AND d.user_id IS NULL {skipped}LIMIT ?",
+        "AND NOT EXISTS (SELECT 1 FROM dm_channels d WHERE d.user_id = r.recipient_id) "
+        f"{skipped}GROUP BY +r.recipient_id LIMIT ?",
         (iso(before), *person_kinds, *skip, limit),
     )
     return [int(row["recipient_id"]) for row in rows]

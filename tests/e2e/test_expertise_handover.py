@@ -274,9 +274,16 @@ async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: W
     assert rows
     world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
     await world.bot.reminders.run_due()
-    nudges = [m for m in mara.dms if m.embeds and "Review" in m.embeds[0]["title"]]
-    assert nudges
-    nudge = nudges[0]
+    titles = {
+        tr(key, "en", name="Sam")
+        for key in ("reminders.review_title", "reminders.review_soon_title")
+    }
+
+    def nudges() -> list[Any]:
+        return [m for m in mara.dms if m.embeds and m.embeds[0]["title"] in titles]
+
+    await world.sb.wait_for(lambda: bool(nudges()))
+    nudge = nudges()[0]
     names = [f["name"] for f in nudge.embeds[0]["fields"]]
     assert tr("expertise.outside_title", "en") in names
     assert "/coach peers" in str(nudge.embeds[0]["fields"])
@@ -314,8 +321,13 @@ async def test_a_persons_language_is_known_before_they_use_a_command(world: Worl
     assert rows
     world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
     await world.bot.reminders.run_due()
-    reminder = next(m for m in tom.dms if m.embeds)
-    assert reminder.embeds[0]["title"] == tr("reminders.student_title", "fr")
+    reference = tr("reminders.reference", "fr", ref="")
+
+    def reminders_of_tom() -> list[Any]:  # his session news (in French too) aside
+        return [m for m in tom.dms if m.embeds and reference in str(m.embeds[0].get("footer"))]
+
+    await world.sb.wait_for(lambda: bool(reminders_of_tom()))
+    assert reminders_of_tom()[0].embeds[0]["title"] == tr("reminders.student_title", "fr")
 
 
 async def test_the_mentor_records_where_a_student_starts_from_and_prep_fits_it(

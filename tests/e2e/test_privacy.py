@@ -312,7 +312,7 @@ async def test_a_student_is_erased_from_every_table(world: World) -> None:
     told = dump_message(mara.dms[-1])
     assert f"<@{sam.id}>" in told
     assert "mentorships with you: 1;" in told, told
-    assert "your 2 note(s) on them" in told, told
+    assert "your notes on them: 2" in told, told
     for secret in secrets:
         assert secret not in told
     assert await traces_of(world, sam.id, "Sam") == []

@@ -217,6 +217,7 @@ async def test_a_full_disk_then_freed_delivers_every_due_reminder_once(
 ) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)  # reminders only, here
     await mara.slash("student add", member=sofia, project="P3", session_length=45)
     await mara.slash("session schedule", student="Sofia", when="2026-12-04 18:30")
     due = await due_of(world, first, "student_reminder", "48h")
@@ -298,7 +299,7 @@ async def test_a_session_30_minutes_ahead_gets_starting_soon_reminders_at_once(
     await world.sb.wait_for(lambda: len(sam.dms) == 1 and len(mara.dms) == 1)
     [reminder_dm] = sam.dms
     assert reminder_dm.embeds[0]["title"] == "Your session starts soon"
-    assert reminder_dm.buttons == ["Confirm", "I can't make it"]
+    assert reminder_dm.buttons == ["Confirm", "I can't make it", "Prepare"]
     assert "Sent late" not in reminder_dm.embeds[0]["description"]
     assert "starts soon" in mara.dms[0].embeds[0]["title"]
 
