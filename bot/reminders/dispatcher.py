@@ -140,7 +140,9 @@ class Health:
         self._this_round = True
         self.failures += 1
         self.total += 1
-        signature = f"{where}: {type(error).__name__}: {error}"
+        # One cause (a full disk) fails every step that writes: log the cause once, not
+        # once per step it reaches.
+        signature = f"{type(error).__name__}: {error}"
         if signature != self.failing:
             self.failing = signature
             log.error(

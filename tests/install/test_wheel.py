@@ -147,7 +147,8 @@ def test_the_installed_wheel_runs_as_operators_run_it(installed: Path, tmp_path:
     where = run([python, "-c", content], cwd=work)
     data_dir, topics = where.stdout.split()
     assert Path(data_dir).is_relative_to(bin_dir.parent), where.stderr
-    assert (Path(data_dir) / "coaching.toml").is_file()
+    for language in ("en", "fr"):  # every language's content ships, not a file list
+        assert (Path(data_dir) / language / "coaching.toml").is_file(), language
     assert int(topics) >= 8
     assert run([cli, "--version"]).stdout.strip() == f"mentor-coach {VERSION}"
 
