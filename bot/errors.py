@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot.commands_index import audience_of
 from bot.db import answer_deadline
-from bot.deadlines import drop_if_too_late, too_late
+from bot.deadlines import age_of, drop_if_too_late, too_late
 from bot.log_privacy import describe_interaction
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
@@ -121,13 +121,15 @@ def has_lone_surrogate(value: object) -> bool:
 
 
 ANSWER_WITHIN = 2.5
-"""Seconds after an interaction arrives by which it must be answered (Discord allows 3)."""
+"""Seconds after Discord created an interaction by which it must be answered (it allows 3)."""
 
 
 def watch_answer_deadline(interaction: discord.Interaction) -> None:
     """Bound the current task's database writes by the interaction's answer deadline."""
     loop = asyncio.get_running_loop()
-    answer_by = loop.time() + ANSWER_WITHIN
+    # Counted from Discord's creation of the interaction, not from its arrival here: the
+    # gateway's own delay is part of the 3 s (and of `too_late`'s limit).
+    answer_by = loop.time() + ANSWER_WITHIN - age_of(interaction).total_seconds()
 
     def remaining() -> float | None:
         return None if interaction.response.is_done() else answer_by
