@@ -92,6 +92,7 @@ async def test_metrics_count_commands_answers_reminders_and_429s(
     _, before = await get(endpoint.url + "/metrics")
     await world.mara.slash("help")
     await world.mara.slash("help")
+    await world.sb.bot_done()  # the bot has read Discord's answers (they can take a while)
     _, after = await get(endpoint.url + "/metrics")
     name, labels = (
         "mentor_coach_interactions_total",
