@@ -16,10 +16,11 @@ from bot.app import bot_of
 from bot.errors import BaseModal
 from bot.services import outcomes as service
 from bot.services.people import zone_of
-from bot.storage.sessions import OUTCOMES, Session, SessionView
+from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.vocabulary import OUTCOMES, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ OPTION_MAX = 100
 
 def outcome_options(locale: Locale, chosen: str | None) -> list[discord.RadioGroupOption]:
     """The four outcomes, the chosen one (else "held") ticked."""
-    picked = chosen if chosen in OUTCOMES else "held"
+    picked = chosen if chosen in OUTCOMES else SessionStatus.HELD
     return [
         discord.RadioGroupOption(
             label=clip(tr(f"reminders.record_{status}", locale), OPTION_MAX),

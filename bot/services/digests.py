@@ -16,6 +16,7 @@ from bot.storage.coaching import PresentationPlan
 from bot.storage.guild_config import configs_with_log_channel
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
+from bot.vocabulary import SessionStatus
 
 LEFT_ALONE_AFTER = timedelta(weeks=3)
 UNRECORDED_SINCE = timedelta(days=30)
@@ -64,7 +65,12 @@ async def plan_weekly_summaries(db: Database, now: datetime) -> int:
 async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetime) -> Digest:
     """Gather the week's sessions, what is unrecorded, who was left alone, what to request."""
     this_week = await session_store.sessions_of_mentor(
-        db, guild_id, mentor_id, after=now, before=now + timedelta(days=7), statuses=["scheduled"]
+        db,
+        guild_id,
+        mentor_id,
+        after=now,
+        before=now + timedelta(days=7),
+        statuses=[SessionStatus.SCHEDULED],
     )
     unrecorded = await session_store.unrecorded_sessions(
         db, mentor_id, ended_before=now, since=now - UNRECORDED_SINCE, guild_id=guild_id

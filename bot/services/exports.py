@@ -17,6 +17,7 @@ from bot.refusal import Refusal
 from bot.storage import privacy as store
 from bot.storage.mentorships import Mentorship
 from bot.storage.privacy import CalendarRow
+from bot.vocabulary import SessionStatus
 
 FORMATS: Final = ("csv", "markdown")
 CSV_COLUMNS: Final = (
@@ -254,7 +255,7 @@ def calendar_file(
 
     A moved session keeps its UID with a higher SEQUENCE; a cancelled one is marked so.
     """
-    if not any(row.status == "scheduled" for row in rows):
+    if not any(row.status == SessionStatus.SCHEDULED for row in rows):
         raise Refusal("exports.no_sessions")
     entries = [
         CalendarEntry(

@@ -25,6 +25,7 @@ from bot.storage import reminders as store
 from bot.storage.guild_config import get_config
 from bot.storage.reminders import Reminder
 from bot.storage.sessions import get_session, get_session_view, upcoming_sessions_of_person
+from bot.vocabulary import SessionStatus
 
 FALLBACK_ZONE = "UTC"
 WAKING = (time(8, 0), time(21, 0))
@@ -45,7 +46,7 @@ def in_waking_hours(instant: datetime, zone: str) -> datetime:
 async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
     """Return what planning needs to know of a scheduled session."""
     view = await get_session_view(tx, session_id)
-    if view is None or view.session.status != "scheduled":
+    if view is None or view.session.status != SessionStatus.SCHEDULED:
         return None
     zone = await zone_of(tx, view.mentor_id, view.guild_id)
     return SessionFacts(

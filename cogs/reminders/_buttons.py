@@ -27,6 +27,7 @@ from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
+from bot.vocabulary import OUTCOMES, SessionStatus
 from cogs.coaching._views import prep_embed, prep_view
 from cogs.notes import write_notes_view
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.gold()
 SNOOZES = (60, 180)
-OUTCOMES = ("held", "cancelled_early", "cancelled_late", "no_show")
 REASON_MAX = 300
 
 
@@ -209,7 +209,11 @@ class RecordButton(
     """One of the four outcomes, straight from the record-the-session nudge."""
 
     def __init__(self, session_id: int, status: str, label: str | None = None) -> None:
-        style = discord.ButtonStyle.primary if status == "held" else discord.ButtonStyle.secondary
+        style = (
+            discord.ButtonStyle.primary
+            if status == SessionStatus.HELD
+            else discord.ButtonStyle.secondary
+        )
         super().__init__(_button(f"rem:record:{session_id}:{status}", label or status, style))
         self.session_id = session_id
         self.status = status
@@ -256,9 +260,11 @@ class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)")
         view = await _session_for(interaction, self.target_id)
         if view.mentor_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
-        if view.session.status != "scheduled":
+        if view.session.status != SessionStatus.SCHEDULED:
             raise Refusal(
-                "record.already" if view.session.status != "cancelled" else "sessions.not_scheduled"
+                "record.already"
+                if view.session.status != SessionStatus.CANCELLED
+                else "sessions.not_scheduled"
             )
         title = await note_title_for(interaction, view)
         await interaction.response.send_modal(
