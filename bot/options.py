@@ -14,7 +14,7 @@ from bot.app import bot_of
 from bot.refusal import Refusal
 from bot.scheduling.when import WhenError, parse_when
 from bot.services.checkins import session_of_student
-from bot.services.people import known_languages, language_name, zone_of
+from bot.services.people import known_languages, language_name, zone_for
 from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
@@ -184,8 +184,7 @@ class StudentSessionOption(app_commands.Transformer):
 async def caller_zone(interaction: discord.Interaction) -> str:
     """Return the zone the caller reads times in: theirs, else their server's, else the default."""
     bot = bot_of(interaction)
-    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
-    return zone or bot.settings.default_timezone
+    return await zone_for(bot.db, interaction.user.id, interaction.guild_id)
 
 
 def session_choices(

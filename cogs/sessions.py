@@ -32,7 +32,7 @@ from bot.services import reminders as reminder_service
 from bot.services import sessions as service
 from bot.services import statement as statement_service
 from bot.services import time_off as time_off_service
-from bot.services.people import zone_of
+from bot.services.people import zone_for
 from bot.services.sessions import check_answerable
 from bot.storage.checkins import checkin_of
 from bot.storage.privacy import ERASED_PERSON
@@ -74,10 +74,7 @@ class SessionsCog(commands.Cog):
         self.bot = bot
 
     async def _mentor_zone(self, interaction: discord.Interaction) -> str:
-        zone = await zone_of(self.bot.db, interaction.user.id, interaction.guild_id)
-        if zone is None:
-            raise Refusal("sessions.no_zone")
-        return zone
+        return await zone_for(self.bot.db, interaction.user.id, interaction.guild_id)
 
     @session.command(
         name="schedule", description=cmd("sessions.schedule"), extras={"guild_only": True}
@@ -108,7 +105,7 @@ class SessionsCog(commands.Cog):
             when_text=when,
             zone=zone,
             repeat=Repeat(repeat.value) if repeat else Repeat.NONE,
-            kind=kind.value if kind else "regular",
+            kind=kind.value if kind else SessionKind.REGULAR,
             duration=duration,
             mentor_name=interaction.user.display_name,
         )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.db import Database
 from bot.reminders.planning import DIGEST, WEEKLY_SUMMARY, Planned, next_digest, next_summary
-from bot.services.people import zone_of
+from bot.services.people import effective_zone, zone_for
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import reminders as store
@@ -20,7 +20,6 @@ from bot.vocabulary import SessionStatus
 
 LEFT_ALONE_AFTER = timedelta(weeks=3)
 UNRECORDED_SINCE = timedelta(days=30)
-FALLBACK_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ async def plan_digests(db: Database, now: datetime) -> int:
     """Make sure every active mentor has their next digest planned; return how many exist."""
     planned = 0
     for guild_id, mentor_id in await mentorship_store.active_mentors(db):
-        zone = await zone_of(db, mentor_id, guild_id) or FALLBACK_ZONE
+        zone = await zone_for(db, mentor_id, guild_id)
         slot, due = next_digest(now, zone)
         async with db.transaction() as tx:
             await store.add_planned(
@@ -55,7 +54,7 @@ async def plan_weekly_summaries(db: Database, now: datetime) -> int:
     """
     configs = await configs_with_log_channel(db)
     for config in configs:
-        slot, due = next_summary(now, config.default_timezone or FALLBACK_ZONE)
+        slot, due = next_summary(now, effective_zone(config.default_timezone))
         planned = Planned(WEEKLY_SUMMARY, config.guild_id, f"{config.guild_id}:{slot}", due)
         async with db.transaction() as tx:
             await store.add_planned(tx, None, config.guild_id, [planned], now)

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.db import Reader
+from bot.services.people import effective_zone
 from bot.storage import program as store
 from bot.storage.program import MentorLoad, QuietStudent, SessionFact
 from bot.timefmt import day_label
@@ -91,7 +92,7 @@ async def program_stats(
     if days not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
     since = now - timedelta(days=days)
-    tz = ZoneInfo(zone or "UTC")
+    tz = ZoneInfo(effective_zone(zone))
     ended_before = int((now - UNRECORDED_AFTER).timestamp())
     facts = await store.session_facts(db, guild_id, since, now)
     return ProgramStats(

@@ -19,7 +19,7 @@ from bot.refusal import Refusal
 from bot.services import reminders as reminder_service
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
-from bot.services.people import reader_locale, zone_of
+from bot.services.people import reader_locale, zone_for
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
 from bot.storage.checkins import checkin_of
@@ -183,9 +183,7 @@ class RescheduleModal(PersistentModal):
         session = await _session_for(interaction, int(parts[0]))
         if session.mentor_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
-        zone = await zone_of(bot.db, interaction.user.id, session.guild_id)
-        if zone is None:
-            raise Refusal("sessions.no_zone")
+        zone = await zone_for(bot.db, interaction.user.id, session.guild_id)
         moved = await session_service.reschedule(
             bot.db, bot.clock.now(), session, when_text=values.get("when", ""), zone=zone
         )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db import Database
+from bot.services import people
 from bot.services import program_stats as service
 from bot.storage import mentorships as ms
 from bot.storage import program as store
@@ -154,3 +155,15 @@ async def test_the_chart_is_a_png(db: Database) -> None:
     png = service.render_chart(stats.weeks, {"held": "Held"}, "Sessions per week")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(png) > 1000
+
+
+async def test_a_server_without_a_zone_counts_weeks_in_the_default_timezone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(people, "_default_zone", "UTC")
+    in_utc = await service.program_stats(db, GUILD, NOW, 30)
+    people.use_default_zone("Pacific/Kiritimati")  # UTC+14: Sunday noon UTC is Monday there
+    by_default = await service.program_stats(db, GUILD, NOW, 30)
+    chosen = await service.program_stats(db, GUILD, NOW, 30, "Pacific/Kiritimati")
+    assert by_default.weeks == chosen.weeks
+    assert by_default.weeks != in_utc.weeks
