@@ -85,8 +85,11 @@ def split_export(file: ExportFile, limit: int, *, repeat_header: bool) -> list[E
 
 
 def _records(data: bytes) -> list[bytes]:
-    """Split CSV bytes into whole records: a quoted field may hold line breaks, and a record
-    ends only where its quotes are balanced (RFC 4180 doubles quotes inside fields)."""
+    """Split CSV bytes into whole records.
+
+    A quoted field may hold line breaks, and a record ends only where its quotes are balanced
+    (RFC 4180 doubles quotes inside fields).
+    """
     records: list[bytes] = []
     current = b""
     for line in data.splitlines(keepends=True):

@@ -63,8 +63,10 @@ async def outcome_counts(
 
 
 async def unrecorded_sessions(db: Reader, guild_id: int, since: datetime, ended_before: int) -> int:
-    """Count sessions that started after `since`, ended before `ended_before` (epoch seconds)
-    and still have no recorded outcome."""
+    """Count the sessions past and still without a recorded outcome.
+
+    They started after `since` and ended before `ended_before` (epoch seconds).
+    """
     row = await db.fetch_one(
         "SELECT COUNT(*) FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
         "WHERE m.guild_id = ? AND s.status = 'scheduled' AND s.starts_at >= ? "

@@ -245,8 +245,10 @@ class ReminderMessages:
     async def undeliverable(
         self, reminder: Reminder, *, why: str = "closed"
     ) -> tuple[int, Outgoing] | None:
-        """Tell the mentor when a student's reminder reached neither DMs nor the server, and
-        why (DMs closed, the channel refused the bot, or the student left the server)."""
+        """Tell the mentor when a student's reminder reached neither DMs nor the server.
+
+        And why: DMs closed, the channel refused the bot, or the student left the server.
+        """
         if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)

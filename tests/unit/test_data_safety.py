@@ -1,5 +1,8 @@
-"""Keeping the data safe: backups while the bot runs, restores, upgrades, and refusing to start
-on a database that is newer than the code, read-only, or whose migration fails."""
+"""Keeping the data safe: backups, restores, upgrades, and refusals to start.
+
+Backups while the bot runs, restores, upgrades, and refusing to start on a database that is
+newer than the code, read-only, or whose migration fails.
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.storage import mentorships as ms
 from bot.storage import sessions as ss
 from bot.vocabulary import SessionKind, SessionStatus
+from tests.unit.clocks import wall_clock
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -115,7 +116,7 @@ async def test_archive_cancels_future_sessions_and_ends_series(db: Database) -> 
             tx,
             added.id,
             "Europe/Paris",
-            datetime(2025, 3, 1, 18, 0),
+            wall_clock(2025, 3, 1, 18, 0),
             "weekly",
             SessionKind.REGULAR,
             30,
@@ -172,7 +173,7 @@ async def test_deleting_a_mentorship_removes_its_sessions_and_series(db: Databas
     added = await _add(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, added.id, "UTC", datetime(2025, 3, 4, 10, 0), "weekly", SessionKind.REGULAR, 30
+            tx, added.id, "UTC", wall_clock(2025, 3, 4, 10, 0), "weekly", SessionKind.REGULAR, 30
         )
         await ss.add_sessions(
             tx, added.id, series_id, [(0, NOW + timedelta(days=1))], 30, SessionKind.REGULAR, NOW

@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.storage import mentorships as ms
 from bot.storage import sessions as ss
 from bot.vocabulary import OUTCOMES, SessionKind, SessionStatus
+from tests.unit.clocks import wall_clock
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -55,7 +56,7 @@ async def test_re_materialising_a_series_is_idempotent(db: Database) -> None:
             tx,
             mentorship,
             "Europe/Paris",
-            datetime(2025, 3, 10, 18, 0),
+            wall_clock(2025, 3, 10, 18, 0),
             "weekly",
             SessionKind.REGULAR,
             30,
@@ -75,7 +76,7 @@ async def test_re_materialising_a_series_is_idempotent(db: Database) -> None:
     assert all(v.session.series_id == series_id for v in views)
     series = await ss.get_series(db, series_id)
     assert series is not None
-    assert series.local_start == datetime(2025, 3, 10, 18, 0)
+    assert series.local_start == wall_clock(2025, 3, 10, 18, 0)
     assert series.local_start.tzinfo is None
     assert series.materialised_until == MONDAY_6PM + timedelta(weeks=4)
 
@@ -84,7 +85,7 @@ async def test_a_moved_occurrence_is_not_recreated(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         ids = await ss.add_sessions(
             tx, mentorship, series_id, _weekly(2), 30, SessionKind.REGULAR, NOW
@@ -107,10 +108,10 @@ async def test_series_to_extend_lists_series_behind_the_horizon(db: Database) ->
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         fresh = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         done = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 11, 17, 0), "weekly", SessionKind.REGULAR, 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 11, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         await ss.set_materialised_until(tx, done, NOW + timedelta(weeks=8))
     horizon = NOW + timedelta(weeks=4)
@@ -125,7 +126,7 @@ async def test_cancelling_a_series_from_an_instant(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         ids = await ss.add_sessions(
             tx, mentorship, series_id, _weekly(4), 30, SessionKind.REGULAR, NOW
@@ -318,7 +319,7 @@ async def test_naive_instants_are_refused(db: Database) -> None:
                 tx,
                 mentorship,
                 None,
-                [(None, datetime(2025, 3, 10, 18, 0))],
+                [(None, wall_clock(2025, 3, 10, 18, 0))],
                 30,
                 SessionKind.REGULAR,
                 NOW,
@@ -334,7 +335,7 @@ async def test_deleting_a_series_keeps_its_sessions(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         ids = await ss.add_sessions(
             tx, mentorship, series_id, _weekly(2), 30, SessionKind.REGULAR, NOW
