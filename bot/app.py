@@ -17,6 +17,7 @@ from bot.metrics import instrument
 from bot.news_sender import NewsSender
 from bot.reminders.dispatcher import Dispatcher
 from bot.services.digests import plan_digests
+from bot.services.people import use_default_zone
 from bot.services.privacy import purge_departed_guilds
 from bot.services.sessions import extend_series
 from bot.settings import Settings
@@ -87,6 +88,7 @@ class MentorCoach(commands.Bot):
         )
         self.db = db
         self.settings = settings
+        use_default_zone(settings.default_timezone)
         self.texts = texts
         self.clock = clock
         self.sync_globally_on_start = sync_globally_on_start

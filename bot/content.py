@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.vocabulary import SessionKind
+
 log = logging.getLogger(__name__)
 
 # The repository's `data/` folder, installed as the package `bot.data` (see setup.py).
@@ -42,7 +44,6 @@ COACHING_FILE = "coaching.toml"
 
 JOBS = ("guide", "motivate", "inspire", "assess")
 SKILLS = ("empathy", "organisation", "objectivity", "communication", "adaptability")
-SESSION_KINDS = ("discovery", "regular", "mock_presentation", "assessment_prep")
 CONDITIONS = ("last_no_show", "has_open_steps", "first_session", "presentation_soon")
 REQUIRED_TEMPLATES = ("deliverable_review", "constructive_feedback", "session_report")
 REQUIRED_TOPICS = (
@@ -844,7 +845,7 @@ def _read_checklists(
 ) -> tuple[dict[str, Job], dict[str, Checklist]]:
     model = _validate(ChecklistsFile, data, source)
     jobs = _jobs(model.jobs)
-    checklists = {kind: _checklist(kind, getattr(model, kind), jobs) for kind in SESSION_KINDS}
+    checklists = {kind.value: _checklist(kind, getattr(model, kind), jobs) for kind in SessionKind}
     return jobs, checklists
 
 
@@ -946,11 +947,11 @@ def parse_checklist(
     texts read in `language` when the entry has `[kind.translations.<language>]`.
     """
     kind, value = _one_entry(text, CHECKLIST_ENTRY, "regular")
-    if kind not in SESSION_KINDS:
+    if kind not in set(SessionKind):
         raise ContentError(
             CHECKLIST_ENTRY,
             "the table name",
-            f"is {kind!r}, expected one of: " + ", ".join(SESSION_KINDS),
+            f"is {kind!r}, expected one of: " + ", ".join(SessionKind),
         )
     model = _validate(ChecklistModel, value, CHECKLIST_ENTRY, (kind,))
     return _checklist(kind, model, content(language).jobs if jobs is None else jobs, language)

@@ -14,16 +14,17 @@ from bot.app import bot_of
 from bot.refusal import Refusal
 from bot.scheduling.when import WhenError, parse_when
 from bot.services.checkins import session_of_student
-from bot.services.people import known_languages, language_name, zone_of
+from bot.services.people import known_languages, language_name, zone_for
 from bot.services.sessions import session_of_mentor
 from bot.services.students import resolve_student, student_choices
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
-from bot.storage.sessions import OUTCOMES, SessionView
+from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import short_when, when_label
 from bot.timezones import search_zones
+from bot.vocabulary import OUTCOMES, SessionStatus
 
 RECENT = timedelta(days=30)
 
@@ -78,7 +79,7 @@ class UpcomingSessionOption(MentorSessionOption):
             interaction.guild_id,
             interaction.user.id,
             after=bot.clock.now(),
-            statuses=["scheduled"],
+            statuses=[SessionStatus.SCHEDULED],
             limit=100,
         )
         return session_choices(
@@ -132,17 +133,17 @@ class RecordableSessionOption(MentorSessionOption):
             interaction.user.id,
             after=now - RECENT,
             before=now,
-            statuses=["scheduled", *OUTCOMES],
+            statuses=[SessionStatus.SCHEDULED, *OUTCOMES],
             newest_first=True,
             limit=100,
         )
-        views.sort(key=lambda v: v.session.status != "scheduled")
+        views.sort(key=lambda v: v.session.status != SessionStatus.SCHEDULED)
         zone = await caller_zone(interaction)
         choices = []
         for view in views:
             when = when_label(view.session.starts_at, zone, interaction.locale, now)
             label = f"{when} · {view.student_name}"
-            if view.session.status != "scheduled":
+            if view.session.status != SessionStatus.SCHEDULED:
                 label += " · " + tr(f"outcome.{view.session.status}", interaction.locale)
             if label_matches(label, value):
                 choices.append(app_commands.Choice(name=label[:100], value=str(view.session.id)))
@@ -166,7 +167,7 @@ class StudentSessionOption(app_commands.Transformer):
             interaction.user.id,
             guild_id=interaction.guild_id,
             after=bot.clock.now(),
-            statuses=["scheduled"],
+            statuses=[SessionStatus.SCHEDULED],
             limit=25,
         )
         zone = await caller_zone(interaction)
@@ -183,8 +184,7 @@ class StudentSessionOption(app_commands.Transformer):
 async def caller_zone(interaction: discord.Interaction) -> str:
     """Return the zone the caller reads times in: theirs, else their server's, else the default."""
     bot = bot_of(interaction)
-    zone = await zone_of(bot.db, interaction.user.id, interaction.guild_id)
-    return zone or bot.settings.default_timezone
+    return await zone_for(bot.db, interaction.user.id, interaction.guild_id)
 
 
 def session_choices(

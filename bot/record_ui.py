@@ -15,11 +15,12 @@ import discord
 from bot.app import bot_of
 from bot.errors import BaseModal
 from bot.services import outcomes as service
-from bot.services.people import zone_of
-from bot.storage.sessions import OUTCOMES, Session, SessionView
+from bot.services.people import zone_for
+from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.vocabulary import OUTCOMES, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ OPTION_MAX = 100
 
 def outcome_options(locale: Locale, chosen: str | None) -> list[discord.RadioGroupOption]:
     """The four outcomes, the chosen one (else "held") ticked."""
-    picked = chosen if chosen in OUTCOMES else "held"
+    picked = chosen if chosen in OUTCOMES else SessionStatus.HELD
     return [
         discord.RadioGroupOption(
             label=clip(tr(f"reminders.record_{status}", locale), OPTION_MAX),
@@ -118,9 +119,7 @@ class RecordModal(BaseModal):
 async def note_title_for(interaction: discord.Interaction, view: SessionView) -> str:
     """Return the title a session's note gets: the student and the session's local date."""
     bot = bot_of(interaction)
-    zone = (
-        await zone_of(bot.db, interaction.user.id, view.guild_id) or bot.settings.default_timezone
-    )
+    zone = await zone_for(bot.db, interaction.user.id, view.guild_id)
     local = view.session.starts_at.astimezone(ZoneInfo(zone))
     return tr(
         "notes.session_title", interaction.locale, name=view.student_name, date=f"{local:%d %b %Y}"

@@ -65,7 +65,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def _plural_text(forms: Mapping[str, str]) -> str:
-    """Keep a text's plural forms as one string: `\x00one\x00...\x00other\x00...`."""
+    r"""Keep a text's plural forms as one string: `\x00one\x00...\x00other\x00...`."""
     return "".join(f"\x00{form}\x00{forms[form]}" for form in PLURAL_FORMS if form in forms)
 
 

@@ -21,6 +21,7 @@ from bot.services.privacy import Erased
 from bot.storage.privacy import CalendarRow
 from bot.texts import cmd, tr
 from bot.ui import ask_to_confirm, mentor_mention
+from bot.vocabulary import SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,7 @@ class PrivacyCog(commands.Cog):
             return "\n".join(lines)
 
         done = exports.calendar_file(rows, now, summary=summary, description=description)
-        planned = sum(1 for row in rows if row.status == "scheduled")
+        planned = sum(1 for row in rows if row.status == SessionStatus.SCHEDULED)
         await interaction.followup.send(
             tr("exports.calendar_ready", locale, count=planned), file=_file(done), ephemeral=True
         )

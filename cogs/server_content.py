@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import MentorCoach, bot_of
-from bot.content import SESSION_KINDS
 from bot.refusal import Refusal
 from bot.services import moderation
 from bot.services import server_content as service
@@ -22,6 +21,7 @@ from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, PersistentModal, answer, ask_to_confirm, confirmation
+from bot.vocabulary import SessionKind
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ FIELD_MAX = 1024
 """Seconds the form waits: writing an entry takes a while."""
 FILE_BYTES_MAX = SOURCE_MAX * 4
 """A larger file cannot hold SOURCE_MAX characters of UTF-8: refused without reading it."""
-KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{kind}"), value=kind) for kind in SESSION_KINDS]
+KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{kind}"), value=kind) for kind in SessionKind]
 
 
 def _lines(lines: list[str]) -> str:

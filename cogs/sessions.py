@@ -32,15 +32,16 @@ from bot.services import reminders as reminder_service
 from bot.services import sessions as service
 from bot.services import statement as statement_service
 from bot.services import time_off as time_off_service
-from bot.services.people import zone_of
+from bot.services.people import zone_for
 from bot.services.sessions import check_answerable
 from bot.storage.checkins import checkin_of
 from bot.storage.privacy import ERASED_PERSON
-from bot.storage.sessions import OUTCOMES, SessionView
+from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import Locale, cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import LazyPages, ask_to_confirm, confirmation, send_pages
+from bot.vocabulary import OUTCOMES, SessionKind, SessionStatus
 from cogs.notes import write_notes_view
 from cogs.reminders import planned_summary
 
@@ -48,12 +49,9 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.blurple()
 PAGE_SIZE = 8
-KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{k}"), value=k) for k in service.KINDS]
+KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{k}"), value=k) for k in SessionKind]
 REPEAT_CHOICES = [app_commands.Choice(name=cmd(f"repeat.{r.value}"), value=r.value) for r in Repeat]
-OUTCOME_CHOICES = [
-    app_commands.Choice(name=cmd(f"outcome.{o}"), value=o)
-    for o in ("held", "cancelled_early", "cancelled_late", "no_show")
-]
+OUTCOME_CHOICES = [app_commands.Choice(name=cmd(f"outcome.{o}"), value=o) for o in OUTCOMES]
 WHEN_CHOICES = [
     app_commands.Choice(name=cmd("sessions.upcoming"), value="upcoming"),
     app_commands.Choice(name=cmd("sessions.past"), value="past"),
@@ -76,10 +74,7 @@ class SessionsCog(commands.Cog):
         self.bot = bot
 
     async def _mentor_zone(self, interaction: discord.Interaction) -> str:
-        zone = await zone_of(self.bot.db, interaction.user.id, interaction.guild_id)
-        if zone is None:
-            raise Refusal("sessions.no_zone")
-        return zone
+        return await zone_for(self.bot.db, interaction.user.id, interaction.guild_id)
 
     @session.command(
         name="schedule", description=cmd("sessions.schedule"), extras={"guild_only": True}
@@ -110,7 +105,7 @@ class SessionsCog(commands.Cog):
             when_text=when,
             zone=zone,
             repeat=Repeat(repeat.value) if repeat else Repeat.NONE,
-            kind=kind.value if kind else "regular",
+            kind=kind.value if kind else SessionKind.REGULAR,
             duration=duration,
             mentor_name=interaction.user.display_name,
         )
@@ -470,7 +465,7 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
         tr(f"kind.{session.kind}", locale),
         tr("students.minutes", locale, minutes=session.duration_minutes),
     ]
-    if session.status != "scheduled":
+    if session.status != SessionStatus.SCHEDULED:
         parts.append(f"**{tr(f'outcome.{session.status}', locale)}**")
     elif not as_mentor:
         key = {"confirmed": "loop.you_confirmed", "declined": "loop.you_declined"}

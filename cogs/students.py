@@ -20,7 +20,7 @@ from bot.services import sessions as session_service
 from bot.services import students as service
 from bot.services.checkins import LINK_MAX
 from bot.services.moderation import check_mentor, check_student
-from bot.services.people import zone_of
+from bot.services.people import zone_for
 from bot.storage import mentorships as store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
@@ -368,9 +368,7 @@ class ScheduleModal(BaseModal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Schedule the session and say when it is."""
         bot = bot_of(interaction)
-        zone = await zone_of(bot.db, interaction.user.id, self.student.guild_id)
-        if zone is None:
-            raise Refusal("sessions.no_zone")
+        zone = await zone_for(bot.db, interaction.user.id, self.student.guild_id)
         done = await session_service.schedule(
             bot.db,
             bot.clock.now(),

@@ -99,8 +99,10 @@ class Faults:
         return None if fault is None else fault.error()
 
     def take_fault(self, method: str, route: str) -> Fault | None:
-        """Consume and return the fault matching this request, if any (the middleware then
-        answers its error before or after handling the request)."""
+        """Consume and return the fault matching this request, if any.
+
+        The middleware then answers its error before or after handling the request.
+        """
         key = normalise(f"{method} {route}")
         for fault in self.pending:
             if fault.key == key and fault.times > 0:

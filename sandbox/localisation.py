@@ -23,7 +23,7 @@ THAI = range(0x0E00, 0x0E80)
 
 
 def valid_command_name(name: Any, *, lowercase: bool) -> bool:
-    """Discord's ``^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$``, lowercase if asked."""
+    r"""Discord's ``^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$``, lowercase if asked."""
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
         return False
     for char in name:

@@ -125,8 +125,10 @@ class RateLimiter:
             self.banned_until = self._invalid[0] + self.invalid_window
 
     def check_ban(self) -> None:
-        """Refuse every request while restricted, as Cloudflare does: a 429 without ``Via``
-        and without a JSON body (discord.py then stops instead of retrying)."""
+        """Refuse every request while restricted, as Cloudflare does.
+
+        A 429 without ``Via`` and without a JSON body (discord.py then stops instead of retrying).
+        """
         if self.enabled and time.monotonic() < self.banned_until:
             retry = self.banned_until - time.monotonic()
             raise ApiError(

@@ -239,8 +239,11 @@ class SandboxState:
         )
 
     def channel_permissions(self, channel: Channel, user_id: int) -> int:
-        """Return a member's permissions in a guild channel (overwrites applied; threads use
-        their parent's); a DM channel gives the DM permissions."""
+        """Return a member's permissions in a channel.
+
+        In a guild channel, overwrites applied (threads use their parent's); a DM channel gives
+        the DM permissions.
+        """
         if channel.guild_id is None:
             return permissions.DM_PERMISSIONS
         guild = self.guilds[channel.guild_id]

@@ -70,8 +70,10 @@ STRING, INTEGER, NUMBER = 3, 4, 10
 
 
 def _check_choice_type(errors: Errors, path: Path, kind: int, value: Any) -> None:
-    """A choice's value has its option's type: str for STRING, int for INTEGER, number for
-    NUMBER."""
+    """Check a choice's value has its option's type.
+
+    str for STRING, int for INTEGER, number for NUMBER.
+    """
     if kind == STRING:
         good = isinstance(value, str)
         code, text = "BASE_TYPE_STRING", "Value must be a string."

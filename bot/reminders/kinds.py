@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.vocabulary import SessionStatus
+
 
 class Recipient(StrEnum):
     """Who a kind of reminder goes to (the row's `recipient_id` says which one)."""
@@ -60,7 +62,7 @@ class Kind:
         session_status: str | None,
     ) -> bool:
         """Tell whether a reminder of this kind is still worth sending now."""
-        if self.needs_session and session_status != "scheduled":
+        if self.needs_session and session_status != SessionStatus.SCHEDULED:
             return False
         if self.useful_for is None:
             return session_starts_at is not None and now < session_starts_at

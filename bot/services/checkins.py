@@ -15,6 +15,7 @@ from bot.storage import sessions as session_store
 from bot.storage.checkins import Checkin, Links
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
+from bot.vocabulary import SessionStatus
 
 ANSWER_MAX = 1000
 LINK_MAX = 500
@@ -67,7 +68,7 @@ async def next_session_of_student(
 ) -> SessionView:
     """Return the student's next scheduled session (in a server, or anywhere), or refuse."""
     views = await session_store.sessions_of_student(
-        db, student_id, guild_id=guild_id, after=now, statuses=["scheduled"], limit=1
+        db, student_id, guild_id=guild_id, after=now, statuses=[SessionStatus.SCHEDULED], limit=1
     )
     if not views:
         raise Refusal("checkin.no_session")

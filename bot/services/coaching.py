@@ -26,6 +26,7 @@ from bot.storage.mentorships import Mentorship
 from bot.storage.notes import Note, NoteTitle
 from bot.storage.sessions import Attendance, Session, SessionView
 from bot.timefmt import local_date
+from bot.vocabulary import SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ async def _prep_of(
     last = await session_store.last_recorded(db, mentorship.id)
     counts = await session_store.attendance(db, mentorship.id)
     plan = await store.open_plan(db, mentorship.id)
-    last_no_show = last is not None and last.status == "no_show"
+    last_no_show = last is not None and last.status == SessionStatus.NO_SHOW
     first_session = counts.held == 0
     presentation_soon = plan is not None and session.starts_at <= plan.presentation_until
     checklist = await server_content.checklist_of(db, mentorship.guild_id, session.kind, language)
@@ -152,7 +153,11 @@ async def prep_of_session(
     if view is None or view.mentor_id != mentor_id:
         raise Refusal("coaching.prep_not_yours")
     mentorship = await mentorship_store.get_mentorship(db, view.mentorship_id)
-    if mentorship is None or not mentorship.active or view.session.status != "scheduled":
+    if (
+        mentorship is None
+        or not mentorship.active
+        or view.session.status != SessionStatus.SCHEDULED
+    ):
         raise Refusal("coaching.prep_gone")
     return await _prep_of(db, view, mentorship, language)
 

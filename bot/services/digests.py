@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.db import Database
 from bot.reminders.planning import DIGEST, WEEKLY_SUMMARY, Planned, next_digest, next_summary
-from bot.services.people import zone_of
+from bot.services.people import effective_zone, zone_for
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import reminders as store
@@ -16,10 +16,10 @@ from bot.storage.coaching import PresentationPlan
 from bot.storage.guild_config import configs_with_log_channel
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import SessionView
+from bot.vocabulary import SessionStatus
 
 LEFT_ALONE_AFTER = timedelta(weeks=3)
 UNRECORDED_SINCE = timedelta(days=30)
-FALLBACK_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ async def plan_digests(db: Database, now: datetime) -> int:
     """Make sure every active mentor has their next digest planned; return how many exist."""
     planned = 0
     for guild_id, mentor_id in await mentorship_store.active_mentors(db):
-        zone = await zone_of(db, mentor_id, guild_id) or FALLBACK_ZONE
+        zone = await zone_for(db, mentor_id, guild_id)
         slot, due = next_digest(now, zone)
         async with db.transaction() as tx:
             await store.add_planned(
@@ -54,7 +54,7 @@ async def plan_weekly_summaries(db: Database, now: datetime) -> int:
     """
     configs = await configs_with_log_channel(db)
     for config in configs:
-        slot, due = next_summary(now, config.default_timezone or FALLBACK_ZONE)
+        slot, due = next_summary(now, effective_zone(config.default_timezone))
         planned = Planned(WEEKLY_SUMMARY, config.guild_id, f"{config.guild_id}:{slot}", due)
         async with db.transaction() as tx:
             await store.add_planned(tx, None, config.guild_id, [planned], now)
@@ -64,7 +64,12 @@ async def plan_weekly_summaries(db: Database, now: datetime) -> int:
 async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetime) -> Digest:
     """Gather the week's sessions, what is unrecorded, who was left alone, what to request."""
     this_week = await session_store.sessions_of_mentor(
-        db, guild_id, mentor_id, after=now, before=now + timedelta(days=7), statuses=["scheduled"]
+        db,
+        guild_id,
+        mentor_id,
+        after=now,
+        before=now + timedelta(days=7),
+        statuses=[SessionStatus.SCHEDULED],
     )
     unrecorded = await session_store.unrecorded_sessions(
         db, mentor_id, ended_before=now, since=now - UNRECORDED_SINCE, guild_id=guild_id

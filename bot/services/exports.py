@@ -15,6 +15,7 @@ from bot.refusal import Refusal
 from bot.storage import privacy as store
 from bot.storage.mentorships import Mentorship
 from bot.storage.privacy import CalendarRow
+from bot.vocabulary import SessionStatus
 
 FORMATS: Final = ("csv", "markdown")
 CSV_COLUMNS: Final = (
@@ -82,8 +83,11 @@ def split_export(file: ExportFile, limit: int, *, repeat_header: bool) -> list[E
 
 
 def _records(data: bytes) -> list[bytes]:
-    """Split CSV bytes into whole records: a quoted field may hold line breaks, and a record
-    ends only where its quotes are balanced (RFC 4180 doubles quotes inside fields)."""
+    """Split CSV bytes into whole records.
+
+    A quoted field may hold line breaks, and a record ends only where its quotes are balanced
+    (RFC 4180 doubles quotes inside fields).
+    """
     records: list[bytes] = []
     current = b""
     for line in data.splitlines(keepends=True):
@@ -254,7 +258,7 @@ def calendar_file(
 
     A moved session keeps its UID with a higher SEQUENCE; a cancelled one is marked so.
     """
-    if not any(row.status == "scheduled" for row in rows):
+    if not any(row.status == SessionStatus.SCHEDULED for row in rows):
         raise Refusal("exports.no_sessions")
     entries = [
         CalendarEntry(

@@ -14,8 +14,9 @@ from bot.storage import notes as note_store
 from bot.storage import outcomes as store
 from bot.storage import sessions as session_store
 from bot.storage.notes import Note
-from bot.storage.sessions import OUTCOMES, NotRecordable, Session, SessionView
+from bot.storage.sessions import NotRecordable, Session, SessionView
 from bot.timefmt import discord_stamp
+from bot.vocabulary import OUTCOMES
 
 SHORT_MAX = 300
 

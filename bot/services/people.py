@@ -8,9 +8,27 @@ import babel
 
 from bot.db import Database, Reader
 from bot.refusal import Refusal
+from bot.settings import Settings
 from bot.storage.guild_config import get_config
 from bot.storage.user_prefs import get_prefs, set_language
 from bot.texts import catalogue
+
+_default_zone = Settings.model_fields["default_timezone"].default
+"""The `DEFAULT_TIMEZONE` setting, which the bot sets when it starts (`use_default_zone`)."""
+
+
+def use_default_zone(zone: str) -> None:
+    """Make `zone` the one for people and servers that chose none (`DEFAULT_TIMEZONE`)."""
+    global _default_zone  # one setting for the process, set once at start
+    _default_zone = zone
+
+
+def effective_zone(*chosen: str | None) -> str:
+    """Return the first zone chosen (the person's, then the server's), else `DEFAULT_TIMEZONE`.
+
+    Every fallback to a zone goes through here: planning, digests, statistics, scheduling.
+    """
+    return next((zone for zone in chosen if zone), _default_zone)
 
 
 async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
@@ -22,6 +40,11 @@ async def zone_of(db: Reader, user_id: int, guild_id: int | None) -> str | None:
         config = await get_config(db, guild_id)
         return config.default_timezone
     return None
+
+
+async def zone_for(db: Reader, user_id: int, guild_id: int | None) -> str:
+    """Return the zone a person's times are read and planned in (see `effective_zone`)."""
+    return effective_zone(await zone_of(db, user_id, guild_id))
 
 
 async def reader_locale(db: Reader, user_id: int, guild_id: int | None) -> str | None:

@@ -10,14 +10,17 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.db import Reader
+from bot.services.people import effective_zone
 from bot.storage import program as store
 from bot.storage.program import MentorLoad, QuietStudent, SessionFact
 from bot.timefmt import day_label
+from bot.vocabulary import OUTCOMES, SessionStatus
 
 PERIODS: Final = (7, 30, 90)
 QUIET_AFTER: Final = timedelta(weeks=3)
 UNRECORDED_AFTER: Final = timedelta(days=1)
-CHART_STATUSES: Final = ("held", "cancelled_early", "cancelled_late", "no_show", "unrecorded")
+CHART_STATUSES: Final = (*OUTCOMES, "unrecorded")
+"""The chart's bars: the recorded outcomes, then the sessions past and not recorded."""
 CHART_COLOURS: Final = {
     "held": "#2e9e6b",
     "cancelled_early": "#9aa5b1",
@@ -68,7 +71,7 @@ def weekly_counts(
         weeks[day] = dict.fromkeys(CHART_STATUSES, 0)
         day += timedelta(weeks=1)
     for fact in facts:
-        status = "unrecorded" if fact.status == "scheduled" else fact.status
+        status = "unrecorded" if fact.status == SessionStatus.SCHEDULED else fact.status
         if status not in CHART_STATUSES or not since <= fact.starts_at < until:
             continue
         weeks[week_start(fact.starts_at, zone)][status] += 1
@@ -82,7 +85,7 @@ async def program_stats(
     if days not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
     since = now - timedelta(days=days)
-    tz = ZoneInfo(zone or "UTC")
+    tz = ZoneInfo(effective_zone(zone))
     ended_before = int((now - UNRECORDED_AFTER).timestamp())
     facts = await store.session_facts(db, guild_id, since, now)
     return ProgramStats(

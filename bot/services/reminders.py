@@ -20,13 +20,13 @@ from bot.reminders.planning import (
     plan_presentation,
     plan_session,
 )
-from bot.services.people import zone_of
+from bot.services.people import zone_for
 from bot.storage import reminders as store
 from bot.storage.guild_config import get_config
 from bot.storage.reminders import Reminder
 from bot.storage.sessions import get_session, get_session_view, upcoming_sessions_of_person
+from bot.vocabulary import SessionStatus
 
-FALLBACK_ZONE = "UTC"
 WAKING = (time(8, 0), time(21, 0))
 """Nudges that need no exact hour arrive between these local times of the recipient."""
 
@@ -45,9 +45,9 @@ def in_waking_hours(instant: datetime, zone: str) -> datetime:
 async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
     """Return what planning needs to know of a scheduled session."""
     view = await get_session_view(tx, session_id)
-    if view is None or view.session.status != "scheduled":
+    if view is None or view.session.status != SessionStatus.SCHEDULED:
         return None
-    zone = await zone_of(tx, view.mentor_id, view.guild_id)
+    zone = await zone_for(tx, view.mentor_id, view.guild_id)
     return SessionFacts(
         session_id=view.session.id,
         guild_id=view.guild_id,
@@ -55,7 +55,7 @@ async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None
         student_id=view.student_id,
         starts_at=view.session.starts_at,
         duration_minutes=view.session.duration_minutes,
-        mentor_zone=zone or FALLBACK_ZONE,
+        mentor_zone=zone,
     )
 
 
@@ -157,7 +157,7 @@ async def plan_presentation_nudges(
     planned = plan_presentation(
         mentor_id, mentorship_id, request_by=request_by, mock_by=mock_by, now=now
     )
-    zone = await zone_of(tx, mentor_id, guild_id) or FALLBACK_ZONE
+    zone = await zone_for(tx, mentor_id, guild_id)
     awake = [replace(p, due_at=in_waking_hours(p.due_at, zone)) for p in planned]
     await store.add_planned(tx, None, guild_id, awake, now)
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE: Final = "template"
 CHECKLIST: Final = "checklist"
-KINDS: Final = store.KINDS
+CONTENT_KINDS: Final = store.CONTENT_KINDS
 SOURCE_MAX: Final = store.SOURCE_MAX
 TEMPLATES_MAX: Final = 20
 """A server's own templates at most: with the built-ins they fit `/feedback`'s 25 choices."""
@@ -79,7 +79,7 @@ def built_in_titles(kind: str, language: str | None = None) -> dict[str, str]:
 
 def parse(kind: str, text: str) -> FeedbackTemplate | Checklist:
     """Check one entry's TOML; refuse it quoting the schema error that names the bad field."""
-    if kind not in KINDS:
+    if kind not in CONTENT_KINDS:
         raise KeyError(kind)
     if not text.strip():
         raise Refusal("server_content.empty")

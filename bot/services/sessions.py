@@ -21,6 +21,7 @@ from bot.storage.mentorships import Mentorship
 from bot.storage.news import Change
 from bot.storage.sessions import NotRecordable, Session, SessionView
 from bot.timefmt import discord_stamp
+from bot.vocabulary import SessionKind, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ HORIZON = timedelta(weeks=12)
 """How far ahead the occurrences of a series exist as sessions."""
 DURATION_MIN = 15
 DURATION_MAX = 180
-KINDS = ("discovery", "regular", "mock_presentation", "assessment_prep")
 WHEN_PROBLEM_KEYS = {
     WhenProblem.UNREADABLE: "when.unreadable",
     WhenProblem.NO_TIME: "when.no_time",
@@ -95,7 +95,7 @@ async def schedule(
     mentor_name: str | None = None,
 ) -> Scheduled:
     """Create a session (or a series of them) for a mentorship; the student is told."""
-    if kind not in KINDS:
+    if kind not in set(SessionKind):
         raise Refusal("sessions.bad_kind")
     minutes = duration or mentorship.session_minutes
     check_duration(minutes)
@@ -235,7 +235,7 @@ async def visible_sessions(
     elif past:
         after, before = None, now
     else:
-        after, before, statuses = now, None, ["scheduled"]
+        after, before, statuses = now, None, [SessionStatus.SCHEDULED]
     if mentorship is not None:
         views = await store.sessions_of_mentor(
             db,
@@ -277,7 +277,7 @@ async def reschedule(
     db: Database, now: datetime, view: SessionView, *, when_text: str, zone: str
 ) -> Session:
     """Move one scheduled session to a new time."""
-    if view.session.status != "scheduled":
+    if view.session.status != SessionStatus.SCHEDULED:
         raise Refusal("sessions.not_scheduled")
     start = read_when(when_text, zone, now)
     async with db.transaction() as tx:
@@ -311,7 +311,7 @@ async def cancel(
 
     The student is told.
     """
-    if view.session.status != "scheduled":
+    if view.session.status != SessionStatus.SCHEDULED:
         raise Refusal("sessions.not_scheduled")
     async with db.transaction() as tx:
         series = whole_series and view.session.series_id is not None
@@ -344,7 +344,7 @@ def check_answerable(view: SessionView, now: datetime) -> None:
     """Refuse an answer to a reminder once the session has started, or is no longer planned."""
     if view.session.status != "cancelled" and view.session.starts_at <= now:
         raise Refusal("loop.started", when=discord_stamp(view.session.starts_at, "R"))
-    if view.session.status != "scheduled":
+    if view.session.status != SessionStatus.SCHEDULED:
         raise Refusal("sessions.not_scheduled")
 
 

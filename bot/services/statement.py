@@ -19,10 +19,10 @@ from bot.refusal import Refusal
 from bot.services.exports import spreadsheet_safe
 from bot.storage import sessions as store
 from bot.storage.sessions import SessionView
+from bot.vocabulary import PRESENTATION_KINDS, SessionStatus
 
 COLUMNS = ("held", "no_show", "cancelled_late", "cancelled_early", "unrecorded", "planned")
 CSV_HEADERS = ("when", "student", "kind", "minutes", "outcome", "session")
-PRESENTATION_KINDS = frozenset({"mock_presentation", "assessment_prep"})
 _MONTH = re.compile(
     r"^\s*(?P<year>\d{4})[-/.](?P<month>\d{1,2})\s*$|^\s*(?P<m2>\d{1,2})[-/.](?P<y2>\d{4})\s*$"
 )
@@ -87,7 +87,7 @@ def outcome_of(view: SessionView, now: datetime) -> str | None:
     status = view.session.status
     if status in COLUMNS:
         return status
-    if status == "scheduled":
+    if status == SessionStatus.SCHEDULED:
         return "unrecorded" if view.session.starts_at <= now else "planned"
     return None
 

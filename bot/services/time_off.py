@@ -21,6 +21,7 @@ from bot.storage import sessions as session_store
 from bot.storage import time_off as store
 from bot.storage.news import Change, NewChange
 from bot.storage.sessions import SessionView
+from bot.vocabulary import SessionStatus
 
 MAX_DAYS = 92
 """The longest time off at once (about three months)."""
@@ -116,7 +117,7 @@ async def _planned_in(
         mentor_id,
         after=max(starts_at, now),
         before=ends_at,
-        statuses=["scheduled"],
+        statuses=[SessionStatus.SCHEDULED],
         limit=1000,
     )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
-from bot.storage.sessions import OUTCOMES
+from bot.vocabulary import OUTCOMES
 
 
 @dataclass(frozen=True)

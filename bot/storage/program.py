@@ -7,8 +7,7 @@ from datetime import datetime
 
 from bot.clock import from_iso, from_iso_or_none, iso
 from bot.db import Reader
-
-RECORDED_OUTCOMES = ("held", "cancelled_early", "cancelled_late", "no_show")
+from bot.vocabulary import OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -55,17 +54,19 @@ async def outcome_counts(
         "SELECT s.status, COUNT(*) AS n FROM sessions s "
         "JOIN mentorships m ON m.id = s.mentorship_id "
         "WHERE m.guild_id = ? AND s.starts_at >= ? AND s.starts_at < ? "
-        f"AND s.status IN ({', '.join('?' for _ in RECORDED_OUTCOMES)}) GROUP BY s.status",
-        (guild_id, iso(since), iso(until), *RECORDED_OUTCOMES),
+        f"AND s.status IN ({', '.join('?' for _ in OUTCOMES)}) GROUP BY s.status",
+        (guild_id, iso(since), iso(until), *OUTCOMES),
     )
-    counts = dict.fromkeys(RECORDED_OUTCOMES, 0)
+    counts = {outcome.value: 0 for outcome in OUTCOMES}
     counts.update({str(row["status"]): int(row["n"]) for row in rows})
     return counts
 
 
 async def unrecorded_sessions(db: Reader, guild_id: int, since: datetime, ended_before: int) -> int:
-    """Count sessions that started after `since`, ended before `ended_before` (epoch seconds)
-    and still have no recorded outcome."""
+    """Count the sessions past and still without a recorded outcome.
+
+    They started after `since` and ended before `ended_before` (epoch seconds).
+    """
     row = await db.fetch_one(
         "SELECT COUNT(*) FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
         "WHERE m.guild_id = ? AND s.status = 'scheduled' AND s.starts_at >= ? "

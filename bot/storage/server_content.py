@@ -11,7 +11,7 @@ import aiosqlite
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
 
-KINDS: Final = ("template", "checklist")
+CONTENT_KINDS: Final = ("template", "checklist")
 SOURCE_MAX: Final = 4000
 """The longest TOML text stored: what one modal text input holds, so edit can show it."""
 

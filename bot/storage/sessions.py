@@ -11,10 +11,8 @@ import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
 from bot.db import Database, Reader, Transaction
+from bot.vocabulary import OUTCOMES
 
-KINDS: Final = ("discovery", "regular", "mock_presentation", "assessment_prep")
-REPEATS: Final = ("none", "weekly", "biweekly")
-OUTCOMES: Final = ("held", "cancelled_early", "cancelled_late", "no_show")
 RESPONSES: Final = ("confirmed", "declined")
 
 _SESSION_FIELDS = (

@@ -27,6 +27,7 @@ from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
 from bot.texts import Locale, cmd, language_of, tr
 from bot.ui import PagesView, ask_to_confirm, confirmation, send_pages
+from bot.vocabulary import SessionStatus
 from cogs.notes._views import (
     RECENT,
     SELECT_MAX,
@@ -342,7 +343,7 @@ async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, .
 
 def write_notes_view(session: Session, locale: Locale) -> discord.ui.View | None:
     """Offer to write the notes of a held session, however its outcome was recorded."""
-    if session.status != "held":
+    if session.status != SessionStatus.HELD:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(WriteNotesButton(session.id, label=tr("sessions.write_notes", locale)))

@@ -19,7 +19,7 @@ from bot.refusal import Refusal
 from bot.services import reminders as reminder_service
 from bot.services import sessions as session_service
 from bot.services.coaching import prep_of_session
-from bot.services.people import reader_locale, zone_of
+from bot.services.people import reader_locale, zone_for
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
 from bot.storage.checkins import checkin_of
@@ -27,6 +27,7 @@ from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
+from bot.vocabulary import OUTCOMES, SessionStatus
 from cogs.coaching._views import prep_embed, prep_view
 from cogs.notes import write_notes_view
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.gold()
 SNOOZES = (60, 180)
-OUTCOMES = ("held", "cancelled_early", "cancelled_late", "no_show")
 REASON_MAX = 300
 
 
@@ -183,9 +183,7 @@ class RescheduleModal(PersistentModal):
         session = await _session_for(interaction, int(parts[0]))
         if session.mentor_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
-        zone = await zone_of(bot.db, interaction.user.id, session.guild_id)
-        if zone is None:
-            raise Refusal("sessions.no_zone")
+        zone = await zone_for(bot.db, interaction.user.id, session.guild_id)
         moved = await session_service.reschedule(
             bot.db, bot.clock.now(), session, when_text=values.get("when", ""), zone=zone
         )
@@ -209,7 +207,11 @@ class RecordButton(
     """One of the four outcomes, straight from the record-the-session nudge."""
 
     def __init__(self, session_id: int, status: str, label: str | None = None) -> None:
-        style = discord.ButtonStyle.primary if status == "held" else discord.ButtonStyle.secondary
+        style = (
+            discord.ButtonStyle.primary
+            if status == SessionStatus.HELD
+            else discord.ButtonStyle.secondary
+        )
         super().__init__(_button(f"rem:record:{session_id}:{status}", label or status, style))
         self.session_id = session_id
         self.status = status
@@ -256,9 +258,11 @@ class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)")
         view = await _session_for(interaction, self.target_id)
         if view.mentor_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
-        if view.session.status != "scheduled":
+        if view.session.status != SessionStatus.SCHEDULED:
             raise Refusal(
-                "record.already" if view.session.status != "cancelled" else "sessions.not_scheduled"
+                "record.already"
+                if view.session.status != SessionStatus.CANCELLED
+                else "sessions.not_scheduled"
             )
         title = await note_title_for(interaction, view)
         await interaction.response.send_modal(

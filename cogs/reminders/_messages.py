@@ -32,6 +32,7 @@ from bot.storage.sessions import SessionView
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import mentor_mention
+from bot.vocabulary import SessionStatus
 from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
     COLOUR,
@@ -81,7 +82,7 @@ class ReminderMessages:
             if reminder.session_id is None:
                 return None
             view = await session_store.get_session_view(self.bot.db, reminder.session_id)
-            if view is None or view.session.status != "scheduled":
+            if view is None or view.session.status != SessionStatus.SCHEDULED:
                 return None
             locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
             return await build(reminder, view, late, locale)
@@ -244,8 +245,10 @@ class ReminderMessages:
     async def undeliverable(
         self, reminder: Reminder, *, why: str = "closed"
     ) -> tuple[int, Outgoing] | None:
-        """Tell the mentor when a student's reminder reached neither DMs nor the server, and
-        why (DMs closed, the channel refused the bot, or the student left the server)."""
+        """Tell the mentor when a student's reminder reached neither DMs nor the server.
+
+        And why: DMs closed, the channel refused the bot, or the student left the server.
+        """
         if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
             return None
         view = await session_store.get_session_view(self.bot.db, reminder.session_id)

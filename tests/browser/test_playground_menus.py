@@ -1,5 +1,8 @@
-"""The playground's right-click menus, autocomplete on focus, required modal fields, charts in
-their embed, Components V2 messages and the phone layout, in headless Chromium."""
+"""The playground's menus, forms and layouts, in headless Chromium.
+
+Right-click menus, autocomplete on focus, required modal fields, charts in their embed,
+Components V2 messages and the phone layout.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""A committed write never looks failed: with another writer holding the database's write lock
-for longer than Discord's 3 s deadline, people still get a real answer, and a retried form
-stores one note.
+"""A committed write never looks failed, even with the database busy.
+
+With another writer holding the database's write lock for longer than Discord's 3 s deadline,
+people still get a real answer, and a retried form stores one note.
 """
 
 from __future__ import annotations

@@ -6,8 +6,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.clock import from_iso
+from bot.reminders.planning import next_digest
+from bot.services import people
+from bot.services import reminders as reminder_service
+from bot.services.digests import plan_digests
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
+from bot.storage.guild_config import get_config
+from bot.storage.user_prefs import get_prefs
 from bot.texts import tr
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
@@ -65,11 +74,44 @@ async def test_adding_is_refused_for_self_a_bot_and_a_second_time(world: World) 
     assert [(m.student_name, m.project) for m in mine] == [("Sam", "P2")]
 
 
-async def test_scheduling_needs_a_time_zone_and_a_readable_future_time(world: World) -> None:
+async def test_without_any_zone_times_are_read_and_planned_in_the_default_timezone(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Asia/Tokyo")
+    monkeypatch.setattr(people, "_default_zone", people.effective_zone())  # restored after
+    await world.restart()
+    tokyo = ZoneInfo("Asia/Tokyo")
+    mara = world.mara
+    assert world.sb.guild is not None
+    assert (await get_config(world.db, world.sb.guild.id)).default_timezone is None
+    assert (await get_prefs(world.db, mara.id)).timezone is None
+    await add_student(mara, world.sam, "P2")
+    reply = await mara.slash("session schedule", student="Sam", when="tomorrow 18:00")
+    [view] = await sessions_in_db(world, mara)
+    assert stamps(reply.content)[0] == int(view.session.starts_at.timestamp())
+    local = view.session.starts_at.astimezone(tokyo)
+    tomorrow = world.clock.now().astimezone(tokyo).date() + timedelta(days=1)
+    assert (local.date(), local.hour, local.minute) == (tomorrow, 18, 0)
+    # Reminders are planned in the same zone, and so is the Monday digest.
+    async with world.db.transaction() as tx:
+        facts = await reminder_service.session_facts(tx, view.session.id)
+    assert facts is not None
+    assert facts.mentor_zone == "Asia/Tokyo"
+    now = world.clock.now()
+    await plan_digests(world.db, now)
+    digests = await world.db.fetch_all(
+        "SELECT slot, due_at FROM reminders WHERE kind = 'digest' AND recipient_id = ?",
+        (mara.id,),
+    )
+    slot, due = next_digest(now, "Asia/Tokyo")
+    assert [(row["slot"], from_iso(row["due_at"])) for row in digests] == [
+        (f"{world.sb.guild.id}:{slot}", due)
+    ]
+
+
+async def test_scheduling_needs_a_readable_future_time(world: World) -> None:
     mara = world.mara
     await add_student(mara, world.sam, "P2")
-    no_zone = await mara.slash("session schedule", student="Sam", when="tomorrow 18:00")
-    assert "/timezone set" in no_zone.content
     await mara.slash("timezone set", zone="Europe/Paris")
     for text, expected in [
         ("someday soon", "could not read"),

@@ -1,5 +1,8 @@
-"""The playground's world file: a damaged one is kept aside and a fresh world starts with a
-fresh bot database; a missing one resets the bot's database too."""
+"""The playground's world file: kept aside when damaged, and the bot's database with it.
+
+A damaged one is kept aside and a fresh world starts with a fresh bot database; a missing one
+resets the bot's database too.
+"""
 
 from __future__ import annotations
 

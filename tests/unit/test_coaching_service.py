@@ -17,6 +17,7 @@ from bot.storage import mentorships as ms
 from bot.storage import notes as ns
 from bot.storage import sessions as ss
 from bot.storage.mentorships import Mentorship
+from bot.vocabulary import SessionKind
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -41,7 +42,7 @@ async def _mentorship(db: Database, mentor: int = ALICE) -> Mentorship:
 async def _session(db: Database, mentorship: Mentorship, starts_at: datetime) -> int:
     async with db.transaction() as tx:
         [session_id] = await ss.add_sessions(
-            tx, mentorship.id, None, [(None, starts_at)], 45, "regular", NOW
+            tx, mentorship.id, None, [(None, starts_at)], 45, SessionKind.REGULAR, NOW
         )
     return session_id
 

@@ -15,7 +15,6 @@ from bot.content import (
     JOBS,
     REQUIRED_TEMPLATES,
     REQUIRED_TOPICS,
-    SESSION_KINDS,
     SKILLS,
     Content,
     ContentError,
@@ -28,6 +27,7 @@ from bot.content import (
     topic,
 )
 from bot.texts import catalogue
+from bot.vocabulary import SessionKind
 
 # Discord's limits (shared/docs/discord-notes.md).
 MODAL_TITLE = 45
@@ -128,7 +128,7 @@ def test_an_unknown_language_falls_back_to_english() -> None:
 
 
 def test_the_built_in_content_loads_with_every_required_entry(built_in: Content) -> None:
-    assert list(built_in.checklists) == list(SESSION_KINDS)
+    assert list(built_in.checklists) == list(SessionKind)
     assert set(REQUIRED_TEMPLATES) <= set(built_in.templates)
     assert set(REQUIRED_TOPICS) <= set(built_in.topics)
     assert list(built_in.skills) == list(SKILLS)
@@ -162,7 +162,7 @@ def test_the_content_module_knows_nothing_of_discord() -> None:
 # --- Checklists as one select menu ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", SESSION_KINDS)
+@pytest.mark.parametrize("kind", SessionKind)
 def test_a_checklist_fits_one_select_menu(built_in: Content, kind: str) -> None:
     checklist = built_in.checklist(kind)
     items = checklist.items
@@ -177,7 +177,7 @@ def test_a_checklist_fits_one_select_menu(built_in: Content, kind: str) -> None:
             assert item.when is None or item.when in CONDITIONS
 
 
-@pytest.mark.parametrize("kind", SESSION_KINDS)
+@pytest.mark.parametrize("kind", SessionKind)
 def test_sections_follow_the_four_jobs_in_order(built_in: Content, kind: str) -> None:
     jobs = [section.job for section in built_in.checklist(kind).sections]
     assert jobs == [job for job in JOBS if job in jobs]
@@ -189,7 +189,7 @@ def test_a_no_show_item_appears_only_when_the_student_missed_the_last_session(
     built_in: Content,
 ) -> None:
     def ids(**conditions: bool) -> set[str]:
-        shown = built_in.checklist_for("regular", **conditions)
+        shown = built_in.checklist_for(SessionKind.REGULAR, **conditions)
         return {item.id for _, items in shown for item in items}
 
     assert "missed_last" not in ids(**ALL_OFF)
@@ -197,7 +197,7 @@ def test_a_no_show_item_appears_only_when_the_student_missed_the_last_session(
     assert "missed_last" not in ids(**{**ALL_ON, "last_no_show": False})
 
 
-@pytest.mark.parametrize("kind", SESSION_KINDS)
+@pytest.mark.parametrize("kind", SessionKind)
 def test_conditions_filter_items_and_everything_shows_when_all_apply(
     built_in: Content, kind: str
 ) -> None:
@@ -210,7 +210,7 @@ def test_conditions_filter_items_and_everything_shows_when_all_apply(
     assert all_apply == general
 
 
-@pytest.mark.parametrize("kind", SESSION_KINDS)
+@pytest.mark.parametrize("kind", SessionKind)
 @pytest.mark.parametrize("start", ["first_job", "career_change"])
 def test_each_checklist_has_items_for_each_kind_of_student(
     built_in: Content, kind: str, start: str
@@ -234,14 +234,14 @@ def test_topics_and_skills_have_wording_for_each_kind_of_student(built_in: Conte
 
 def test_each_condition_shows_only_its_own_items(built_in: Content) -> None:
     for condition in CONDITIONS:
-        for kind in SESSION_KINDS:
+        for kind in SessionKind:
             shown = built_in.checklist_for(kind, **{**ALL_OFF, condition: True})
             whens = {item.when for _, items in shown for item in items}
             assert whens <= {None, condition}
 
 
 def test_the_module_helper_filters_the_built_in_checklist() -> None:
-    shown = checklist_for("regular", **{**ALL_OFF, "has_open_steps": True})
+    shown = checklist_for(SessionKind.REGULAR, **{**ALL_OFF, "has_open_steps": True})
     guide, items = shown[0]
     assert guide.job == "guide"
     assert items[0].id == "reread_steps"
@@ -255,8 +255,8 @@ def test_a_section_whose_items_are_all_hidden_is_left_out(tmp_path: Path) -> Non
         'id = "real_world_link"\nwhen = "presentation_soon"\n',
     )
     loaded = load_copy(folder)
-    assert "inspire" not in [s.job for s, _ in loaded.checklist_for("regular", **ALL_OFF)]
-    soon = loaded.checklist_for("regular", **{**ALL_OFF, "presentation_soon": True})
+    assert "inspire" not in [s.job for s, _ in loaded.checklist_for(SessionKind.REGULAR, **ALL_OFF)]
+    soon = loaded.checklist_for(SessionKind.REGULAR, **{**ALL_OFF, "presentation_soon": True})
     assert "inspire" in [s.job for s, _ in soon]
 
 
@@ -392,7 +392,7 @@ max_length = 500
 """
 
 
-REGULAR_ITEMS = len(load_content().checklist("regular").items)
+REGULAR_ITEMS = len(load_content().checklist(SessionKind.REGULAR).items)
 
 EXTRA_TEMPLATE = """
 [extra]

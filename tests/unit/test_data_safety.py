@@ -1,5 +1,8 @@
-"""Keeping the data safe: backups while the bot runs, restores, upgrades, and refusing to start
-on a database that is newer than the code, read-only, or whose migration fails."""
+"""Keeping the data safe: backups, restores, upgrades, and refusals to start.
+
+Backups while the bot runs, restores, upgrades, and refusing to start on a database that is
+newer than the code, read-only, or whose migration fails.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from bot.db import (
 from bot.log_format import _OurHandler
 from bot.storage.mentorships import get_mentorship
 from bot.storage.sessions import get_session
+from bot.vocabulary import SessionStatus
 
 LATEST = load_migrations()[-1].version
 GUILD, MENTOR, STUDENT = 10, 20, 30
@@ -91,7 +95,7 @@ async def test_upgrading_a_database_of_the_first_migrations_keeps_its_data(
         session = await get_session(db, 1)
         assert session is not None
         assert session.starts_at == datetime(2026, 1, 12, 17, 0, tzinfo=UTC)
-        assert session.status == "scheduled"
+        assert session.status == SessionStatus.SCHEDULED
         prefs = await db.fetch_one("SELECT timezone FROM user_prefs WHERE user_id = ?", (MENTOR,))
         assert prefs is not None
         assert prefs["timezone"] == "Europe/Paris"

@@ -25,6 +25,7 @@ from bot.services.exports import (
     spreadsheet_safe,
 )
 from bot.storage.privacy import CalendarRow
+from bot.vocabulary import SessionKind
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
@@ -130,7 +131,7 @@ def test_calendar_file_names_each_row_and_refuses_when_empty() -> None:
         session_id=3,
         starts_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
         duration_minutes=30,
-        kind="regular",
+        kind=SessionKind.REGULAR,
         guild_id=1,
         mentor_id=2,
         student_id=3,

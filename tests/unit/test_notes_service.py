@@ -15,6 +15,7 @@ from bot.storage import mentorships as ms
 from bot.storage import notes as ns
 from bot.storage import sessions as ss
 from bot.storage.mentorships import Mentorship
+from bot.vocabulary import SessionKind
 
 GUILD = 100
 MARA, MEHDI = 1, 2  # mentors
@@ -39,10 +40,10 @@ async def mentorship(db: Database, mentor: int, student: int, name: str) -> Ment
 async def session_of(db: Database, mentorship_id: int) -> int:
     async with db.transaction() as tx:
         series = await ss.add_series(
-            tx, mentorship_id, "UTC", NOW.replace(tzinfo=None), "none", "regular", 30
+            tx, mentorship_id, "UTC", NOW.replace(tzinfo=None), "none", SessionKind.REGULAR, 30
         )
         [session_id] = await ss.add_sessions(
-            tx, mentorship_id, series, [(0, NOW - timedelta(days=1))], 30, "regular", NOW
+            tx, mentorship_id, series, [(0, NOW - timedelta(days=1))], 30, SessionKind.REGULAR, NOW
         )
     return session_id
 

@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db import Database
+from bot.services import people
 from bot.services import program_stats as service
 from bot.storage import mentorships as ms
 from bot.storage import program as store
 from bot.storage import sessions as ss
 from bot.storage.program import MentorLoad, SessionFact
+from bot.vocabulary import SessionKind, SessionStatus
 
 GUILD, OTHER_GUILD = 100, 200
 ANNA, BEN = 1, 2  # mentors
@@ -49,27 +51,27 @@ async def seed(db: Database) -> None:
         elsewhere = await follow(OTHER_GUILD, ANNA, CARL, LONG_AGO)
         plan: dict[int, list[tuple[timedelta, str | None]]] = {
             carl: [
-                (timedelta(days=2), "held"),
-                (timedelta(days=9), "cancelled_late"),
-                (timedelta(days=16), "no_show"),
-                (timedelta(days=40), "held"),
+                (timedelta(days=2), SessionStatus.HELD),
+                (timedelta(days=9), SessionStatus.CANCELLED_LATE),
+                (timedelta(days=16), SessionStatus.NO_SHOW),
+                (timedelta(days=40), SessionStatus.HELD),
                 (timedelta(hours=3), None),  # ended less than a day ago
                 (timedelta(days=-2), None),  # still to come
             ],
             dora: [
                 (timedelta(days=5), None),  # left unrecorded
-                (timedelta(days=25), "held"),
-                (timedelta(days=20), "cancelled_early"),
-                (timedelta(days=6), "cancelled"),
+                (timedelta(days=25), SessionStatus.HELD),
+                (timedelta(days=20), SessionStatus.CANCELLED_EARLY),
+                (timedelta(days=6), SessionStatus.CANCELLED),
             ],
-            fred: [(timedelta(days=3), "held")],
-            elsewhere: [(timedelta(days=1), "held")],
+            fred: [(timedelta(days=3), SessionStatus.HELD)],
+            elsewhere: [(timedelta(days=1), SessionStatus.HELD)],
         }
         for mentorship_id, sessions in plan.items():
             for ago, outcome in sessions:
                 start = NOW - ago
                 (session_id,) = await ss.add_sessions(
-                    tx, mentorship_id, None, [(None, start)], 30, "regular", LONG_AGO
+                    tx, mentorship_id, None, [(None, start)], 30, SessionKind.REGULAR, LONG_AGO
                 )
                 if outcome == "cancelled":
                     await ss.cancel_session(tx, session_id)
@@ -96,7 +98,7 @@ async def test_the_period_bounds_the_session_counts(db: Database) -> None:
     assert week.outcomes == {"held": 2, "cancelled_early": 0, "cancelled_late": 0, "no_show": 0}
     assert week.unrecorded == 1
     quarter = await service.program_stats(db, GUILD, NOW, 90)
-    assert quarter.outcomes["held"] == 4
+    assert quarter.outcomes[SessionStatus.HELD] == 4
     with pytest.raises(ValueError, match="period"):
         await service.program_stats(db, GUILD, NOW, 14)
 
@@ -113,9 +115,9 @@ async def test_a_held_session_takes_a_student_off_the_quiet_list(db: Database) -
     assert dora is not None
     async with db.transaction() as tx:
         (session_id,) = await ss.add_sessions(
-            tx, dora.id, None, [(None, NOW - timedelta(days=20))], 30, "regular", NOW
+            tx, dora.id, None, [(None, NOW - timedelta(days=20))], 30, SessionKind.REGULAR, NOW
         )
-        await ss.record_outcome(tx, session_id, "held", NOW)
+        await ss.record_outcome(tx, session_id, SessionStatus.HELD, NOW)
     quiet = await store.quiet_students(db, GUILD, NOW - service.QUIET_AFTER)
     assert [q.student_id for q in quiet] == [EVA]
 
@@ -134,15 +136,15 @@ async def test_sessions_per_week_by_outcome(db: Database) -> None:
 
 def test_weeks_start_on_monday_in_the_server_zone() -> None:
     sunday_night_utc = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)  # Monday 00:30 in Paris
-    facts = [SessionFact(sunday_night_utc, "held")]
+    facts = [SessionFact(sunday_night_utc, SessionStatus.HELD)]
     since, until = datetime(2025, 3, 3, tzinfo=UTC), datetime(2025, 3, 12, tzinfo=UTC)
     in_utc = service.weekly_counts(facts, since, until, ZoneInfo("UTC"))
     in_paris = service.weekly_counts(facts, since, until, ZoneInfo("Europe/Paris"))
-    assert [(w.week_start, w.counts["held"]) for w in in_utc] == [
+    assert [(w.week_start, w.counts[SessionStatus.HELD]) for w in in_utc] == [
         (date(2025, 3, 3), 1),
         (date(2025, 3, 10), 0),
     ]
-    assert [(w.week_start, w.counts["held"]) for w in in_paris] == [
+    assert [(w.week_start, w.counts[SessionStatus.HELD]) for w in in_paris] == [
         (date(2025, 3, 3), 0),
         (date(2025, 3, 10), 1),
     ]
@@ -153,3 +155,15 @@ async def test_the_chart_is_a_png(db: Database) -> None:
     png = service.render_chart(stats.weeks, {"held": "Held"}, "Sessions per week")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(png) > 1000
+
+
+async def test_a_server_without_a_zone_counts_weeks_in_the_default_timezone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(people, "_default_zone", "UTC")
+    in_utc = await service.program_stats(db, GUILD, NOW, 30)
+    people.use_default_zone("Pacific/Kiritimati")  # UTC+14: Sunday noon UTC is Monday there
+    by_default = await service.program_stats(db, GUILD, NOW, 30)
+    chosen = await service.program_stats(db, GUILD, NOW, 30, "Pacific/Kiritimati")
+    assert by_default.weeks == chosen.weeks
+    assert by_default.weeks != in_utc.weeks

@@ -16,6 +16,7 @@ from bot.scheduling.recurrence import (
     to_local,
 )
 from bot.timefmt import discord_stamp
+from tests.unit.clocks import wall_clock
 
 PARIS = "Europe/Paris"
 # Zones whose UTC offset jumped by more than one hour at once since 2012 (tzdata).
@@ -55,7 +56,7 @@ def test_repeat_values_are_stable_strings() -> None:
 
 
 def test_paris_keeps_18h_across_spring_forward() -> None:
-    rule = weekly(PARIS, datetime(2026, 3, 22, 18, 0))
+    rule = weekly(PARIS, wall_clock(2026, 3, 22, 18, 0))
     assert rule.nth(0) == utc(2026, 3, 22, 17)
     assert rule.nth(1) == utc(2026, 3, 29, 16)
     assert rule.nth(2) == utc(2026, 4, 5, 16)
@@ -64,7 +65,7 @@ def test_paris_keeps_18h_across_spring_forward() -> None:
 
 
 def test_paris_keeps_18h_across_fall_back() -> None:
-    rule = weekly(PARIS, datetime(2026, 10, 18, 18, 0))
+    rule = weekly(PARIS, wall_clock(2026, 10, 18, 18, 0))
     assert rule.occurrences(utc(2026, 10, 1, 0), utc(2026, 11, 2, 0)) == [
         utc(2026, 10, 18, 16),
         utc(2026, 10, 25, 17),
@@ -73,7 +74,7 @@ def test_paris_keeps_18h_across_fall_back() -> None:
 
 
 def test_occurrences_window_includes_after_excludes_until() -> None:
-    rule = weekly(PARIS, datetime(2026, 11, 2, 18, 0))
+    rule = weekly(PARIS, wall_clock(2026, 11, 2, 18, 0))
     first, second, third = utc(2026, 11, 2, 17), utc(2026, 11, 9, 17), utc(2026, 11, 16, 17)
     assert rule.occurrences(first, third) == [first, second]
     assert rule.occurrences(first + timedelta(seconds=1), third + timedelta(seconds=1)) == [
@@ -84,18 +85,18 @@ def test_occurrences_window_includes_after_excludes_until() -> None:
 
 
 def test_occurrences_before_the_start_are_empty() -> None:
-    rule = weekly(PARIS, datetime(2026, 11, 2, 18, 0))
+    rule = weekly(PARIS, wall_clock(2026, 11, 2, 18, 0))
     assert rule.occurrences(utc(2026, 1, 1, 0), utc(2026, 11, 2, 17)) == []
 
 
 def test_occurrences_far_from_an_old_start() -> None:
-    rule = weekly(PARIS, datetime(2020, 1, 6, 18, 0))
+    rule = weekly(PARIS, wall_clock(2020, 1, 6, 18, 0))
     found = rule.occurrences(utc(2026, 7, 1, 0), utc(2026, 7, 15, 0))
     assert found == [utc(2026, 7, 6, 16), utc(2026, 7, 13, 16)]
 
 
 def test_occurrences_accept_any_aware_bounds() -> None:
-    rule = weekly(PARIS, datetime(2026, 11, 2, 18, 0))
+    rule = weekly(PARIS, wall_clock(2026, 11, 2, 18, 0))
     tokyo = ZoneInfo("Asia/Tokyo")
     after = utc(2026, 11, 9, 17).astimezone(tokyo)
     assert rule.occurrences(after, after + timedelta(days=1)) == [utc(2026, 11, 9, 17)]
@@ -105,8 +106,8 @@ def test_new_york_and_tokyo_share_a_start_then_diverge_at_us_dst() -> None:
     start = utc(2026, 3, 2, 23)  # 18:00 in New York (EST), 08:00 next day in Tokyo
     new_york = SeriesRule.from_utc(start, "America/New_York", Repeat.WEEKLY)
     tokyo = SeriesRule.from_utc(start, "Asia/Tokyo", Repeat.WEEKLY)
-    assert new_york.local_start == datetime(2026, 3, 2, 18, 0)
-    assert tokyo.local_start == datetime(2026, 3, 3, 8, 0)
+    assert new_york.local_start == wall_clock(2026, 3, 2, 18, 0)
+    assert tokyo.local_start == wall_clock(2026, 3, 3, 8, 0)
     assert new_york.nth(0) == tokyo.nth(0) == start
     # The US moves to summer time on 2026-03-08; Japan has no daylight-saving time.
     assert new_york.nth(1) == utc(2026, 3, 9, 22)
@@ -118,7 +119,7 @@ def test_new_york_and_tokyo_share_a_start_then_diverge_at_us_dst() -> None:
 
 
 def test_biweekly_series() -> None:
-    rule = weekly(PARIS, datetime(2026, 3, 15, 18, 0), Repeat.BIWEEKLY)
+    rule = weekly(PARIS, wall_clock(2026, 3, 15, 18, 0), Repeat.BIWEEKLY)
     assert rule.occurrences(utc(2026, 3, 1, 0), utc(2026, 4, 20, 0)) == [
         utc(2026, 3, 15, 17),
         utc(2026, 3, 29, 16),
@@ -128,23 +129,23 @@ def test_biweekly_series() -> None:
 
 
 def test_gap_moves_forward_by_the_gap() -> None:
-    rule = weekly(PARIS, datetime(2026, 3, 22, 2, 30))
+    rule = weekly(PARIS, wall_clock(2026, 3, 22, 2, 30))
     assert rule.nth(0) == utc(2026, 3, 22, 1, 30)
     # 02:30 does not exist on 2026-03-29 in Paris: the occurrence is at 03:30 local.
     assert rule.nth(1) == utc(2026, 3, 29, 1, 30)
-    assert to_local(rule.nth(1), PARIS).replace(tzinfo=None) == datetime(2026, 3, 29, 3, 30)
-    assert to_local(rule.nth(2), PARIS).replace(tzinfo=None) == datetime(2026, 4, 5, 2, 30)
+    assert to_local(rule.nth(1), PARIS).replace(tzinfo=None) == wall_clock(2026, 3, 29, 3, 30)
+    assert to_local(rule.nth(2), PARIS).replace(tzinfo=None) == wall_clock(2026, 4, 5, 2, 30)
 
 
 def test_fold_takes_the_first_occurrence() -> None:
-    rule = weekly(PARIS, datetime(2026, 10, 18, 2, 30))
+    rule = weekly(PARIS, wall_clock(2026, 10, 18, 2, 30))
     # 02:30 happens twice on 2026-10-25 in Paris: first at +02:00 (00:30Z), then +01:00.
     assert rule.nth(1) == utc(2026, 10, 25, 0, 30)
     assert to_local(rule.nth(1), PARIS).utcoffset() == timedelta(hours=2)
 
 
 def test_single_session_has_one_occurrence() -> None:
-    rule = weekly(PARIS, datetime(2026, 12, 3, 18, 30), Repeat.NONE)
+    rule = weekly(PARIS, wall_clock(2026, 12, 3, 18, 30), Repeat.NONE)
     assert rule.nth(0) == utc(2026, 12, 3, 17, 30)
     assert rule.occurrences(utc(2026, 1, 1, 0), utc(2027, 12, 31, 0)) == [utc(2026, 12, 3, 17, 30)]
     assert rule.occurrences(utc(2026, 12, 4, 0), utc(2027, 12, 31, 0)) == []
@@ -154,12 +155,12 @@ def test_single_session_has_one_occurrence() -> None:
 
 def test_negative_index_is_refused() -> None:
     with pytest.raises(ValueError, match=">= 0"):
-        weekly(PARIS, datetime(2026, 12, 3, 18, 30)).nth(-1)
+        weekly(PARIS, wall_clock(2026, 12, 3, 18, 30)).nth(-1)
 
 
 def test_from_utc_keeps_the_local_wall_clock() -> None:
     rule = SeriesRule.from_utc(utc(2026, 12, 3, 17, 30), PARIS, Repeat.WEEKLY)
-    assert rule == SeriesRule(PARIS, datetime(2026, 12, 3, 18, 30), Repeat.WEEKLY)
+    assert rule == SeriesRule(PARIS, wall_clock(2026, 12, 3, 18, 30), Repeat.WEEKLY)
     assert rule.local_start.tzinfo is None
 
 
@@ -167,20 +168,20 @@ def test_rule_refuses_bad_inputs() -> None:
     with pytest.raises(ValueError, match="naive"):
         SeriesRule(PARIS, utc(2026, 12, 3, 17, 30), Repeat.WEEKLY)
     with pytest.raises(ZoneInfoNotFoundError):
-        SeriesRule("Mars/Olympus_Mons", datetime(2026, 12, 3, 18, 30), Repeat.WEEKLY)
+        SeriesRule("Mars/Olympus_Mons", wall_clock(2026, 12, 3, 18, 30), Repeat.WEEKLY)
     with pytest.raises(ValueError, match="aware"):
-        SeriesRule.from_utc(datetime(2026, 12, 3, 17, 30), PARIS, Repeat.WEEKLY)
-    rule = weekly(PARIS, datetime(2026, 12, 3, 18, 30))
+        SeriesRule.from_utc(wall_clock(2026, 12, 3, 17, 30), PARIS, Repeat.WEEKLY)
+    rule = weekly(PARIS, wall_clock(2026, 12, 3, 18, 30))
     with pytest.raises(ValueError, match="aware"):
-        rule.occurrences(datetime(2026, 12, 1), utc(2026, 12, 31, 0))
+        rule.occurrences(wall_clock(2026, 12, 1), utc(2026, 12, 31, 0))
 
 
 def test_to_local() -> None:
     local = to_local(utc(2026, 7, 1, 16), PARIS)
-    assert local.replace(tzinfo=None) == datetime(2026, 7, 1, 18, 0)
+    assert local.replace(tzinfo=None) == wall_clock(2026, 7, 1, 18, 0)
     assert local.utcoffset() == timedelta(hours=2)
     with pytest.raises(ValueError, match="aware"):
-        to_local(datetime(2026, 7, 1, 16), PARIS)
+        to_local(wall_clock(2026, 7, 1, 16), PARIS)
 
 
 def test_discord_timestamp() -> None:
@@ -198,7 +199,7 @@ def test_discord_timestamp_refuses_unknown_style(style: str) -> None:
 
 def test_discord_timestamp_refuses_naive() -> None:
     with pytest.raises(ValueError, match="aware"):
-        discord_stamp(datetime(2026, 11, 29, 9))
+        discord_stamp(wall_clock(2026, 11, 29, 9))
 
 
 def exists(wall_clock: datetime, zone: ZoneInfo) -> bool:
@@ -208,7 +209,7 @@ def exists(wall_clock: datetime, zone: ZoneInfo) -> bool:
 
 
 ZONES = st.sampled_from(sorted(available_timezones()))
-STARTS = st.datetimes(min_value=datetime(2012, 1, 1), max_value=datetime(2037, 12, 31))
+STARTS = st.datetimes(min_value=wall_clock(2012, 1, 1), max_value=wall_clock(2037, 12, 31))
 REPEATS = st.sampled_from([Repeat.WEEKLY, Repeat.BIWEEKLY])
 
 
@@ -264,7 +265,7 @@ def test_occurrences_match_nth(
 @given(
     zone_name=ZONES,
     start=st.datetimes(
-        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+        min_value=wall_clock(1900, 1, 1), max_value=wall_clock(2200, 1, 1), timezones=st.just(UTC)
     ),
 )
 def test_from_utc_round_trips_outside_folds(zone_name: str, start: datetime) -> None:

@@ -13,7 +13,6 @@ import pytest
 from bot.content import (
     DATA_DIR,
     JOBS,
-    SESSION_KINDS,
     ContentError,
     content,
     languages,
@@ -26,6 +25,7 @@ from bot.services import server_content as service
 from bot.storage import privacy
 from bot.storage import server_content as store
 from bot.texts import catalogue, tr
+from bot.vocabulary import SessionKind
 
 GUILD, OTHER_GUILD = 100, 200
 MORGAN, LENA = 7, 8
@@ -81,7 +81,7 @@ def test_every_built_in_entry_reads_the_same_on_its_own(language: str) -> None:
         alone = _dump(template_id, table, arrays=("fields",))
         assert parse_template(alone) == built_in.template(template_id)
     checklists = tomllib.loads((folder / "checklists.toml").read_text("utf-8"))
-    for kind in SESSION_KINDS:
+    for kind in SessionKind:
         alone = _dump(kind, checklists[kind], arrays=JOBS)
         assert parse_checklist(alone, built_in.jobs) == built_in.checklist(kind)
 
@@ -177,7 +177,7 @@ def test_the_form_examples_are_valid_entries_and_every_text_exists() -> None:
     assert len(parse_checklist(tr("server_content.checklist_example")).items) >= 6
     assert len(tr("server_content.template_example")) <= service.SOURCE_MAX
     keys = catalogue().keys()
-    for kind in service.KINDS:  # texts the cog names with the kind in an f-string
+    for kind in service.CONTENT_KINDS:  # texts the cog names with the kind in an f-string
         for name in ("example", "delete_question", "hidden", "shown", "created"):
             assert f"server_content.{kind}_{name}" in keys, (kind, name)
         assert f"server_content.modal_new_{kind}" in keys
@@ -290,19 +290,23 @@ async def test_built_ins_are_hidden_not_deleted(db: Database) -> None:
 
 
 async def test_a_server_checklist_replaces_the_built_in_one_of_its_kind(db: Database) -> None:
-    assert await service.checklist_of(db, GUILD, "discovery") == content().checklist("discovery")
+    assert await service.checklist_of(db, GUILD, SessionKind.DISCOVERY) == content().checklist(
+        SessionKind.DISCOVERY
+    )
     await service.create(db, GUILD, service.CHECKLIST, CHECKLIST, MORGAN, NOW)
-    own = await service.checklist_of(db, GUILD, "discovery")
+    own = await service.checklist_of(db, GUILD, SessionKind.DISCOVERY)
     assert own is not None
     assert own.title == "First meeting"
-    assert await service.checklist_of(db, GUILD, "regular") == content().checklist("regular")
-    assert await service.checklist_of(db, OTHER_GUILD, "discovery") == content().checklist(
-        "discovery"
+    assert await service.checklist_of(db, GUILD, SessionKind.REGULAR) == content().checklist(
+        SessionKind.REGULAR
     )
-    await service.set_hidden(db, GUILD, service.CHECKLIST, "discovery", True, MORGAN, NOW)
-    assert await service.checklist_of(db, GUILD, "discovery") == own
-    await service.delete(db, GUILD, service.CHECKLIST, "discovery")
-    assert await service.checklist_of(db, GUILD, "discovery") is None
+    assert await service.checklist_of(
+        db, OTHER_GUILD, SessionKind.DISCOVERY
+    ) == content().checklist(SessionKind.DISCOVERY)
+    await service.set_hidden(db, GUILD, service.CHECKLIST, SessionKind.DISCOVERY, True, MORGAN, NOW)
+    assert await service.checklist_of(db, GUILD, SessionKind.DISCOVERY) == own
+    await service.delete(db, GUILD, service.CHECKLIST, SessionKind.DISCOVERY)
+    assert await service.checklist_of(db, GUILD, SessionKind.DISCOVERY) is None
 
 
 # -- data rights ------------------------------------------------------------------------------

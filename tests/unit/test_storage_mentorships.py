@@ -11,6 +11,8 @@ import pytest
 from bot.db import Database
 from bot.storage import mentorships as ms
 from bot.storage import sessions as ss
+from bot.vocabulary import SessionKind, SessionStatus
+from tests.unit.clocks import wall_clock
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -111,7 +113,13 @@ async def test_archive_cancels_future_sessions_and_ends_series(db: Database) -> 
     added = await _add(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, added.id, "Europe/Paris", datetime(2025, 3, 1, 18, 0), "weekly", "regular", 30
+            tx,
+            added.id,
+            "Europe/Paris",
+            wall_clock(2025, 3, 1, 18, 0),
+            "weekly",
+            SessionKind.REGULAR,
+            30,
         )
         past, future_a, future_b = await ss.add_sessions(
             tx,
@@ -123,12 +131,12 @@ async def test_archive_cancels_future_sessions_and_ends_series(db: Database) -> 
                 (2, NOW + timedelta(days=12)),
             ],
             30,
-            "regular",
+            SessionKind.REGULAR,
             NOW - timedelta(days=7),
         )
         one_off = (
             await ss.add_sessions(
-                tx, added.id, None, [(None, NOW + timedelta(days=1))], 30, "regular", NOW
+                tx, added.id, None, [(None, NOW + timedelta(days=1))], 30, SessionKind.REGULAR, NOW
             )
         )[0]
     async with db.transaction() as tx:
@@ -140,7 +148,7 @@ async def test_archive_cancels_future_sessions_and_ends_series(db: Database) -> 
     assert archived.archived_at == NOW
     past_session = await ss.get_session(db, past)
     assert past_session is not None
-    assert past_session.status == "scheduled"
+    assert past_session.status == SessionStatus.SCHEDULED
     series = await ss.get_series(db, series_id)
     assert series is not None
     assert series.ended_at == NOW
@@ -165,10 +173,10 @@ async def test_deleting_a_mentorship_removes_its_sessions_and_series(db: Databas
     added = await _add(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, added.id, "UTC", datetime(2025, 3, 4, 10, 0), "weekly", "regular", 30
+            tx, added.id, "UTC", wall_clock(2025, 3, 4, 10, 0), "weekly", SessionKind.REGULAR, 30
         )
         await ss.add_sessions(
-            tx, added.id, series_id, [(0, NOW + timedelta(days=1))], 30, "regular", NOW
+            tx, added.id, series_id, [(0, NOW + timedelta(days=1))], 30, SessionKind.REGULAR, NOW
         )
         await tx.execute("DELETE FROM mentorships WHERE id = ?", (added.id,))
     assert await db.fetch_all("SELECT id FROM sessions") == []

@@ -14,6 +14,7 @@ from bot.db import Database
 from bot.storage import mentorships as ms
 from bot.storage import notes as ns
 from bot.storage import sessions as ss
+from bot.vocabulary import SessionKind
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -70,7 +71,7 @@ async def test_notes_crud(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         (session_id,) = await ss.add_sessions(
-            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, "regular", NOW
+            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, SessionKind.REGULAR, NOW
         )
         note = await ns.add_note(
             tx,
@@ -247,7 +248,7 @@ async def test_deleting_a_mentorship_removes_its_sessions_notes_and_index(db: Da
     kept_mentorship = await _mentorship(db, BOB)
     async with db.transaction() as tx:
         (session_id,) = await ss.add_sessions(
-            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, "regular", NOW
+            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, SessionKind.REGULAR, NOW
         )
         await ns.add_note(
             tx, mentorship, ALICE, "Gone", "Évaluation soon.", NOW, session_id=session_id
@@ -269,7 +270,7 @@ async def test_deleting_a_session_keeps_its_notes(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         (session_id,) = await ss.add_sessions(
-            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, "regular", NOW
+            tx, mentorship, None, [(None, NOW + timedelta(days=1))], 45, SessionKind.REGULAR, NOW
         )
         note = await ns.add_note(
             tx, mentorship, ALICE, "Prep", "Slides.", NOW, session_id=session_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ from bot.db import Database
 from bot.services.sessions import HORIZON, extend_series
 from bot.storage import mentorships as ms
 from bot.storage import sessions as ss
+from bot.vocabulary import OUTCOMES, SessionKind, SessionStatus
+from tests.unit.clocks import wall_clock
 
 GUILD = 100
 ALICE, BOB = 1, 2  # mentors
@@ -38,7 +41,7 @@ async def _mentorship(db: Database, mentor: int = ALICE, student: int = CHLOE) -
 async def _one_off(db: Database, mentorship_id: int, start: datetime, minutes: int = 30) -> int:
     async with db.transaction() as tx:
         (session_id,) = await ss.add_sessions(
-            tx, mentorship_id, None, [(None, start)], minutes, "regular", NOW
+            tx, mentorship_id, None, [(None, start)], minutes, SessionKind.REGULAR, NOW
         )
     return session_id
 
@@ -51,12 +54,22 @@ async def test_re_materialising_a_series_is_idempotent(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "Europe/Paris", datetime(2025, 3, 10, 18, 0), "weekly", "regular", 30
+            tx,
+            mentorship,
+            "Europe/Paris",
+            wall_clock(2025, 3, 10, 18, 0),
+            "weekly",
+            SessionKind.REGULAR,
+            30,
         )
-        first = await ss.add_sessions(tx, mentorship, series_id, _weekly(4), 30, "regular", NOW)
+        first = await ss.add_sessions(
+            tx, mentorship, series_id, _weekly(4), 30, SessionKind.REGULAR, NOW
+        )
         await ss.set_materialised_until(tx, series_id, MONDAY_6PM + timedelta(weeks=4))
     async with db.transaction() as tx:
-        again = await ss.add_sessions(tx, mentorship, series_id, _weekly(6), 30, "regular", NOW)
+        again = await ss.add_sessions(
+            tx, mentorship, series_id, _weekly(6), 30, SessionKind.REGULAR, NOW
+        )
     assert len(first) == 4
     assert len(again) == 2  # only occurrences 4 and 5 are new
     views = await ss.sessions_of_mentor(db, GUILD, ALICE)
@@ -64,7 +77,7 @@ async def test_re_materialising_a_series_is_idempotent(db: Database) -> None:
     assert all(v.session.series_id == series_id for v in views)
     series = await ss.get_series(db, series_id)
     assert series is not None
-    assert series.local_start == datetime(2025, 3, 10, 18, 0)
+    assert series.local_start == wall_clock(2025, 3, 10, 18, 0)
     assert series.local_start.tzinfo is None
     assert series.materialised_until == MONDAY_6PM + timedelta(weeks=4)
 
@@ -73,13 +86,18 @@ async def test_a_moved_occurrence_is_not_recreated(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", "regular", 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
-        ids = await ss.add_sessions(tx, mentorship, series_id, _weekly(2), 30, "regular", NOW)
+        ids = await ss.add_sessions(
+            tx, mentorship, series_id, _weekly(2), 30, SessionKind.REGULAR, NOW
+        )
         assert await ss.reschedule(tx, ids[1], MONDAY_6PM + timedelta(weeks=1, days=1))
     async with db.transaction() as tx:
         assert (
-            await ss.add_sessions(tx, mentorship, series_id, _weekly(2), 30, "regular", NOW) == []
+            await ss.add_sessions(
+                tx, mentorship, series_id, _weekly(2), 30, SessionKind.REGULAR, NOW
+            )
+            == []
         )
     moved = await ss.get_session(db, ids[1])
     assert moved is not None
@@ -91,10 +109,10 @@ async def test_series_to_extend_lists_series_behind_the_horizon(db: Database) ->
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         fresh = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", "regular", 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         done = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 11, 17, 0), "weekly", "regular", 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 11, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
         await ss.set_materialised_until(tx, done, NOW + timedelta(weeks=8))
     horizon = NOW + timedelta(weeks=4)
@@ -109,16 +127,23 @@ async def test_cancelling_a_series_from_an_instant(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", "regular", 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
-        ids = await ss.add_sessions(tx, mentorship, series_id, _weekly(4), 30, "regular", NOW)
+        ids = await ss.add_sessions(
+            tx, mentorship, series_id, _weekly(4), 30, SessionKind.REGULAR, NOW
+        )
         await ss.set_materialised_until(tx, series_id, MONDAY_6PM + timedelta(weeks=4))
     cut = MONDAY_6PM + timedelta(weeks=2)
     async with db.transaction() as tx:
         cancelled = await ss.cancel_series_from(tx, series_id, cut)
     assert cancelled == ids[2:]
     statuses = [v.session.status for v in await ss.sessions_of_mentor(db, GUILD, ALICE)]
-    assert statuses == ["scheduled", "scheduled", "cancelled", "cancelled"]
+    assert statuses == [
+        SessionStatus.SCHEDULED,
+        SessionStatus.SCHEDULED,
+        SessionStatus.CANCELLED,
+        SessionStatus.CANCELLED,
+    ]
     series = await ss.get_series(db, series_id)
     assert series is not None
     assert series.ended_at == cut
@@ -173,10 +198,10 @@ async def test_reschedule_then_attendance_counts(db: Database) -> None:
 
     later = MONDAY_6PM + timedelta(weeks=6)
     async with db.transaction() as tx:
-        await ss.record_outcome(tx, ids[0], "held", later)
-        await ss.record_outcome(tx, ids[1], "held", later)
-        await ss.record_outcome(tx, ids[2], "cancelled_early", later)
-        await ss.record_outcome(tx, ids[3], "no_show", later)
+        await ss.record_outcome(tx, ids[0], SessionStatus.HELD, later)
+        await ss.record_outcome(tx, ids[1], SessionStatus.HELD, later)
+        await ss.record_outcome(tx, ids[2], SessionStatus.CANCELLED_EARLY, later)
+        await ss.record_outcome(tx, ids[3], SessionStatus.NO_SHOW, later)
         assert await ss.cancel_session(tx, ids[4])
         assert not await ss.reschedule(tx, ids[4], later)  # only scheduled sessions move
     counts = await ss.attendance(db, mentorship)
@@ -204,22 +229,24 @@ async def test_an_outcome_is_recorded_only_once(db: Database) -> None:
     session_id = await _one_off(db, mentorship, MONDAY_6PM)
     recorded_at = MONDAY_6PM + timedelta(hours=1)
     async with db.transaction() as tx:
-        recorded = await ss.record_outcome(tx, session_id, "cancelled_late", recorded_at)
-    assert recorded.status == "cancelled_late"
+        recorded = await ss.record_outcome(
+            tx, session_id, SessionStatus.CANCELLED_LATE, recorded_at
+        )
+    assert recorded.status == SessionStatus.CANCELLED_LATE
     assert recorded.recorded_at == recorded_at
     with pytest.raises(ss.NotRecordable) as refused:
         async with db.transaction() as tx:
-            await ss.record_outcome(tx, session_id, "held", recorded_at)
-    assert refused.value.status == "cancelled_late"
+            await ss.record_outcome(tx, session_id, SessionStatus.HELD, recorded_at)
+    assert refused.value.status == SessionStatus.CANCELLED_LATE
     with pytest.raises(ss.NotRecordable):
         async with db.transaction() as tx:
-            await ss.record_outcome(tx, 999, "held", recorded_at)
+            await ss.record_outcome(tx, 999, SessionStatus.HELD, recorded_at)
     with pytest.raises(ValueError, match="not a session outcome"):
         async with db.transaction() as tx:
-            await ss.record_outcome(tx, session_id, "scheduled", recorded_at)
+            await ss.record_outcome(tx, session_id, SessionStatus.SCHEDULED, recorded_at)
     stored = await ss.get_session(db, session_id)
     assert stored is not None
-    assert stored.status == "cancelled_late"
+    assert stored.status == SessionStatus.CANCELLED_LATE
 
 
 async def test_unrecorded_sessions_are_the_ended_scheduled_ones(db: Database) -> None:
@@ -230,7 +257,7 @@ async def test_unrecorded_sessions_are_the_ended_scheduled_ones(db: Database) ->
     await _one_off(db, mentorship, MONDAY_6PM - timedelta(minutes=10))  # still running
     recorded = await _one_off(db, mentorship, MONDAY_6PM - timedelta(days=2))
     async with db.transaction() as tx:
-        await ss.record_outcome(tx, recorded, "held", MONDAY_6PM)
+        await ss.record_outcome(tx, recorded, SessionStatus.HELD, MONDAY_6PM)
     found = await ss.unrecorded_sessions(
         db, ALICE, ended_before=MONDAY_6PM, since=MONDAY_6PM - timedelta(weeks=4)
     )
@@ -276,7 +303,7 @@ async def test_listing_past_and_upcoming_sessions(db: Database) -> None:
     assert [v.session.id for v in history] == past  # newest first
     page = await ss.sessions_of_mentor(db, GUILD, ALICE, limit=1, offset=1)
     assert [v.session.id for v in page] == [past[0]]
-    assert await ss.sessions_of_mentor(db, GUILD, ALICE, statuses=["held"]) == []
+    assert await ss.sessions_of_mentor(db, GUILD, ALICE, statuses=[SessionStatus.HELD]) == []
     assert await ss.sessions_of_mentor(db, GUILD, ALICE, statuses=[]) == []
 
     student_upcoming = await ss.sessions_of_student(db, CHLOE, after=NOW)
@@ -290,20 +317,30 @@ async def test_naive_instants_are_refused(db: Database) -> None:
     with pytest.raises(ValueError, match="aware"):
         async with db.transaction() as tx:
             await ss.add_sessions(
-                tx, mentorship, None, [(None, datetime(2025, 3, 10, 18, 0))], 30, "regular", NOW
+                tx,
+                mentorship,
+                None,
+                [(None, wall_clock(2025, 3, 10, 18, 0))],
+                30,
+                SessionKind.REGULAR,
+                NOW,
             )
     with pytest.raises(ValueError, match="naive"):
         async with db.transaction() as tx:
-            await ss.add_series(tx, mentorship, "UTC", MONDAY_6PM, "weekly", "regular", 30)
+            await ss.add_series(
+                tx, mentorship, "UTC", MONDAY_6PM, "weekly", SessionKind.REGULAR, 30
+            )
 
 
 async def test_deleting_a_series_keeps_its_sessions(db: Database) -> None:
     mentorship = await _mentorship(db)
     async with db.transaction() as tx:
         series_id = await ss.add_series(
-            tx, mentorship, "UTC", datetime(2025, 3, 10, 17, 0), "weekly", "regular", 30
+            tx, mentorship, "UTC", wall_clock(2025, 3, 10, 17, 0), "weekly", SessionKind.REGULAR, 30
         )
-        ids = await ss.add_sessions(tx, mentorship, series_id, _weekly(2), 30, "regular", NOW)
+        ids = await ss.add_sessions(
+            tx, mentorship, series_id, _weekly(2), 30, SessionKind.REGULAR, NOW
+        )
         await tx.execute("DELETE FROM series WHERE id = ?", (series_id,))
     kept = await ss.get_session(db, ids[0])
     assert kept is not None
@@ -321,7 +358,7 @@ async def _series_at_horizon(db: Database, count: int) -> list[int]:
                     tx,
                     mentorship,
                     "Europe/Paris",
-                    datetime(2025, 3, 10, 18, 0),
+                    wall_clock(2025, 3, 10, 18, 0),
                     "weekly",
                     "regular",
                     30,
@@ -346,3 +383,16 @@ async def test_maintenance_adds_only_what_is_new_and_skips_series_with_nothing_t
     count = await db.fetch_one("SELECT COUNT(*) FROM sessions")
     assert count is not None
     assert count[0] == 3 * 12
+
+
+async def test_the_schema_checks_the_same_kinds_and_statuses_as_the_vocabulary(
+    db: Database,
+) -> None:
+    row = await db.fetch_one("SELECT sql FROM sqlite_master WHERE name = 'sessions'")
+    assert row is not None
+    checks = {
+        column: set(re.findall(r"'([a-z_]+)'", values))
+        for column, values in re.findall(r"CHECK \((kind|status) IN \(([^)]*)\)\)", row["sql"])
+    }
+    assert checks == {"kind": set(SessionKind), "status": set(SessionStatus)}
+    assert set(OUTCOMES) < set(SessionStatus)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.scheduling.when import WhenError, WhenProblem, parse_when
+from tests.unit.clocks import wall_clock
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -170,7 +171,7 @@ def test_now_in_any_zone_gives_the_same_answer() -> None:
 
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
-        parse_when("18:00", PARIS, datetime(2026, 11, 29, 10, 0))
+        parse_when("18:00", PARIS, wall_clock(2026, 11, 29, 10, 0))
 
 
 def test_error_carries_reason_and_no_message_text() -> None:
@@ -184,7 +185,7 @@ def test_error_carries_reason_and_no_message_text() -> None:
         ["Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "UTC"]
     ),
     now_utc=st.datetimes(
-        min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
+        min_value=wall_clock(2020, 1, 1), max_value=wall_clock(2035, 12, 31), timezones=st.just(UTC)
     ),
     hour=st.integers(0, 23),
     minute=st.integers(0, 59),
