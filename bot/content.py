@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.refusal import Worded
 from bot.vocabulary import SessionKind
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,37 @@ class ContentError(ValueError):
     empty for the whole file, None when the file cannot be read), `problem` what is wrong.
     """
 
-    def __init__(self, source: str, path: str | None, problem: str) -> None:
+    def __init__(
+        self, source: str, path: str | None, problem: str, code: str = "", **values: object
+    ) -> None:
         where = "" if path is None else f"{path or 'the file'} "
         super().__init__(f"{source}: {where}{problem}")
         self.source = source
         self.path = path
         self.problem = problem
+        self.code = code
+        """The problem's catalogue name (`content_errors.<code>`); empty: only the English."""
+        self.values = values
+        """The problem's parts, to word it in another language."""
+
+    def worded(self) -> Worded:
+        """Return the whole message as a text to word in the reader's language."""
+        problem: object = self.problem
+        if self.code:
+            problem = Worded(
+                f"content_errors.{self.code}", self.problem, _worded_kinds(self.values)
+            )
+        source: object = self.source
+        if self.source in _ENTRY_SOURCES:
+            source = Worded(_ENTRY_SOURCES[self.source], self.source)
+        if self.path is None:
+            values = {"source": source, "problem": problem}
+            return Worded("content_errors.fault_whole", str(self), values)
+        path: object = self.path
+        if self.path in _PLACES:
+            path = Worded(_PLACES[self.path], self.path or "the file")
+        values = {"source": source, "path": path, "problem": problem}
+        return Worded("content_errors.fault", str(self), values)
 
 
 @dataclass(frozen=True)
@@ -345,7 +371,12 @@ def _text(high: int) -> AfterValidator:
         if value != value.strip():
             _fault("padded", "starts or ends with blank space")
         if len(value) > high:
-            _fault("too_long", f"is {len(value)} characters, at most {high}")
+            _fault(
+                "too_long",
+                f"is {len(value)} characters, at most {high}",
+                count=len(value),
+                high=high,
+            )
         return value
 
     return AfterValidator(check)
@@ -356,7 +387,12 @@ def _one_of(options: Sequence[str]) -> AfterValidator:
 
     def check(value: str) -> str:
         if value not in options:
-            _fault("choice", f"is {value!r}, expected one of: {', '.join(options)}")
+            _fault(
+                "choice",
+                f"is {value!r}, expected one of: {', '.join(options)}",
+                value=repr(value),
+                options=", ".join(options),
+            )
         return value
 
     return AfterValidator(check)
@@ -364,7 +400,12 @@ def _one_of(options: Sequence[str]) -> AfterValidator:
 
 def _is_id(value: str) -> str:
     if not re.fullmatch(ID_PATTERN, value):
-        _fault("not_id", f"{value!r} is not an id: use 1 to {ID_MAX} of a-z, 0-9 and _")
+        _fault(
+            "not_id",
+            f"{value!r} is not an id: use 1 to {ID_MAX} of a-z, 0-9 and _",
+            value=repr(value),
+            high=ID_MAX,
+        )
     return value
 
 
@@ -373,7 +414,13 @@ def _count(low: int, high: int) -> AfterValidator:
 
     def check(value: list[Any]) -> list[Any]:
         if not low <= len(value) <= high:
-            _fault("count", f"has {len(value)} entries, expected {low} to {high}")
+            _fault(
+                "count",
+                f"has {len(value)} entries, expected {low} to {high}",
+                count=len(value),
+                low=low,
+                high=high,
+            )
         return value
 
     return AfterValidator(check)
@@ -384,7 +431,9 @@ def _between(low: int, high: int) -> AfterValidator:
 
     def check(value: int) -> int:
         if not low <= value <= high:
-            _fault("range", f"is {value}, expected {low} to {high}")
+            _fault(
+                "range", f"is {value}, expected {low} to {high}", value=value, low=low, high=high
+            )
         return value
 
     return AfterValidator(check)
@@ -436,7 +485,12 @@ class ItemModel(_Table):
 def _known_language(value: str) -> str:
     known = languages()
     if value not in known:
-        _fault("language", f"{value!r} is not a language of the bot ({', '.join(known)})")
+        _fault(
+            "language",
+            f"{value!r} is not a language of the bot ({', '.join(known)})",
+            value=repr(value),
+            known=", ".join(known),
+        )
     return value
 
 
@@ -489,11 +543,22 @@ class ChecklistModel(_Table):
         for job, items in self.sections():
             for index, item in enumerate(items):
                 if item.id in seen:
-                    _fault("twice", f"{item.id!r} is used twice in {{kind}}", (job, index, "id"))
+                    _fault(
+                        "twice_checklist",
+                        f"{item.id!r} is used twice in {{kind}}",
+                        (job, index, "id"),
+                        id=repr(item.id),
+                    )
                 seen.add(item.id)
         count = sum(len(items) for _, items in self.sections())
         if not ITEMS_MIN <= count <= ITEMS_MAX:
-            _fault("count", f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}")
+            _fault(
+                "item_count",
+                f"has {count} items, expected {ITEMS_MIN} to {ITEMS_MAX}",
+                count=count,
+                low=ITEMS_MIN,
+                high=ITEMS_MAX,
+            )
         for language, translated in self.translations.items():
             for item_id in translated.items:
                 if item_id not in seen:
@@ -501,6 +566,7 @@ class ChecklistModel(_Table):
                         "unknown_item",
                         f"names no item of this checklist: {item_id!r}",
                         ("translations", language, "items", item_id),
+                        item=repr(item_id),
                     )
         return self
 
@@ -558,7 +624,10 @@ class TemplateModel(_Table):
         for index, field in enumerate(self.fields):
             if field.id in seen:
                 _fault(
-                    "twice", f"{field.id!r} is used twice in this template", ("fields", index, "id")
+                    "twice_template",
+                    f"{field.id!r} is used twice in this template",
+                    ("fields", index, "id"),
+                    id=repr(field.id),
                 )
             seen.add(field.id)
         if sum(field.next_steps for field in self.fields) > 1:
@@ -570,6 +639,7 @@ class TemplateModel(_Table):
                         "unknown_field",
                         f"names no field of this template: {field_id!r}",
                         ("translations", language, "fields", field_id),
+                        field=repr(field_id),
                     )
         return self
 
@@ -641,6 +711,14 @@ _KINDS = {
     list: "an array",
     dict: "a table",
 }
+_KIND_NAMES = {
+    "text": "text",
+    "true/false": "bool",
+    "a number": "number",
+    "an array": "array",
+    "a table": "table",
+    "a date or time": "datetime",
+}
 _WANTED = {
     "string_type": "must be text",
     "bool_type": "must be true or false",
@@ -650,6 +728,14 @@ _WANTED = {
     "model_attributes_type": "must be a table",
     "dict_type": "must be a table",
 }
+
+
+def _worded_kinds(values: Mapping[str, object]) -> dict[str, object]:
+    """Word the kind of value found (`got`) in the reader's language too."""
+    got = values.get("got")
+    if not isinstance(got, str):
+        return dict(values)
+    return {**values, "got": Worded(f"content_errors.kind.{_KIND_NAMES.get(got, 'other')}", got)}
 
 
 def _kind(value: object) -> str:
@@ -702,29 +788,39 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
 
 def _problem(
     model: type[BaseModel], error: ValidationError, prefix: Sequence[str | int] = ()
-) -> tuple[str, str]:
-    """Return (path, problem) for the first fault pydantic found."""
+) -> ContentError:
+    """Return the fault pydantic found first, worded in our terms, for a file named later."""
     first = error.errors(include_url=False)[0]
     loc: list[str | int] = list(first["loc"])
     kind = first["type"]
-    context = first.get("ctx") or {}
+    context = dict(first.get("ctx") or {})
     if kind == "extra_forbidden":
         key = loc.pop()
         known = _model_at(model, loc)
         names = ", ".join(sorted(known.model_fields)) if known is not None else "none"
-        return _path([*prefix, *loc]), f"has unknown key {key!r} (known keys: {names})"
+        problem = f"has unknown key {key!r} (known keys: {names})"
+        return _fault_at([*prefix, *loc], problem, "unknown_key", name=repr(key), known=names)
     if kind == "missing":
         key = loc.pop()
-        return _path([*prefix, *loc]), f"is missing {key!r}"
+        return _fault_at([*prefix, *loc], f"is missing {key!r}", "missing_key", name=repr(key))
     if kind in _WANTED:
-        return _path([*prefix, *loc]), f"{_WANTED[kind]}, not {_kind(first['input'])}"
-    if isinstance(context.get("at"), tuple):
-        loc += list(context["at"])
+        got = _kind(first["input"])
+        problem = f"{_WANTED[kind]}, not {got}"
+        wanted = Worded(f"content_errors.wanted.{kind}", _WANTED[kind])
+        return _fault_at([*prefix, *loc], problem, "wrong_type", wanted=wanted, got=got)
+    at = context.pop("at", None)
+    if isinstance(at, tuple):
+        loc += list(at)
         message = first["msg"]
         if "{kind}" in message:
-            message = message.replace("{kind}", str((list(prefix) or loc)[0]))
-        return _path([*prefix, *loc]), message
-    return _path([*prefix, *loc]), first["msg"]
+            context["kind"] = str((list(prefix) or loc)[0])
+            message = message.replace("{kind}", context["kind"])
+        return _fault_at([*prefix, *loc], message, kind, **context)
+    return _fault_at([*prefix, *loc], first["msg"], "other", detail=first["msg"])
+
+
+def _fault_at(loc: Sequence[str | int], problem: str, code: str, **values: object) -> ContentError:
+    return ContentError("", _path(loc), problem, code, **values)
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -734,21 +830,23 @@ def _validate(model: type[_M], value: object, source: str, prefix: Sequence[str 
     try:
         return model.model_validate(value)
     except ValidationError as error:
-        path, problem = _problem(model, error, prefix)
-        raise ContentError(source, path, problem) from None
+        fault = _problem(model, error, prefix)
+        raise ContentError(source, fault.path, fault.problem, fault.code, **fault.values) from None
 
 
 def _check_id(source: str, value: str, path: str) -> None:
     try:
         _is_id(value)
     except PydanticCustomError as error:
-        raise ContentError(source, path, error.message()) from None
+        values = {key: value for key, value in (error.context or {}).items() if key != "at"}
+        raise ContentError(source, path, error.message(), error.type, **values) from None
 
 
 def _require(source: str, present: Mapping[str, object], wanted: Sequence[str], path: str) -> None:
     missing = [key for key in wanted if key not in present]
     if missing:
-        raise ContentError(source, path, f"is missing {', '.join(repr(key) for key in missing)}")
+        keys = ", ".join(repr(key) for key in missing)
+        raise ContentError(source, path, f"is missing {keys}", "missing_key", name=keys)
 
 
 # --- From the models to the content the bot uses ---------------------------------------------
@@ -761,9 +859,11 @@ def _read_toml(folder: Path, name: str) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ContentError(source, None, f"file not found in {folder}") from None
+        problem = f"file not found in {folder}"
+        raise ContentError(source, None, problem, "no_file", folder=str(folder)) from None
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(source, None, f"not valid TOML: {error}") from None
+        problem = f"not valid TOML: {error}"
+        raise ContentError(source, None, problem, "not_toml", detail=str(error)) from None
 
 
 def _jobs(model: JobsModel) -> dict[str, Job]:
@@ -870,7 +970,12 @@ def _read_coaching(
             _check_id(source, topic_id, f"topics.{topic_id}")
         if len(topics_raw) > CHOICES_MAX:
             raise ContentError(
-                source, "topics", f"has {len(topics_raw)} entries, at most {CHOICES_MAX}"
+                source,
+                "topics",
+                f"has {len(topics_raw)} entries, at most {CHOICES_MAX}",
+                "too_many",
+                count=len(topics_raw),
+                high=CHOICES_MAX,
             )
     model = _validate(CoachingFile, data, source)
     topics = {
@@ -910,18 +1015,25 @@ def _read_coaching(
 
 CHECKLIST_ENTRY = "checklist"
 TEMPLATE_ENTRY = "feedback template"
+TABLE_NAME = "the table name"
+_ENTRY_SOURCES = {
+    CHECKLIST_ENTRY: "content_errors.source_checklist",
+    TEMPLATE_ENTRY: "content_errors.source_template",
+}
+_PLACES = {"": "content_errors.the_file", TABLE_NAME: "content_errors.the_table_name"}
 
 
 def _one_entry(text: str, name: str, example: str) -> tuple[str, object]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ContentError(name, None, f"not valid TOML: {error}") from None
+        problem = f"not valid TOML: {error}"
+        raise ContentError(name, None, problem, "not_toml", detail=str(error)) from None
     if len(data) != 1:
-        found = ", ".join(repr(key) for key in data) or "nothing"
-        raise ContentError(
-            name, "", f"holds {found}, expected exactly one table such as [{example}]"
-        )
+        found = ", ".join(repr(key) for key in data)
+        problem = f"holds {found or 'nothing'}, expected exactly one table such as [{example}]"
+        code = "one_table" if found else "no_table"
+        raise ContentError(name, "", problem, code, found=found, example=example)
     [(key, value)] = data.items()
     return key, value
 
@@ -950,8 +1062,11 @@ def parse_checklist(
     if kind not in set(SessionKind):
         raise ContentError(
             CHECKLIST_ENTRY,
-            "the table name",
+            TABLE_NAME,
             f"is {kind!r}, expected one of: " + ", ".join(SessionKind),
+            "choice",
+            value=repr(kind),
+            options=", ".join(SessionKind),
         )
     model = _validate(ChecklistModel, value, CHECKLIST_ENTRY, (kind,))
     return _checklist(kind, model, content(language).jobs if jobs is None else jobs, language)

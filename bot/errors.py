@@ -15,7 +15,7 @@ from bot.deadlines import age_of, drop_if_too_late, too_late
 from bot.log_privacy import describe_interaction
 from bot.refusal import Refusal
 from bot.services.moderation import check_mentor
-from bot.texts import tr
+from bot.texts import tr, word
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def describe_error(error: BaseException, locale: discord.Locale | str | None) ->
     if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, Refusal):
         error = error.__cause__
     if isinstance(error, Refusal):
-        return tr(error.key, locale, **error.values)
+        return tr(error.key, locale, **{k: word(v, locale) for k, v in error.values.items()})
     if isinstance(error, app_commands.NoPrivateMessage):
         return tr("errors.guild_only", locale)
     if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
@@ -65,7 +65,11 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what went wrong; log what we did not expect, with a reference."""
-    text = describe_error(error, interaction.locale)
+    try:
+        text = describe_error(error, interaction.locale)
+    except (KeyError, ValueError, TypeError, IndexError):  # a catalogue text that cannot be worded
+        log.exception("Could not word the answer to interaction %s", interaction.id)
+        text = None
     original = getattr(error, "original", error)
     if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
         # Discord no longer knows the interaction: any other answer would be refused too.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 
 class Refusal(Exception):
     """Stop a user action with a catalogue text that says what to do instead.
@@ -14,3 +17,19 @@ class Refusal(Exception):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A catalogue text to word in the reader's language only when it is shown.
+
+    A refusal's value may be one (or hold some among its own values): the error handler words
+    each in the reader's language. `english` is what `str()` gives, for logs and tests.
+    """
+
+    key: str
+    english: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.english

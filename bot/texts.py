@@ -17,6 +17,7 @@ from discord import app_commands
 
 from bot.content import content as built_in_content
 from bot.content import languages as content_languages
+from bot.refusal import Worded
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,14 @@ def catalogue() -> Catalogue:
 def tr(key: str, locale: discord.Locale | str | None = None, **values: object) -> str:
     """Return a catalogue text for a reader's locale."""
     return catalogue().get(key, locale, **values)
+
+
+def word(value: object, locale: discord.Locale | str | None = None) -> object:
+    """Return a value to show: a `Worded` text in the reader's language, anything else as is."""
+    if not isinstance(value, Worded):
+        return value
+    values = {name: word(inner, locale) for name, inner in value.values.items()}
+    return tr(value.key, locale, **values)
 
 
 def cmd(key: str) -> app_commands.locale_str:

@@ -18,9 +18,10 @@ from typing import Final
 from bot import content as built_in
 from bot.content import Checklist, ContentError, FeedbackTemplate
 from bot.db import Database, Reader
-from bot.refusal import Refusal
+from bot.refusal import Refusal, Worded
 from bot.storage import server_content as store
 from bot.storage.server_content import ServerEntry
+from bot.textfit import clip
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ SOURCE_MAX: Final = store.SOURCE_MAX
 TEMPLATES_MAX: Final = 20
 """A server's own templates at most: with the built-ins they fit `/feedback`'s 25 choices."""
 ERROR_MAX: Final = 1500
+PART_MAX: Final = 300
+"""A quoted part of a fault (a value, a list of keys) is clipped to this."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,21 @@ def parse(kind: str, text: str) -> FeedbackTemplate | Checklist:
             return built_in.parse_template(text)
         return built_in.parse_checklist(text)
     except ContentError as error:
-        message = str(error).replace("`", "'")
-        if len(message) > ERROR_MAX:
-            message = message[: ERROR_MAX - 1] + "…"
-        raise Refusal("server_content.invalid", error=message) from None
+        raise Refusal("server_content.invalid", error=_shown(error.worded())) from None
+
+
+def _shown(text: Worded) -> Worded:
+    """Keep a schema fault fit to quote in a code block: no backquotes, no runaway length."""
+
+    def safe(value: object) -> object:
+        if isinstance(value, Worded):
+            return _shown(value)
+        if isinstance(value, str):
+            return clip(value.replace("`", "'"), PART_MAX)
+        return value
+
+    values = {name: safe(value) for name, value in text.values.items()}
+    return Worded(text.key, clip(text.english.replace("`", "'"), ERROR_MAX), values)
 
 
 def _key_of(parsed: FeedbackTemplate | Checklist) -> str:

@@ -273,6 +273,40 @@ async def test_an_uploaded_french_template_with_a_bad_field_is_refused_naming_it
     assert content(FR).template("session_report").title in names
 
 
+async def test_a_french_moderator_reads_every_schema_fault_in_french_naming_the_field(
+    world: World,
+) -> None:
+    camille = world.sb.add_user("camille", locale=FR, roles=("Moderator",))
+    label = "Comment s'est passée la semaine pour l'étudiant, en quelques mots"
+    valid = FRENCH_TEMPLATE.replace(label, "La semaine").replace('"paragraphe"', '"paragraph"')
+    faults = {
+        FRENCH_TEMPLATE: f"point_hebdo.fields[0].label fait {len(label)} caractères, 45 au maximum",
+        FRENCH_TEMPLATE.replace(label, "La semaine"): (
+            "point_hebdo.fields[1].style vaut 'paragraphe' ; valeurs possibles : short, paragraph"
+        ),
+        valid.replace("next_steps = true", "couleur = 1"): (
+            "point_hebdo.fields[1] contient une clé inconnue, 'couleur'"
+        ),
+        valid.replace("next_steps = true", 'next_steps = "oui"'): (
+            "point_hebdo.fields[1].next_steps doit valoir true ou false, et non un texte"
+        ),
+        "[a\n": "modèle de retour : ce n'est pas du TOML valide",
+        "# rien\n": "modèle de retour : le texte est vide ; il faut exactement une table",
+    }
+    for text, fault in faults.items():
+        refused = await camille.slash("template create", file=("point.toml", text.encode()))
+        assert refused.ephemeral
+        assert "Rien n'a été enregistré" in refused.content
+        assert fault in refused.content, refused.content
+        assert_french(refused, allowed=("true", "false", "short", "paragraph", "TOML"))
+    # The same fault reads in English for an English moderator: it is worded when shown.
+    english = await world.morgan.slash(
+        "template create", file=("point.toml", FRENCH_TEMPLATE.encode())
+    )
+    assert f"point_hebdo.fields[0].label is {len(label)} characters, at most 45" in english.content
+    world.sb.assert_no_unexpected_errors()
+
+
 async def test_help_reads_in_french_for_a_french_mentor(world: World) -> None:
     card = await world.mehdi.slash("help")
     assert card.ephemeral

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import bot.content
 from bot.content import (
     DATA_DIR,
     JOBS,
@@ -24,7 +26,7 @@ from bot.refusal import Refusal
 from bot.services import server_content as service
 from bot.storage import privacy
 from bot.storage import server_content as store
-from bot.texts import catalogue, tr
+from bot.texts import catalogue, tr, word
 from bot.vocabulary import SessionKind
 
 GUILD, OTHER_GUILD = 100, 200
@@ -407,3 +409,27 @@ def test_a_server_checklist_carries_its_texts_in_other_languages() -> None:
     assert french.sections[0].title == content("fr").jobs["guide"].title
     with pytest.raises(ContentError, match=r"discovery.translations.fr.items.item_9 names no item"):
         parse_checklist(translated.replace('item_0 = "Premier', 'item_9 = "Premier'))
+
+
+def test_every_schema_fault_the_content_reader_names_has_a_text_in_every_language() -> None:
+    source = Path(bot.content.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'_fault\(\s*"(\w+)"', source))
+    codes |= set(re.findall(r'problem, "(\w+)"', source))
+    for line in source.splitlines():
+        if "_fault_at(" in line:
+            codes |= set(re.findall(r', "(\w+)"[,)]', line))
+    assert {"too_long", "choice", "unknown_key", "missing_key", "wrong_type", "not_toml"} <= codes
+    texts = catalogue()
+    for language in texts.languages:
+        missing = sorted(c for c in codes if texts.raw(f"content_errors.{c}", language) is None)
+        assert not missing, f"{language} has no content_errors text for {missing}"
+
+
+def test_a_schema_fault_is_worded_in_the_readers_language() -> None:
+    bad = TEMPLATE.replace('label = "Next steps"', 'label = "' + "x" * 52 + '"')
+    with pytest.raises(ContentError) as refused:
+        parse_template(bad)
+    worded = refused.value.worded()
+    english, french = str(word(worded, "en-US")), str(word(worded, "fr"))
+    assert english == str(refused.value)
+    assert french == "modèle de retour : check_in.fields[1].label fait 52 caractères, 45 au maximum"
