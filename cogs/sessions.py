@@ -450,7 +450,7 @@ def statement_embed(done: statement_service.Statement, label: str, locale: Local
 def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> str:
     """Describe one session for a list, from the viewer's side."""
     session = view.session
-    as_mentor = view.mentor_id == viewer_id
+    as_mentor = viewer_id in (view.mentor_id, view.usual_mentor_id)
     mention = f"<@{view.mentor_id}>"
     if as_mentor:
         other = tr("sessions.with_student", locale, name=view.student_name)
@@ -465,6 +465,11 @@ def session_line(view: SessionView, viewer_id: int, locale: discord.Locale) -> s
         tr(f"kind.{session.kind}", locale),
         tr("students.minutes", locale, minutes=session.duration_minutes),
     ]
+    if view.usual_mentor_id is not None:  # a peer covers this one session
+        if viewer_id == view.usual_mentor_id:
+            parts.append(tr("handover.covered_by", locale, peer=mention))
+        else:
+            parts.append(tr("handover.covering_for", locale, mentor=f"<@{view.usual_mentor_id}>"))
     if session.status != SessionStatus.SCHEDULED:
         parts.append(f"**{tr(f'outcome.{session.status}', locale)}**")
     elif not as_mentor:

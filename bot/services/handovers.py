@@ -140,6 +140,12 @@ async def student_answers(
             await store.change_mentor(tx, mentorship.id, handover.to_mentor)
             for session_id in await store.future_sessions(tx, mentorship.id, now):
                 await reminders.replan_session(tx, session_id, now)
+        elif handover.session_id is not None:
+            # One session: the peer covers it (its reminders, nudges, list and record follow);
+            # the mentorship, its notes and the next sessions stay with the usual mentor.
+            if not await session_store.cover_session(tx, handover.session_id, handover.to_mentor):
+                raise Refusal("handover.session_gone")
+            await reminders.replan_session(tx, handover.session_id, now)
     log.info("Hand-over %s done (%s)", handover_id, handover.scope)
     moved = await mentorship_store.get_mentorship(db, mentorship.id)
     assert moved is not None

@@ -103,6 +103,8 @@ async def statement(
     rows: dict[tuple[str, str, int], StatementRow] = {}
     counted: list[tuple[SessionView, str]] = []
     for view in views:
+        if view.mentor_id != mentor_id:  # a peer covered it: it is on the peer's statement
+            continue
         column = outcome_of(view, now)
         if column is None:
             continue

@@ -111,7 +111,8 @@ async def take_time_off(db: Database, now: datetime, mentor_id: int, away: Away)
 async def _planned_in(
     db: Reader, now: datetime, mentor_id: int, starts_at: datetime, ends_at: datetime
 ) -> list[SessionView]:
-    return await session_store.sessions_of_mentor(
+    """Return the sessions the mentor holds in the range (not those a peer covers for them)."""
+    views = await session_store.sessions_of_mentor(
         db,
         None,
         mentor_id,
@@ -120,6 +121,7 @@ async def _planned_in(
         statuses=[SessionStatus.SCHEDULED],
         limit=1000,
     )
+    return [view for view in views if view.mentor_id == mentor_id]
 
 
 async def _cancel(tx: Transaction, session_ids: Sequence[int]) -> int:

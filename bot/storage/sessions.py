@@ -30,11 +30,15 @@ _SESSION_FIELDS = (
     "responded_at",
     "recorded_at",
     "created_at",
+    "covering_mentor_id",
 )
 _SESSION_COLUMNS = ", ".join(f"s.{field}" for field in _SESSION_FIELDS)
+# A session a peer covers is that peer's: its mentor is the peer, the usual mentor is kept apart.
 _VIEW_COLUMNS = (
-    f"{_SESSION_COLUMNS}, m.guild_id, m.mentor_id, m.student_id, m.student_name, m.project, "
-    "m.mentor_name"
+    f"{_SESSION_COLUMNS}, m.guild_id, COALESCE(s.covering_mentor_id, m.mentor_id) AS mentor_id, "
+    "CASE WHEN s.covering_mentor_id IS NOT NULL THEN m.mentor_id END AS usual_mentor_id, "
+    "m.student_id, m.student_name, m.project, "
+    "CASE WHEN s.covering_mentor_id IS NULL THEN m.mentor_name END AS mentor_name"
 )
 _SERIES_COLUMNS = (
     "id, mentorship_id, zone, local_start, repeat, kind, duration_minutes, "
@@ -87,6 +91,8 @@ class Session:
     responded_at: datetime | None
     recorded_at: datetime | None
     created_at: datetime
+    covering_mentor_id: int | None = None
+    """The peer who covers this one session (a hand-over), None for the usual mentor."""
 
     @property
     def ends_at(self) -> datetime:
@@ -106,6 +112,8 @@ class SessionView:
     student_name: str
     project: str
     mentor_name: str | None = None
+    usual_mentor_id: int | None = None
+    """The mentorship's own mentor when a peer covers this session (`mentor_id`), else None."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,7 @@ def _row_to_session(row: aiosqlite.Row) -> Session:
         responded_at=from_iso_or_none(row["responded_at"]),
         recorded_at=from_iso_or_none(row["recorded_at"]),
         created_at=from_iso(row["created_at"]),
+        covering_mentor_id=row["covering_mentor_id"],
     )
 
 
@@ -159,6 +168,7 @@ def _row_to_view(row: aiosqlite.Row) -> SessionView:
         student_name=row["student_name"],
         project=row["project"],
         mentor_name=row["mentor_name"],
+        usual_mentor_id=row["usual_mentor_id"],
     )
 
 
@@ -340,8 +350,9 @@ async def upcoming_sessions_of_person(db: Reader, user_id: int, after: datetime)
     rows = await db.fetch_all(
         "SELECT s.id FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
         "WHERE s.status = 'scheduled' AND s.starts_at > ? "
-        "AND (m.mentor_id = ? OR m.student_id = ?) ORDER BY s.starts_at",
-        (_stamp(after), user_id, user_id),
+        "AND (m.mentor_id = ? OR m.student_id = ? OR s.covering_mentor_id = ?) "
+        "ORDER BY s.starts_at",
+        (_stamp(after), user_id, user_id, user_id),
     )
     return [int(row["id"]) for row in rows]
 
@@ -361,10 +372,15 @@ async def sessions_of_mentor(
 ) -> list[SessionView]:
     """Return a mentor's sessions in a server (None: every server) or one mentorship.
 
-    Starting in [after, before); ordered by start; newest first when only `before` is given
-    (unless `newest_first` says).
+    Those of their mentorships (a session a peer covers too, its `usual_mentor_id` set), and
+    the sessions they cover for a peer. Starting in [after, before); ordered by start; newest
+    first when only `before` is given (unless `newest_first` says).
     """
-    where, params = ["m.mentor_id = ?"], [mentor_id]
+    where = [
+        "(s.mentorship_id IN (SELECT id FROM mentorships WHERE mentor_id = ?) "
+        "OR s.covering_mentor_id = ?)"
+    ]
+    params: list[Any] = [mentor_id, mentor_id]
     if guild_id is not None:
         where.append("m.guild_id = ?")
         params.append(guild_id)
@@ -455,6 +471,15 @@ async def reschedule(tx: Transaction, session_id: int, new_start: datetime) -> b
     return changed > 0
 
 
+async def cover_session(tx: Transaction, session_id: int, mentor_id: int) -> bool:
+    """Give a scheduled session to a covering peer; return whether it was still scheduled."""
+    changed = await tx.changes(
+        "UPDATE sessions SET covering_mentor_id = ? WHERE id = ? AND status = 'scheduled'",
+        (mentor_id, session_id),
+    )
+    return changed > 0
+
+
 async def cancel_session(tx: Transaction, session_id: int) -> bool:
     """Cancel a scheduled session (by the mentor); return whether it was scheduled."""
     changed = await tx.changes(
@@ -512,10 +537,18 @@ async def unrecorded_sessions(
     """
     sql = (
         f"SELECT {_VIEW_COLUMNS} FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
-        "WHERE m.mentor_id = ? AND s.status = 'scheduled' AND s.starts_at >= ? "
+        "WHERE (s.mentorship_id IN (SELECT id FROM mentorships WHERE mentor_id = ?) "
+        "AND s.covering_mentor_id IS NULL OR s.covering_mentor_id = ?) "
+        "AND s.status = 'scheduled' AND s.starts_at >= ? "
         f"AND s.starts_at < ? AND {_END_EPOCH} <= ?"
     )
-    params: list[Any] = [mentor_id, _stamp(since), _stamp(ended_before), _epoch(ended_before)]
+    params: list[Any] = [
+        mentor_id,
+        mentor_id,
+        _stamp(since),
+        _stamp(ended_before),
+        _epoch(ended_before),
+    ]
     if guild_id is not None:
         sql += " AND m.guild_id = ?"
         params.append(guild_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.storage import mentorships as mentorship_store
@@ -344,3 +344,92 @@ async def test_the_mentor_records_where_a_student_starts_from_and_prep_fits_it(
     after = await mara.slash("prep", student="Sam")
     assert "First job:" in str(after.embeds[0]["fields"])
     assert "Career change:" not in str(after.embeds[0]["fields"])
+
+
+async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: World) -> None:
+    mara, mehdi, sam = world.mara, world.mehdi, world.sam
+    await mehdi_is_a_listed_portfolio_mentor(world)
+    mentorship = await follow(world, mara, sam)
+    await mara.slash("session schedule", student="Sam", when="next friday 18:00")
+    for person in (mehdi, sam, mara):
+        world.sb.open_dms(person)
+    asked = await mara.slash("coach handover", student="Sam", peer=mehdi, scope="session")
+    assert asked.ephemeral
+    await mehdi.click(dm_with_buttons(mehdi), tr("handover.accept", "fr"))
+    await world.sb.wait_for(lambda: any(m.buttons for m in sam.dms))
+    await sam.click(dm_with_buttons(sam), tr("handover.agree", "en"))
+    [covered, later] = await world.db.fetch_all(
+        "SELECT id, covering_mentor_id FROM sessions WHERE mentorship_id = ? ORDER BY starts_at",
+        (mentorship.id,),
+    )
+    # Only the next session moves; the mentorship and the one after stay with Mara.
+    assert (covered["covering_mentor_id"], later["covering_mentor_id"]) == (mehdi.id, None)
+    kept = await mentorship_store.get_mentorship(world.db, mentorship.id)
+    assert kept is not None
+    assert kept.mentor_id == mara.id
+
+    # Each of the three sees who holds it, in their own language.
+    peer_list = str((await mehdi.slash("session list")).embeds)
+    assert tr("handover.covering_for", "fr", mentor=mara.mention) in peer_list
+    assert "Sam" in peer_list
+    own_list = str((await mara.slash("session list")).embeds)
+    assert tr("handover.covered_by", "en", peer=mehdi.mention) in own_list
+    student_list = str((await sam.slash("session list")).embeds)
+    assert tr("sessions.with_mentor", "en", mention=mehdi.mention) in student_list
+    assert tr("handover.covering_for", "en", mentor=mara.mention) in student_list
+
+    # The covered session's mentor reminders are Mehdi's now; the next session's stay Mara's.
+    def waiting(session_id: int) -> str:
+        return (
+            "SELECT kind, recipient_id FROM reminders WHERE session_id = "
+            f"{session_id} AND status = 'pending' AND kind = 'mentor_review'"
+        )
+
+    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(covered["id"]))} == {
+        mehdi.id
+    }
+    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(later["id"]))} == {mara.id}
+    [due] = await world.db.fetch_all(
+        "SELECT due_at FROM reminders WHERE session_id = ? AND kind = 'mentor_review'"
+        " AND status = 'pending'",
+        (covered["id"],),
+    )
+    world.clock.set(datetime.fromisoformat(due["due_at"]))
+    await world.bot.reminders.run_due()
+    title = tr("reminders.review_title", "fr", name="Sam")
+    await world.sb.wait_for(
+        lambda: any(m.embeds and m.embeds[0]["title"] == title for m in mehdi.dms)
+    )
+    assert not [m for m in mara.dms if m.embeds and "Sam" in m.embeds[0]["title"]]
+
+    # The student's reminder names the mentor who will be there.
+    [reminder] = await world.db.fetch_all(
+        "SELECT due_at FROM reminders WHERE session_id = ? AND kind = 'student_reminder'",
+        (covered["id"],),
+    )
+    before = len(sam.dms)
+    world.clock.set(datetime.fromisoformat(reminder["due_at"]))
+    await world.bot.reminders.run_due()
+    await world.sb.wait_for(lambda: len(sam.dms) > before)
+    told = str([(m.content, m.embeds) for m in sam.dms[before:]])
+    assert mehdi.mention in told
+    assert mara.mention not in told
+
+    # After the session the peer records it; Mara cannot.
+    start = await world.db.fetch_one(
+        "SELECT starts_at FROM sessions WHERE id = ?", (covered["id"],)
+    )
+    assert start is not None
+    world.clock.set(datetime.fromisoformat(start["starts_at"]) + timedelta(minutes=40))
+    refused = await mara.slash("session record", session=str(covered["id"]), status="held")
+    assert refused.ephemeral
+    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered["id"],))
+    assert status is not None
+    assert status["status"] == "scheduled"
+    form = await mehdi.slash("session record", session=str(covered["id"]))
+    assert form.modal is not None
+    await mehdi.submit_modal(form, {"outcome": "held"})
+    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered["id"],))
+    assert status is not None
+    assert status["status"] == "held"
+    world.sb.assert_no_unexpected_errors()
