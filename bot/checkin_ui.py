@@ -7,18 +7,21 @@ and the review nudge.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 
-from bot.app import bot_of
-from bot.errors import BaseModal
+from bot.app import MentorCoach, bot_of
+from bot.delivery import DmClosed, send_dm
 from bot.services import checkins as service
 from bot.services.checkins import Answers
+from bot.services.people import reader_locale
 from bot.storage.checkins import Checkin, Links, SinceLastHeld
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.ui import PersistentModal, answer
 
 log = logging.getLogger(__name__)
 
@@ -27,58 +30,77 @@ LABEL_MAX = 45
 PLACEHOLDER_MAX = 100
 
 
-class PrepareModal(BaseModal):
-    """What I did since last time, where I'm stuck, what I want to discuss, a link to my work."""
+class PrepareModal(PersistentModal):
+    """What I did since last time, where I'm stuck, what I want to discuss, a link to my work.
+
+    Its custom id carries the session: a check-in typed before a restart is still saved.
+    """
+
+    PREFIX = "form:checkin"
 
     def __init__(self, view: SessionView, locale: Locale, current: Checkin | None) -> None:
-        super().__init__(title=clip(tr("checkin.title", locale), LABEL_MAX))
-        self.session = view
+        super().__init__(tr("checkin.title", locale), view.session.id)
 
-        def field(
-            key: str, value: str | None, *, long: bool, limit: int
-        ) -> discord.ui.TextInput[PrepareModal]:
-            item: discord.ui.TextInput[PrepareModal] = discord.ui.TextInput(
-                label=clip(tr(f"checkin.{key}", locale), LABEL_MAX),
-                placeholder=clip(tr(f"checkin.{key}_hint", locale), PLACEHOLDER_MAX),
-                style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-                required=False,
-                max_length=limit,
-                default=value,
-                custom_id=key,
+        def field(key: str, value: str | None, *, long: bool, limit: int) -> None:
+            self.add_item(
+                discord.ui.TextInput(
+                    label=clip(tr(f"checkin.{key}", locale), LABEL_MAX),
+                    placeholder=clip(tr(f"checkin.{key}_hint", locale), PLACEHOLDER_MAX),
+                    style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+                    required=False,
+                    max_length=limit,
+                    default=value,
+                    custom_id=key,
+                )
             )
-            self.add_item(item)
-            return item
 
-        self.done = field(
-            "done", current.done if current else None, long=True, limit=service.ANSWER_MAX
-        )
-        self.stuck = field(
-            "stuck", current.stuck if current else None, long=True, limit=service.ANSWER_MAX
-        )
-        self.discuss = field(
-            "discuss", current.discuss if current else None, long=True, limit=service.ANSWER_MAX
-        )
-        self.link = field(
-            "link", current.work_link if current else None, long=False, limit=service.LINK_MAX
-        )
+        field("done", current.done if current else None, long=True, limit=service.ANSWER_MAX)
+        field("stuck", current.stuck if current else None, long=True, limit=service.ANSWER_MAX)
+        field("discuss", current.discuss if current else None, long=True, limit=service.ANSWER_MAX)
+        field("link", current.work_link if current else None, long=False, limit=service.LINK_MAX)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Store the check-in and thank the student."""
         bot = bot_of(interaction)
         answers = Answers(
-            done=self.done.value,
-            stuck=self.stuck.value,
-            discuss=self.discuss.value,
-            work_link=self.link.value,
+            done=values.get("done", ""),
+            stuck=values.get("stuck", ""),
+            discuss=values.get("discuss", ""),
+            work_link=values.get("link", ""),
         )
-        await service.prepare(bot.db, bot.clock.now(), self.session, interaction.user.id, answers)
-        await interaction.response.send_message(
+        done = await service.prepare_session(
+            bot.db, bot.clock.now(), int(parts[0]), interaction.user.id, answers
+        )
+        await answer(
+            interaction,
             tr(
                 "checkin.saved",
                 interaction.locale,
-                when=discord_stamp(self.session.session.starts_at, "F"),
+                when=discord_stamp(done.view.session.starts_at, "F"),
             ),
-            ephemeral=True,
+        )
+        if done.tell_mentor:
+            await tell_mentor(bot, done.view, done.checkin)
+
+
+async def tell_mentor(bot: MentorCoach, view: SessionView, checkin: Checkin) -> None:
+    """DM the mentor a check-in that came after their review nudge (or changed since)."""
+    locale = await reader_locale(bot.db, view.mentor_id, view.guild_id)
+    embed = discord.Embed(
+        title=tr("checkin.late_title", locale, name=view.student_name),
+        description=tr(
+            "checkin.late_intro", locale, when=discord_stamp(view.session.starts_at, "F")
+        ),
+    )
+    add_checkin_field(embed, checkin, locale)
+    try:
+        await send_dm(bot, view.mentor_id, embed=embed)
+    except (DmClosed, discord.HTTPException):
+        log.warning(
+            "Could not send mentor %s the check-in of session %s", view.mentor_id, view.session.id
         )
 
 

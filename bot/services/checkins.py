@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 from bot.db import Database, Reader
 from bot.refusal import Refusal
+from bot.reminders.kinds import MENTOR_REVIEW
 from bot.services.sessions import check_answerable
 from bot.services.students import clean_text
 from bot.storage import checkins as store
+from bot.storage import reminders as reminder_store
 from bot.storage import sessions as session_store
 from bot.storage.checkins import Checkin, Links
 from bot.storage.mentorships import Mentorship
@@ -97,6 +99,37 @@ async def prepare(
         saved = await store.checkin_of(tx, view.session.id)
     assert saved is not None
     return saved
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A check-in just stored, and whether the mentor should be told of it now."""
+
+    view: SessionView
+    checkin: Checkin
+    tell_mentor: bool
+    """The mentor's review nudge already went out, and these answers are new to them."""
+
+
+async def prepare_session(
+    db: Database, now: datetime, session_id: int, student_id: int, answers: Answers
+) -> Prepared:
+    """Store the check-in typed in a form (opened in this process or before a restart)."""
+    view = await session_store.get_session_view(db, session_id)
+    if view is None:
+        raise Refusal("sessions.unknown")
+    before = await store.checkin_of(db, session_id)
+    saved = await prepare(db, now, view, student_id, answers)
+    nudged = any(
+        kind == MENTOR_REVIEW.name and recipient == view.mentor_id
+        for kind, recipient, _ in await reminder_store.sent_slots(db, session_id)
+    )
+    changed = before is None or _answers(before) != _answers(saved)
+    return Prepared(view, saved, tell_mentor=nudged and changed)
+
+
+def _answers(checkin: Checkin) -> tuple[str | None, ...]:
+    return (checkin.done, checkin.stuck, checkin.discuss, checkin.work_link)
 
 
 def _new_link(given: str | None, old: str | None, field: str) -> str | None:
