@@ -6,20 +6,20 @@ Opened from the record nudge and from `/session record`; a public home shared by
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.app import bot_of
-from bot.errors import BaseModal
 from bot.services import outcomes as service
 from bot.services.people import zone_for
 from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.ui import PersistentModal, answer
 from bot.vocabulary import OUTCOMES, SessionStatus
 
 log = logging.getLogger(__name__)
@@ -46,74 +46,75 @@ def outcome_options(locale: Locale, chosen: str | None) -> list[discord.RadioGro
     ]
 
 
-class RecordModal(BaseModal):
-    """How did the session go, what did you work on, what comes next."""
+_follow_up: FollowUp | None = None
 
-    def __init__(
-        self,
-        view: SessionView,
-        locale: Locale,
-        note_title: str,
-        follow_up: FollowUp | None = None,
-    ) -> None:
-        super().__init__(title=clip(tr("record.title", locale, name=view.student_name), LABEL_MAX))
-        self.session = view
-        self.note_title = note_title
-        self.follow_up = follow_up
-        self.outcome: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+
+def offer_after_recording(follow_up: FollowUp | None) -> None:
+    """Say what to offer once a session is recorded (the notes cog: its write-notes button)."""
+    global _follow_up
+    _follow_up = follow_up
+
+
+class RecordModal(PersistentModal):
+    """How did the session go, what did you work on, what comes next.
+
+    Its custom id carries the session: a record typed before a restart is still saved.
+    """
+
+    PREFIX = "form:record"
+
+    def __init__(self, view: SessionView, locale: Locale) -> None:
+        super().__init__(tr("record.title", locale, name=view.student_name), view.session.id)
+        outcome: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="outcome", options=outcome_options(locale, None), required=True
         )
         self.add_item(
-            discord.ui.Label(
-                text=clip(tr("record.outcome", locale), LABEL_MAX), component=self.outcome
+            discord.ui.Label(text=clip(tr("record.outcome", locale), LABEL_MAX), component=outcome)
+        )
+        for key in ("worked_on", "next_steps"):
+            self.add_item(
+                discord.ui.TextInput(
+                    label=clip(tr(f"record.{key}", locale), LABEL_MAX),
+                    placeholder=clip(tr(f"record.{key}_hint", locale), OPTION_MAX),
+                    required=False,
+                    max_length=service.SHORT_MAX,
+                    custom_id=key,
+                )
             )
-        )
-        self.worked_on: discord.ui.TextInput[RecordModal] = discord.ui.TextInput(
-            label=clip(tr("record.worked_on", locale), LABEL_MAX),
-            placeholder=clip(tr("record.worked_on_hint", locale), OPTION_MAX),
-            required=False,
-            max_length=service.SHORT_MAX,
-            custom_id="worked_on",
-        )
-        self.next_steps: discord.ui.TextInput[RecordModal] = discord.ui.TextInput(
-            label=clip(tr("record.next_steps", locale), LABEL_MAX),
-            placeholder=clip(tr("record.next_steps_hint", locale), OPTION_MAX),
-            required=False,
-            max_length=service.SHORT_MAX,
-            custom_id="next_steps",
-        )
-        self.add_item(self.worked_on)
-        self.add_item(self.next_steps)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Store outcome and notes together, then say what was recorded."""
         bot = bot_of(interaction)
         locale = interaction.locale
+        view = await service.session_to_record(bot.db, int(parts[0]))
         recorded = await service.record_with_notes(
             bot.db,
             bot.clock.now(),
-            self.session,
+            view,
             interaction.user.id,
-            self.outcome.value or "",
-            worked_on=self.worked_on.value,
-            next_steps=self.next_steps.value,
-            note_title=self.note_title,
+            values.get("outcome", ""),
+            worked_on=values.get("worked_on", ""),
+            next_steps=values.get("next_steps", ""),
+            note_title=await note_title_for(interaction, view),
             labels=(tr("record.worked_on_short", locale), tr("record.next_steps_short", locale)),
         )
         text = tr(
             "sessions.recorded",
             locale,
-            name=self.session.student_name,
+            name=view.student_name,
             when=discord_stamp(recorded.session.starts_at, "D"),
             outcome=tr(f"outcome.{recorded.session.status}", locale),
         )
         if recorded.note is not None:
             text += "\n" + tr("record.note_saved", locale)
-        follow_up = self.follow_up(recorded.session, locale) if self.follow_up else None
+        follow_up = _follow_up(recorded.session, locale) if _follow_up else None
         if follow_up is None:
-            await interaction.response.send_message(text, ephemeral=True)
+            await answer(interaction, text)
         else:
-            await interaction.response.send_message(text, view=follow_up, ephemeral=True)
+            await answer(interaction, text, view=follow_up)
 
 
 async def note_title_for(interaction: discord.Interaction, view: SessionView) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from datetime import UTC, datetime, timedelta
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import MentorCoach
+from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.options import StudentArg
+from bot.refusal import Refusal
 from bot.services import exports
 from bot.services import privacy as service
 from bot.services.exports import ExportFile
@@ -20,7 +22,7 @@ from bot.services.people import reader_locale
 from bot.services.privacy import Erased
 from bot.storage.privacy import CalendarRow
 from bot.texts import cmd, tr
-from bot.ui import ask_to_confirm, mentor_mention
+from bot.ui import ask_to_confirm, confirmation, mentor_mention
 from bot.vocabulary import SessionStatus
 
 log = logging.getLogger(__name__)
@@ -108,22 +110,24 @@ class PrivacyCog(commands.Cog):
                 tr("privacy.delete_as_student", locale, count=found.mentorships_as_student)
             )
         details.append(tr("privacy.delete_nothing_yet", locale))
-
-        async def confirmed(done: discord.Interaction) -> str:
-            erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
-            self.bot.reminders.wake()
-            # After the answer (Discord waits 3 s for it): scrub the files, then tell people.
-            task = asyncio.create_task(self._after_erasure(user_id, erased))
-            self._notices.add(task)
-            task.add_done_callback(self._notices.discard)
-            return tr("privacy.deleted", done.locale)
-
         await ask_to_confirm(
             interaction,
             tr("privacy.delete_question", locale, details="\n".join(details)),
             confirm_label=tr("privacy.delete_button", locale),
-            on_confirm=confirmed,
+            action="privacy.delete",  # a restart-safe question; only the asker can confirm it
+            parts=[int(self.bot.clock.now().timestamp())],
         )
+
+    async def erase(self, interaction: discord.Interaction) -> str:
+        """Erase the person who confirmed; return what to tell them."""
+        user_id = interaction.user.id
+        erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
+        self.bot.reminders.wake()
+        # After the answer (Discord waits 3 s for it): scrub the files, then tell people.
+        task = asyncio.create_task(self._after_erasure(user_id, erased))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+        return tr("privacy.deleted", interaction.locale)
 
     async def _after_erasure(self, user_id: int, erased: Erased) -> None:
         """Leave nothing of the person in the files, then tell whom the erasure concerns."""
@@ -261,6 +265,22 @@ class PrivacyCog(commands.Cog):
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Keep the data of a server the bot is in (it may have been re-added while offline)."""
         await service.guild_back(self.bot.db, guild.id)
+
+
+DELETE_QUESTION_LIFETIME = timedelta(minutes=15)
+"""How long the Delete button of `/privacy delete` stays good: then the question is asked anew."""
+
+
+@confirmation("privacy.delete")
+async def delete_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
+    """Erase the asker, in this process or one started since, while the question is fresh."""
+    bot = bot_of(interaction)
+    asked = datetime.fromtimestamp(int(parts[0]), UTC)
+    if bot.clock.now() - asked > DELETE_QUESTION_LIFETIME:
+        raise Refusal("privacy.delete_expired")
+    cog = bot.get_cog(PrivacyCog.__cog_name__)
+    assert isinstance(cog, PrivacyCog)
+    return await cog.erase(interaction)
 
 
 async def setup(bot: MentorCoach) -> None:

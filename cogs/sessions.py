@@ -23,7 +23,7 @@ from bot.options import (
     label_matches,
     when_choices,
 )
-from bot.record_ui import RecordModal, note_title_for
+from bot.record_ui import RecordModal
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
@@ -341,10 +341,7 @@ class SessionsCog(commands.Cog):
                 raise Refusal(
                     "sessions.not_started", when=discord_stamp(session.session.starts_at, "R")
                 )
-            title = await note_title_for(interaction, session)
-            await interaction.response.send_modal(
-                RecordModal(session, locale, title, follow_up=write_notes_view)
-            )
+            await interaction.response.send_modal(RecordModal(session, locale))
             return
         recorded = await service.record(self.bot.db, now, session, status.value)
         text = tr(

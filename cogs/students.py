@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 from discord import app_commands
@@ -11,7 +12,6 @@ from discord.ext import commands
 from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import links_text
 from bot.content import STARTING_POINTS
-from bot.errors import BaseModal
 from bot.options import StudentArg, language_choices
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
@@ -29,7 +29,7 @@ from bot.storage.sessions import Session
 from bot.textfit import clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
-from bot.ui import ask_to_confirm, confirmation
+from bot.ui import PersistentModal, answer, ask_to_confirm, confirmation
 from cogs.coaching import progress_history
 
 log = logging.getLogger(__name__)
@@ -335,22 +335,25 @@ def summary_lines(
     )
 
 
-class ScheduleModal(BaseModal):
-    """When (and how often) the session with this student takes place."""
+class ScheduleModal(PersistentModal):
+    """When (and how often) the session with this student takes place.
+
+    Its custom id carries the mentorship: a time typed before a restart is still scheduled.
+    """
+
+    PREFIX = "form:schedule"
 
     def __init__(self, student: Mentorship, locale: discord.Locale) -> None:
-        super().__init__(
-            title=clip(tr("menus.schedule_title", locale, name=student.student_name), 45)
+        super().__init__(tr("menus.schedule_title", locale, name=student.student_name), student.id)
+        self.add_item(
+            discord.ui.TextInput(
+                label=clip(tr("reminders.reschedule_when", locale), 45),
+                placeholder=clip(tr("reminders.reschedule_placeholder", locale), 100),
+                max_length=100,
+                custom_id="when",
+            )
         )
-        self.student = student
-        self.when: discord.ui.TextInput[ScheduleModal] = discord.ui.TextInput(
-            label=clip(tr("reminders.reschedule_when", locale), 45),
-            placeholder=clip(tr("reminders.reschedule_placeholder", locale), 100),
-            max_length=100,
-            custom_id="when",
-        )
-        self.add_item(self.when)
-        self.repeat: discord.ui.RadioGroup[ScheduleModal] = discord.ui.RadioGroup(
+        repeat: discord.ui.RadioGroup[ScheduleModal] = discord.ui.RadioGroup(
             custom_id="repeat",
             options=[
                 discord.RadioGroupOption(
@@ -361,21 +364,30 @@ class ScheduleModal(BaseModal):
                 for r in Repeat
             ],
         )
-        self.add_item(
-            discord.ui.Label(text=clip(tr("menus.repeat", locale), 45), component=self.repeat)
-        )
+        self.add_item(discord.ui.Label(text=clip(tr("menus.repeat", locale), 45), component=repeat))
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(
+        cls, interaction: discord.Interaction, parts: tuple[str, ...], values: Mapping[str, str]
+    ) -> None:
         """Schedule the session and say when it is."""
         bot = bot_of(interaction)
-        zone = await zone_for(bot.db, interaction.user.id, self.student.guild_id)
+        if interaction.guild_id is None:
+            raise Refusal("errors.guild_only")
+        student = await service.resolve_student(
+            bot.db, interaction.guild_id, interaction.user.id, parts[0]
+        )
+        zone = await zone_for(bot.db, interaction.user.id, student.guild_id)
+        repeat = values.get("repeat") or Repeat.NONE.value
+        if repeat not in {r.value for r in Repeat}:
+            raise Refusal("errors.bad_value", value=repeat[:100])
         done = await session_service.schedule(
             bot.db,
             bot.clock.now(),
-            self.student,
-            when_text=self.when.value,
+            student,
+            when_text=values.get("when", ""),
             zone=zone,
-            repeat=Repeat(self.repeat.value or Repeat.NONE.value),
+            repeat=Repeat(repeat),
             kind="regular",
             duration=None,
             mentor_name=interaction.user.display_name,
@@ -386,12 +398,12 @@ class ScheduleModal(BaseModal):
             "sessions.scheduled",
             locale,
             kind=tr(f"kind.{first.kind}", locale),
-            name=self.student.student_name,
+            name=student.student_name,
             when=discord_stamp(first.starts_at, "F"),
             relative=discord_stamp(first.starts_at, "R"),
             minutes=first.duration_minutes,
         )
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text)
 
 
 def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Embed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db import Database
+from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.services import reminders
 from bot.services.notes import clean_title
@@ -36,6 +36,14 @@ def _check_can_record(view: SessionView, mentor_id: int, status: str, now: datet
         raise Refusal("record.pick_outcome")
     if view.session.starts_at > now:
         raise Refusal("sessions.not_started", when=discord_stamp(view.session.starts_at, "R"))
+
+
+async def session_to_record(db: Reader, session_id: int) -> SessionView:
+    """Return the session a record form names (the form may predate a restart)."""
+    view = await session_store.get_session_view(db, session_id)
+    if view is None:
+        raise Refusal("sessions.unknown")
+    return view
 
 
 async def record_with_notes(

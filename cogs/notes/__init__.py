@@ -16,6 +16,7 @@ from bot.options import (
     caller_zone,
     session_choices,
 )
+from bot.record_ui import offer_after_recording
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.students import resolve_student
@@ -353,9 +354,11 @@ def write_notes_view(session: Session, locale: Locale) -> discord.ui.View | None
 async def setup(bot: MentorCoach) -> None:
     """Register the persistent buttons and add the cog."""
     bot.add_dynamic_items(WriteNotesButton, ShareNoteButton, ShareAgainButton)
+    offer_after_recording(write_notes_view)
     await bot.add_cog(NotesCog(bot))
 
 
 async def teardown(bot: MentorCoach) -> None:
     """Forget the persistent buttons."""
     bot.remove_dynamic_items(WriteNotesButton, ShareNoteButton, ShareAgainButton)
+    offer_after_recording(None)

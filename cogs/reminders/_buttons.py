@@ -14,7 +14,7 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error, watch_answer_deadline
-from bot.record_ui import RecordModal, note_title_for
+from bot.record_ui import RecordModal
 from bot.refusal import Refusal
 from bot.services import reminders as reminder_service
 from bot.services import sessions as session_service
@@ -29,7 +29,6 @@ from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
 from bot.vocabulary import OUTCOMES, SessionStatus
 from cogs.coaching._views import prep_embed, prep_view
-from cogs.notes import write_notes_view
 
 log = logging.getLogger(__name__)
 
@@ -264,10 +263,7 @@ class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)")
                 if view.session.status != SessionStatus.CANCELLED
                 else "sessions.not_scheduled"
             )
-        title = await note_title_for(interaction, view)
-        await interaction.response.send_modal(
-            RecordModal(view, interaction.locale, title, follow_up=write_notes_view)
-        )
+        await interaction.response.send_modal(RecordModal(view, interaction.locale))
 
 
 class SnoozeButton(

@@ -12,11 +12,12 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.db import Database
+from bot.storage import checkins as checkin_store
 from bot.storage import guild_config
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -253,7 +254,10 @@ async def test_forms_opened_before_a_kill_minus_9_are_applied_by_the_next_proces
         [goals] = await mara.autocomplete("note edit", "note", "Goals")
         edit_form = await mara.slash("note edit", note=goals["value"])
         feedback_form = await mara.slash("feedback", student="Sam", template="deliverable_review")
-        assert all(f.modal is not None for f in (add_form, edit_form, feedback_form))
+        checkin_form = await sam.slash("session prepare")
+        schedule_form = await mara.user_command("Schedule a session", sam)
+        forms = (add_form, edit_form, feedback_form, checkin_form, schedule_form)
+        assert all(f.modal is not None for f in forms)
         os.kill(pid, signal.SIGKILL)  # no cleanup at all: no close, no checkpoint
         await sb.wait_for(lambda: not sb.hub.connected, timeout=10)
 
@@ -272,6 +276,15 @@ async def test_forms_opened_before_a_kill_minus_9_are_applied_by_the_next_proces
         [feedback] = [note for note in stored if note.template is not None]
         assert feedback.fields is not None
         assert feedback.fields["skills"] == "Killed meanwhile"
+        prepared = await sam.submit_modal(checkin_form, {"discuss": "Typed, then -9"})
+        answered(prepared, "Thanks!")
+        [view, *_] = await session_store.sessions_of_mentor(db, guild_id(sb), mara.id)
+        checkin = await checkin_store.checkin_of(db, view.session.id)
+        assert checkin is not None
+        assert checkin.discuss == "Typed, then -9"
+        scheduled = await mara.submit_modal(schedule_form, {"when": "in 9 days 18:00"})
+        answered(scheduled, "with **Sam**")
+        assert len(await session_store.sessions_of_mentor(db, guild_id(sb), mara.id)) == 2
     finally:
         await running.stop()
         await db.close()
@@ -310,3 +323,72 @@ async def test_confirm_buttons_shown_before_a_restart_work_after_it(world: World
     expired = await morgan.click(panel, "Done")
     assert expired.ephemeral
     assert "before the bot restarted" in expired.content
+
+
+async def test_the_session_loop_forms_typed_before_a_restart_are_applied_after_it(
+    world: World,
+) -> None:
+    mara, sam = world.mara, world.sam
+    await pair(mara, sam)
+    [view] = await session_store.sessions_of_mentor(world.db, guild_id(world.sb), mara.id)
+    checkin_form = await sam.slash("session prepare", session=str(view.session.id))
+    schedule_form = await mara.user_command("Schedule a session", sam)
+    assert checkin_form.modal is not None
+    assert schedule_form.modal is not None
+
+    await world.restart()
+    prepared = await sam.submit_modal(checkin_form, {"stuck": "Typed, then a restart"})
+    answered(prepared, "Thanks!")
+    checkin = await checkin_store.checkin_of(world.db, view.session.id)
+    assert checkin is not None
+    assert checkin.stuck == "Typed, then a restart"
+    scheduled = await mara.submit_modal(
+        schedule_form, {"when": "2026-12-10 18:00", "repeat": "none"}
+    )
+    answered(scheduled, "with **Sam**")
+    starts = [
+        v.session.starts_at
+        for v in await session_store.sessions_of_mentor(world.db, guild_id(world.sb), mara.id)
+    ]
+    assert datetime(2026, 12, 10, 17, 0, tzinfo=UTC) in starts
+
+    # The session took place: the record form opened before a restart records it after.
+    world.clock.set(view.session.starts_at + timedelta(minutes=40))
+    record_form = await mara.slash("session record", session=str(view.session.id))
+    assert record_form.modal is not None
+    await world.restart()
+    recorded = await mara.submit_modal(
+        record_form, {"outcome": "held", "worked_on": "Recorded across a restart"}
+    )
+    answered(recorded, "Sam")
+    stored = await session_store.get_session(world.db, view.session.id)
+    assert stored is not None
+    assert stored.status == "held"
+    [mentorship] = await mentorship_store.active_for_mentor(world.db, guild_id(world.sb), mara.id)
+    notes = await note_store.notes_of(world.db, mentorship.id, mara.id)
+    assert any("Recorded across a restart" in note.body for note in notes)
+    # The notes button comes with the answer, as without a restart.
+    assert recorded.message is not None
+    assert recorded.message.buttons == ["Write session notes"]
+
+
+async def test_a_privacy_delete_question_works_after_a_restart_and_only_while_fresh(
+    world: World,
+) -> None:
+    mara, sam = world.mara, world.sam
+    await pair(mara, sam)
+    question = await sam.slash("privacy delete")
+    stale = await mara.slash("privacy delete")
+
+    await world.restart()
+    deleted = await sam.click(question, "Delete my data")
+    assert "deleted" in deleted.content.lower(), deleted.content
+    assert not await mentorship_store.mentorships_of_student(
+        world.db, sam.id, guild_id(world.sb), include_archived=True
+    )
+    world.clock.advance(timedelta(minutes=16))
+    expired = await mara.click(stale, "Delete my data")
+    assert "more than 15 minutes old" in expired.content, expired.content
+    kept = await world.db.fetch_one("SELECT timezone FROM user_prefs WHERE user_id = ?", (mara.id,))
+    assert kept is not None  # nothing of Mara was erased
+    assert kept["timezone"] == "Europe/Paris"
