@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -412,6 +413,25 @@ async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_fi
     assert prep_fields[0]["name"] == tr("checkin.field_title", mara.locale)
     assert "Is the scope right" in prep_fields[0]["value"]
     assert "https://github.com/sam/portfolio" in str(prep_fields)
+
+    # A check-in changed after the nudge went out reaches the mentor at once, once.
+    late_title = tr("checkin.late_title", mara.locale, name="Sam")
+
+    def late_dms() -> list[Any]:
+        return [m for m in mara.dms if m.embeds and m.embeds[0]["title"] == late_title]
+
+    form = await sam.click(ask, "Prepare")
+    assert form.modal is not None
+    changed = {**CHECKIN, "stuck": "Now stuck on the deployment"}
+    await sam.submit_modal(form, changed)
+    await world.sb.wait_for(lambda: len(late_dms()) == 1)
+    assert "Now stuck on the deployment" in late_dms()[0].embeds[0]["fields"][0]["value"]
+    assert discord_stamp(FRIDAY, "F") in late_dms()[0].embeds[0]["description"]
+    same = await sam.click(ask, "Prepare")
+    assert same.modal is not None
+    await sam.submit_modal(same, changed)  # the same answers again: nothing new to tell
+    await asyncio.sleep(0.3)
+    assert len(late_dms()) == 1
 
     # Once the session has started, the form is closed.
     world.clock.set(FRIDAY + timedelta(minutes=1))
