@@ -13,7 +13,8 @@ import discord
 from bot.app import bot_of
 from bot.checkin_ui import add_checkin_field, links_text
 from bot.content import FeedbackTemplate
-from bot.errors import report_error
+from bot.deadlines import drop_if_too_late
+from bot.errors import report_error, watch_answer_deadline
 from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import coaching as service
@@ -178,8 +179,13 @@ class PrepSelect(
         """Rebuild the select from its custom id (the values arrive with the interaction)."""
         return cls(int(match["session"]), match["part"])
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a pick whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
+
     async def callback(self, interaction: discord.Interaction) -> None:
         """Store the ticks (the clicker must be the session's mentor) and redraw the prep."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             values = list(self.item.values)
@@ -435,8 +441,13 @@ class FeedbackButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["note"]), match["action"])
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop a click whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
+
     async def callback(self, interaction: discord.Interaction) -> None:
         """Check the clicker wrote the note, then send it or open the form again."""
+        watch_answer_deadline(interaction)
         try:
             bot = bot_of(interaction)
             feedback = await service.feedback_of(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,11 @@ class Live:
 async def live(tmp_path: Path) -> AsyncIterator[Live]:
     """The playground (fresh world) and the bot sharing its world clock, as `make run` does."""
     async with start_playground("127.0.0.1", 0, tmp_path / "world.json") as playground:
+        # The stories read relative times ("in 8 hours", "tomorrow") and lead windows: pin the
+        # world to the next 09:00 UTC so that they read the same at every hour CI runs.
+        now = playground.clock.now()
+        nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+        playground.clock.advance((nine if nine > now else nine + timedelta(days=1)) - now)
         with discord_pointed_at(playground.sandbox):
             path = tmp_path / "mentor-coach.db"
             db = await Database.open(path)
