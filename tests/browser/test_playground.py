@@ -7,6 +7,7 @@ DM and clicks Confirm; the mentor sees the confirmation."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import iso
 from sandbox.models import StoredMessage
 from tests.browser.conftest import Live
 
@@ -139,28 +141,44 @@ async def mentor_plans_with_sam(page: Page, artifacts: Path | None = None) -> da
 def bot_dms(live: Live) -> list[StoredMessage]:
     """Every message the bot sent in a DM channel, oldest first."""
     state = live.playground.sandbox.state
-    return [
+    sent = [
         message
         for channel_id in state.dm_channels.values()
         for message in state.visible_messages(channel_id)
         if message.author_id == state.bot_user.id
     ]
+    return sorted(sent, key=lambda message: message.id)  # snowflakes: in the order sent
 
 
 async def next_reminder(page: Page, live: Live) -> list[StoredMessage]:
-    """Click "Next reminder" and return what the bot then sent by DM."""
+    """Click "Next reminder" and return what the bot sent by DM once the clock got there.
+
+    The world clock stops at each hour on its way (news DMs go out there too): wait until it
+    has reached the reminder, so that a second click never starts while the first still runs.
+    """
     sent = len(bot_dms(live))
+    assert live.playground.next_event_at is not None
+    due = await live.playground.next_event_at()
+    assert due is not None, "no reminder is planned"
     await page.get_by_role("button", name="Next reminder").click()
-    await live.playground.sandbox.wait_for(lambda: len(bot_dms(live)) > sent, timeout=10)
+    await live.playground.sandbox.wait_for(
+        lambda: live.playground.clock.now() >= due and len(bot_dms(live)) > sent, timeout=10
+    )
+    # And every reminder due by then is settled (polled: the database has no event to wait on).
+    async with asyncio.timeout(10):
+        while await live.db.fetch_one(  # noqa: ASYNC110
+            "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND due_at <= ?",
+            (iso(live.playground.clock.now()),),
+        ):
+            await asyncio.sleep(0.05)
     return bot_dms(live)[sent:]
 
 
 async def until_sams_reminder(page: Page, live: Live, starts_at: datetime) -> list[str]:
     """Jump from reminder to reminder until Sam's arrives, before the session starts.
 
-    Which reminders come first depends on the time of day (a review nudge 24 h ahead is only
-    planned if it is still to come); return the title of each message the bot sent, by DM to
-    "sam" or to "mara".
+    Mara's review nudge and the session news DMed to Sam come first; return the title of each
+    message the bot sent, by DM to "sam" or to "mara".
     """
     state = live.playground.sandbox.state
     arrived: list[str] = []
@@ -170,7 +188,7 @@ async def until_sams_reminder(page: Page, live: Live, starts_at: datetime) -> li
             reader = next(u for u, c in state.dm_channels.items() if c == message.channel_id)
             arrived.append(f"{state.users[reader].username}: {embeds[0].get('title')}")
         assert live.playground.clock.now() < starts_at, f"too late; the bot sent {arrived}"
-        if any(line.startswith("sam: ") for line in arrived):
+        if "sam: Session reminder" in arrived:
             return arrived
     raise AssertionError(f"Sam's reminder did not come; the bot sent {arrived}")
 

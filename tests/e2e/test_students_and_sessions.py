@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from bot.reminders.planning import next_digest
 from bot.services import people
 from bot.services import reminders as reminder_service
 from bot.services.digests import plan_digests
+from bot.services.sessions import HORIZON
 from bot.storage import mentorships as mentorship_store
 from bot.storage import sessions as session_store
 from bot.storage.guild_config import get_config
@@ -143,7 +145,15 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     )
     assert "Repeats every week" in weekly.content
     sofia_sessions = [v for v in await sessions_in_db(world, mara) if v.student_name == "Sofia"]
-    assert len(sofia_sessions) >= 12
+    # Every Monday 09:30 Paris up to the horizon, 12 weeks ahead (11 when today is a Monday).
+    paris = ZoneInfo("Europe/Paris")
+    local = sorted(v.session.starts_at.astimezone(paris) for v in sofia_sessions)
+    assert {(t.weekday(), t.hour, t.minute) for t in local} == {(0, 9, 30)}
+    gaps = [(b.date() - a.date()).days for a, b in pairwise(local)]
+    assert gaps == [7] * (len(local) - 1)
+    horizon = world.clock.now() + HORIZON
+    assert horizon - timedelta(weeks=1) < local[-1] <= horizon
+    assert len(local) >= 11
     assert all(v.session.duration_minutes == 45 for v in sofia_sessions)
 
     # A clash with Sam's discovery session is refused.
