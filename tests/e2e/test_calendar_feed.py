@@ -17,7 +17,8 @@ from bot.texts import tr
 from sandbox.driver import Persona
 from sandbox.views import Reply
 from tests.e2e.conftest import World
-from tests.e2e.test_privacy import traces_of
+from tests.e2e.test_privacy import seed, traces_of
+from tests.e2e.test_query_plans import check
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 """A Tuesday, 09:00 in Paris."""
@@ -222,3 +223,24 @@ async def test_erasure_removes_the_feed_and_its_address_stops_working(
     # No log line, at any level, carried the secret.
     assert token not in caplog.text
     assert all(token not in record.getMessage() for record in caplog.records)
+
+
+async def test_the_link_and_the_feed_read_through_indexes(
+    world: World, endpoint: HealthServer
+) -> None:
+    await seed(world)
+    mara, sam = world.mara, world.sam
+    statements: list[str] = []
+    found: list[str] = []
+    await world.db.set_trace_callback(statements.append)
+    try:
+        for story, person, dm in (("mentor", mara, False), ("student", sam, True)):
+            statements.clear()
+            url = link_in(await person.slash("calendar subscribe", dm=dm))
+            found += check(world, f"/calendar subscribe, {story}", statements)
+            statements.clear()
+            assert len(await events_at(url)) >= 1
+            found += check(world, f"GET the feed, {story}", statements)
+    finally:
+        await world.db.set_trace_callback(None)
+    assert found == [], "\n".join(found)
