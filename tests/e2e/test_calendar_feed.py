@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ import aiohttp
 import pytest
 from icalendar import Calendar
 
+from bot.clock import iso
 from bot.health import HealthServer
 from bot.storage import sessions as session_store
 from bot.texts import tr
@@ -209,6 +211,11 @@ async def test_erasure_removes_the_feed_and_its_address_stops_working(
     assert any(
         t.startswith("calendar_feeds.user_id") for t in await traces_of(world, sam.id, "Sam")
     )
+    # The personal export says the link exists, and since when; never the link.
+    exported = await sam.slash("privacy export", dm=True)
+    raw = exported.attachments[0].data.decode()
+    assert json.loads(raw)["calendar_feed"] == {"created_at": iso(START)}
+    assert token not in raw
 
     question = await sam.slash("privacy delete", dm=True)
     await sam.click(question, "Delete my data")
