@@ -44,6 +44,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.server_content",
     "cogs.privacy",
     "cogs.news",
+    "cogs.calendar_feed",
 )
 
 
@@ -98,6 +99,8 @@ class MentorCoach(commands.Bot):
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.instruments = instrument(self)
+        self.endpoint_url: str | None = None
+        """The HTTP endpoint's address while it listens (bot/health.py); None when it is off."""
 
     async def setup_hook(self) -> None:
         """Load the extensions, set the translator and sync where asked to."""

@@ -5,6 +5,8 @@ and its problems when not: gateway connected (and its latency), database writabl
 lag (now minus the oldest due pending reminder), reminders failed in the last 24 hours.
 `GET /metrics` serves the Prometheus metrics (bot/metrics.py). It listens on 127.0.0.1 unless
 `HEALTH_HOST` says otherwise. `mentor-coach health` asks it (bot/health_probe.py).
+`GET /calendar/<token>.ics` serves a person's private calendar feed
+(bot/services/calendar_feeds.py); any token that opens none gets a bare 404.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot import __version__, metrics
+from bot.services.calendar_feeds import feed_for_token
 from bot.storage.health import DAY, failed_since, oldest_due_pending
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
 LAG_LIMIT_SECONDS = 600.0
 """A dispatcher further behind than this (10 minutes) is unhealthy."""
 
@@ -105,11 +109,34 @@ class HealthServer:
         await check(self.bot)
         return web.Response(body=metrics.render(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
+    async def calendar(self, request: web.Request) -> web.Response:
+        """A person's calendar feed; 404, saying nothing more, for any other address."""
+        name = request.match_info.get("name", "")
+        token = name.removesuffix(".ics")
+        if token == name:
+            return web.Response(status=404)
+        try:
+            feed = await feed_for_token(self.bot.db, token, self.bot.clock.now())
+        except Exception:
+            log.exception("A calendar feed could not be built")  # the token is never logged
+            return web.Response(status=500)
+        if feed is None:
+            return web.Response(status=404)
+        return web.Response(
+            body=feed,
+            headers={
+                "Content-Type": CALENDAR_TYPE,
+                "Content-Disposition": 'inline; filename="mentor-coach.ics"',
+                "Cache-Control": "private, max-age=0",
+            },
+        )
+
     async def start(self) -> None:
         """Start listening; with port 0, `self.port` becomes the port given by the system."""
         app = web.Application()
         app.router.add_get("/health", self.health)
         app.router.add_get("/metrics", self.metrics)
+        app.router.add_get("/calendar/{name}", self.calendar)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -118,11 +145,13 @@ class HealthServer:
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
+        self.bot.endpoint_url = self.url
         log.info("Health endpoint on http://%s:%d/health (and /metrics)", self.host, self.port)
 
     async def stop(self) -> None:
         """Stop listening."""
         if self._runner is not None:
+            self.bot.endpoint_url = None
             await self._runner.cleanup()
             self._runner = None
 

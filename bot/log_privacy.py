@@ -21,14 +21,15 @@ import discord
 LIBRARIES: Final = ("discord", "aiosqlite", "aiohttp", "websockets")
 """Loggers whose arguments may carry people's text: every argument is summarised."""
 
-_TOKEN_IN_PATH: Final = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+")
+_TOKEN_IN_PATH: Final = re.compile(r"(/(?:webhooks|interactions)/\d+/|/calendar/)[^/\s?#'\"]+")
+"""Interaction and webhook tokens, and the secret of a calendar feed's address."""
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,40}")
-_URL: Final = re.compile(r"(?:https?|wss?)://\S+")
+_URL: Final = re.compile(r"(?:https?|wss?|webcal)://\S+")
 _installed = False
 
 
 def redact_url(text: str) -> str:
-    """Cut interaction and webhook tokens out of URLs, and drop query strings."""
+    """Cut interaction, webhook and calendar feed tokens out of URLs; drop query strings."""
     return _TOKEN_IN_PATH.sub(r"\1<token>", text.split("?", 1)[0])
 
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     health_host: str = "127.0.0.1"
     health_port: int | None = None
     """The health and metrics endpoint's port; empty: no endpoint (the default)."""
+    feed_base_url: str | None = None
+    """The public address of the endpoint, for calendar feed links (`https://host[/prefix]`);
+    empty: `http://HEALTH_HOST:HEALTH_PORT`. Feeds exist only while the endpoint is on."""
 
     @model_validator(mode="before")
     @classmethod

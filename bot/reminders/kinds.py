@@ -1,7 +1,8 @@
 """The one registry of reminder kinds: each kind is declared once, here.
 
-A kind says who receives it, how long it stays worth sending, which session events cancel it
-and whether several copies falling due together collapse into one. The planner, the
+A kind says who receives it, how long it stays worth sending, which session events cancel it,
+whether several copies falling due together collapse into one, and whether it is a nudge that
+may wait for the recipient's waking hours (or must keep its exact time). The planner, the
 dispatcher and the reminders cog look kinds up here; the reminders cog holds one renderer per
 kind (a start-up check refuses a kind without one) and the catalogue one `reminders.kind_<name>`
 label. Adding a kind touches this file, a renderer and the catalogue; no migration.
@@ -47,6 +48,10 @@ class Kind:
     cancelled_by: frozenset[SessionEvent] = frozenset()
     collapses: bool = True
     """Copies for the same session and person due together are sent as one (the latest)."""
+    waking_hours: bool = False
+    """A nudge with no exact hour: planned in the night of the recipient's zone, it waits for
+    their morning (never past its session's start). False: it keeps its time (a student's
+    "1 hour before" stays 1 hour before)."""
 
     @property
     def needs_session(self) -> bool:
@@ -71,11 +76,14 @@ class Kind:
 
 DAY = timedelta(hours=24)
 
+# Exact: a lead time the student chose before their session.
 STUDENT_REMINDER = Kind("student_reminder", Recipient.STUDENT, None, ALL_EVENTS)
-MENTOR_REVIEW = Kind("mentor_review", Recipient.MENTOR, None, ALL_EVENTS)
-RECORD_NUDGE = Kind("record_nudge", Recipient.MENTOR, DAY, ALL_EVENTS)
-DIGEST = Kind("digest", Recipient.MENTOR, DAY)
-PRESENTATION = Kind("presentation", Recipient.MENTOR, DAY, collapses=False)
+# Nudges: the day-before review, the record nudges, the digest and the presentation steps.
+MENTOR_REVIEW = Kind("mentor_review", Recipient.MENTOR, None, ALL_EVENTS, waking_hours=True)
+RECORD_NUDGE = Kind("record_nudge", Recipient.MENTOR, DAY, ALL_EVENTS, waking_hours=True)
+DIGEST = Kind("digest", Recipient.MENTOR, DAY, waking_hours=True)
+PRESENTATION = Kind("presentation", Recipient.MENTOR, DAY, collapses=False, waking_hours=True)
+# A channel, not a person: the server's Monday 08:00, as the moderators set its zone.
 WEEKLY_SUMMARY = Kind("weekly_summary", Recipient.LOG_CHANNEL, DAY)
 
 KINDS: dict[str, Kind] = {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.reminders import kinds
@@ -26,6 +27,8 @@ EVENING_GAP = timedelta(hours=1)
 REQUEST_NUDGE_BEFORE = timedelta(hours=12)
 MOCK_NUDGE_BEFORE = timedelta(days=2)
 SOON = timedelta(hours=1)
+WAKING = (time(8, 0), time(21, 0))
+"""Nudges that need no exact hour arrive between these local times of the recipient."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,13 @@ class SessionFacts:
     starts_at: datetime
     duration_minutes: int
     mentor_zone: str
+    student_zone: str | None = None
+
+    def zone_of(self, recipient_id: int) -> str | None:
+        """Return the zone of one of the session's two people (None when unknown)."""
+        if recipient_id == self.mentor_id:
+            return self.mentor_zone
+        return self.student_zone if recipient_id == self.student_id else None
 
     @property
     def ends_at(self) -> datetime:
@@ -64,6 +74,45 @@ class Planned:
     recipient_id: int
     slot: str
     due_at: datetime
+
+
+def in_waking_hours(instant: datetime, zone: str) -> datetime:
+    """Move an instant out of the night in `zone`: to 08:00 that morning, or the next one."""
+    where = ZoneInfo(zone)
+    local = instant.astimezone(where)
+    start, end = WAKING
+    if start <= local.time() < end:
+        return instant
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=where).astimezone(UTC)
+
+
+def awake(
+    planned: Sequence[Planned],
+    zones: Mapping[int, str | None],
+    *,
+    session_starts_at: datetime | None = None,
+) -> list[Planned]:
+    """Move the nudges whose kind may wait (`Kind.waking_hours`) into their recipient's day.
+
+    `zones` gives each recipient's zone (a recipient without one keeps the time). A kind useful
+    only until its session starts keeps its time when moving it would reach the start: late in
+    the evening is better than too late. Kinds with an exact time are never moved, nor a
+    "starting soon" nudge: it answers what someone just did, and comes at once.
+    """
+    moved = []
+    for item in planned:
+        kind = kinds.kind_of(item.kind)
+        zone = zones.get(item.recipient_id)
+        if zone is None or not kind.waking_hours or is_soon(item.slot):
+            moved.append(item)
+            continue
+        due = in_waking_hours(item.due_at, zone)
+        too_late = (
+            kind.useful_for is None and session_starts_at is not None and due >= session_starts_at
+        )
+        moved.append(item if too_late else replace(item, due_at=due))
+    return moved
 
 
 def lead_label(lead: timedelta) -> str:
@@ -95,7 +144,8 @@ def plan_session(
     """Return the reminders a scheduled session gets.
 
     A lead time already passed is not dropped: when no student reminder is left ahead, the
-    student gets a "starting soon" one at once, and so does the mentor's review nudge.
+    student gets a "starting soon" one at once, and so does the mentor's review nudge. Nudges
+    that may wait are moved into their recipient's waking hours (see `awake`).
     """
     planned: list[Planned] = []
     upcoming = facts.starts_at > now
@@ -122,7 +172,8 @@ def plan_session(
         planned.append(
             Planned(RECORD_NUDGE, facts.mentor_id, slot_for("evening", facts.starts_at), evening)
         )
-    return planned
+    zones = {facts.mentor_id: facts.mentor_zone, facts.student_id: facts.student_zone}
+    return awake(planned, zones, session_starts_at=facts.starts_at)
 
 
 def still_useful(

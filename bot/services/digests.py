@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import Database
-from bot.reminders.planning import DIGEST, WEEKLY_SUMMARY, Planned, next_digest, next_summary
+from bot.reminders.planning import (
+    DIGEST,
+    WEEKLY_SUMMARY,
+    Planned,
+    awake,
+    next_digest,
+    next_summary,
+)
 from bot.services.people import effective_zone, zone_for
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
@@ -38,10 +45,9 @@ async def plan_digests(db: Database, now: datetime) -> int:
     for guild_id, mentor_id in await mentorship_store.active_mentors(db):
         zone = await zone_for(db, mentor_id, guild_id)
         slot, due = next_digest(now, zone)
+        digest = awake([Planned(DIGEST, mentor_id, f"{guild_id}:{slot}", due)], {mentor_id: zone})
         async with db.transaction() as tx:
-            await store.add_planned(
-                tx, None, guild_id, [Planned(DIGEST, mentor_id, f"{guild_id}:{slot}", due)], now
-            )
+            await store.add_planned(tx, None, guild_id, digest, now)
         planned += 1
     return planned + await plan_weekly_summaries(db, now)
 

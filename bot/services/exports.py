@@ -176,14 +176,28 @@ def notes_markdown(notes: Sequence[Mapping[str, Any]], *, heading: str, shared: 
     return ("\n".join(lines).rstrip() + "\n").encode()
 
 
-def calendar_ics(entries: Sequence[CalendarEntry], now: datetime) -> bytes:
-    """Return an iCalendar file: one event per session, instants in UTC, stable UIDs."""
+def calendar_ics(
+    entries: Sequence[CalendarEntry],
+    now: datetime,
+    *,
+    name: str | None = None,
+    refresh: timedelta | None = None,
+) -> bytes:
+    """Return an iCalendar file: one event per session, instants in UTC, stable UIDs.
+
+    A subscribed feed gives its `name` and how often calendars should `refresh` it.
+    """
     from icalendar import Calendar, Event  # here, not at start: ~3 MiB for one command
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if name:
+        calendar.add("x-wr-calname", name)
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", refresh)
     stamp = now.astimezone(UTC)
     for entry in entries:
         event = Event()

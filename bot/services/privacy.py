@@ -11,6 +11,7 @@ from bot.clock import iso
 from bot.db import Database
 from bot.services.exports import ExportFile, json_bytes
 from bot.storage import privacy as store
+from bot.storage.calendar_feeds import feed_created_at
 from bot.storage.checkins import checkins_of_student
 from bot.storage.news import news_of
 from bot.storage.privacy import EndedMentorship, LostStudent, PrivateNotes
@@ -106,6 +107,7 @@ async def export_person(
             },
         },
         "reminders": await store.reminders_to(db, user_id),
+        "calendar_feed": await _calendar_feed(db, user_id),
         "session_news": [
             {
                 "change": n.change.value,
@@ -124,6 +126,12 @@ async def export_person(
         is_mentor=bool(as_mentor),
         is_student=bool(as_student),
     )
+
+
+async def _calendar_feed(db: Database, user_id: int) -> dict[str, str] | None:
+    """Say whether the person has a calendar link, and since when (never the link itself)."""
+    made = await feed_created_at(db, user_id)
+    return None if made is None else {"created_at": iso(made)}
 
 
 _SNOWFLAKE_KEYS: Final = frozenset(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from bot.db import Database, Transaction
 from bot.reminders.kinds import SessionEvent, cancelled_by, kind_of
@@ -15,6 +13,7 @@ from bot.reminders.planning import (
     Planned,
     ReminderPrefs,
     SessionFacts,
+    awake,
     lead_label,
     parse_leads,
     plan_presentation,
@@ -27,20 +26,6 @@ from bot.storage.reminders import Reminder
 from bot.storage.sessions import get_session, get_session_view, upcoming_sessions_of_person
 from bot.vocabulary import SessionStatus
 
-WAKING = (time(8, 0), time(21, 0))
-"""Nudges that need no exact hour arrive between these local times of the recipient."""
-
-
-def in_waking_hours(instant: datetime, zone: str) -> datetime:
-    """Move an instant out of the night in `zone`: to 08:00 that morning, or the next one."""
-    where = ZoneInfo(zone)
-    local = instant.astimezone(where)
-    start, end = WAKING
-    if start <= local.time() < end:
-        return instant
-    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
-    return datetime.combine(day, start, tzinfo=where).astimezone(UTC)
-
 
 async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None:
     """Return what planning needs to know of a scheduled session."""
@@ -48,6 +33,7 @@ async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None
     if view is None or view.session.status != SessionStatus.SCHEDULED:
         return None
     zone = await zone_for(tx, view.mentor_id, view.guild_id)
+    student_zone = await zone_for(tx, view.student_id, view.guild_id)
     return SessionFacts(
         session_id=view.session.id,
         guild_id=view.guild_id,
@@ -56,6 +42,7 @@ async def session_facts(tx: Transaction, session_id: int) -> SessionFacts | None
         starts_at=view.session.starts_at,
         duration_minutes=view.session.duration_minutes,
         mentor_zone=zone,
+        student_zone=student_zone,
     )
 
 
@@ -158,8 +145,7 @@ async def plan_presentation_nudges(
         mentor_id, mentorship_id, request_by=request_by, mock_by=mock_by, now=now
     )
     zone = await zone_for(tx, mentor_id, guild_id)
-    awake = [replace(p, due_at=in_waking_hours(p.due_at, zone)) for p in planned]
-    await store.add_planned(tx, None, guild_id, awake, now)
+    await store.add_planned(tx, None, guild_id, awake(planned, {mentor_id: zone}), now)
 
 
 async def planned_for_session(db: Database, session_id: int) -> list[Reminder]:

@@ -311,8 +311,8 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     As a mentor: their notes, progress entries, plans and prep ticks go; their mentorships are
     archived with `ERASED_PERSON` in place of their id, future sessions cancelled with their
     reminders, so students keep their own history.
-    Everywhere: their preferences, DM channel and reminders; a server setting, template or
-    checklist they changed keeps its value but no longer names them.
+    Everywhere: their preferences, DM channel, calendar feed and reminders; a server setting,
+    template or checklist they changed keeps its value but no longer names them.
     """
     stamp = iso(now)
     previous = await tx.fetch_one("PRAGMA secure_delete")
@@ -398,6 +398,7 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     await tx.execute("DELETE FROM reminder_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM user_prefs WHERE user_id = ?", (user_id,))
     await tx.execute("DELETE FROM dm_channels WHERE user_id = ?", (user_id,))
+    await tx.execute("DELETE FROM calendar_feeds WHERE user_id = ?", (user_id,))
     await tx.execute("UPDATE guild_config SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE server_content SET updated_by = NULL WHERE updated_by = ?", (user_id,))
     await tx.execute("UPDATE hidden_built_ins SET hidden_by = NULL WHERE hidden_by = ?", (user_id,))

@@ -42,3 +42,18 @@ def test_the_bots_own_lines_keep_their_text_but_lose_tokens() -> None:
     assert summary("INTERACTION_CREATE") == "INTERACTION_CREATE"
     assert summary("two words") == "<text: 9 chars>"
     assert summary(b"\x00\x01") == "<2 bytes>"
+
+
+def test_a_calendar_feed_address_loses_its_secret_wherever_it_is_logged() -> None:
+    secret = "Zq3_kL-0" * 5 + "abc"
+    for url in (
+        f"webcal://mc.example.org/calendar/{secret}.ics",
+        f"http://127.0.0.1:8080/calendar/{secret}.ics",
+    ):
+        line = redact(record("bot.health", "Feed asked at %s", url)).getMessage()
+        assert secret not in line
+        assert line.endswith("/calendar/<token>")
+        library = redact(record("aiohttp.access", "GET %s", url)).getMessage()
+        assert secret not in library
+    text = redact(record("bot.cogs", f"Sent webcal://h/calendar/{secret}.ics to 42")).getMessage()
+    assert secret not in text
