@@ -11,6 +11,7 @@ from bot.app import MentorCoach
 from bot.services.people import reader_locale
 from bot.storage import news as store
 from bot.storage.news import Change, News
+from bot.textfit import fit_lines
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 
@@ -45,7 +46,7 @@ class SessionNewsMessages:
                 lines.append(f"**{name}**")
                 lines.extend(news_line(item, locale) for item in group)
         embed = discord.Embed(
-            title=title[:256], description="\n".join(lines)[:DESCRIPTION_MAX], colour=COLOUR
+            title=title[:256], description=fit_lines(lines, DESCRIPTION_MAX), colour=COLOUR
         )
         embed.set_footer(text=tr("news.footer", locale))
         return embed

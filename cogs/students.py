@@ -26,7 +26,7 @@ from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import Session
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, ask_to_confirm, confirmation
@@ -223,7 +223,7 @@ class StudentsCog(commands.Cog):
             last = await session_store.last_recorded(self.bot.db, mentorship.id)
             embed.add_field(
                 name=mentorship.student_name[:256],
-                value=summary_lines(mentorship, upcoming, last, locale)[:1024],
+                value=clip(summary_lines(mentorship, upcoming, last, locale), FIELD_MAX),
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)

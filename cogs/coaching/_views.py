@@ -24,7 +24,7 @@ from bot.services.notes import Shareable, ShareState
 from bot.services.people import reader_locale
 from bot.sharing import share_with_student, used_button
 from bot.storage.coaching import PresentationPlan, ProgressEntry
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip, fit_lines
 from bot.texts import Locale, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, fit_embed
@@ -34,22 +34,6 @@ log = logging.getLogger(__name__)
 COLOUR = discord.Colour.dark_green()
 TICKED = "✅"
 UNTICKED = "⬜"
-FIELD_MAX = 1024
-"""Seconds a feedback form waits for its submission: writing feedback takes a while."""
-
-
-def _lines_within(lines: list[str], limit: int = FIELD_MAX) -> str:
-    """Join lines, dropping the tail (with an ellipsis line) once they would pass `limit`."""
-    kept: list[str] = []
-    size = 0
-    for line in lines:
-        line = clip(line, limit)
-        if size + len(line) + 1 > limit - 2:
-            kept.append("…")
-            break
-        kept.append(line)
-        size += len(line) + 1
-    return "\n".join(kept)
 
 
 # -- /prep ------------------------------------------------------------------------------------
@@ -95,7 +79,7 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         context.append(links)
     add_checkin_field(embed, prep.checkin, locale)
     embed.add_field(
-        name=tr("coaching.prep_context", locale), value=_lines_within(context), inline=False
+        name=tr("coaching.prep_context", locale), value=fit_lines(context), inline=False
     )
     counts = prep.attendance
     attendance = [
@@ -122,12 +106,12 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
     if prep.last_no_show:
         attendance.append(f"**{tr('coaching.prep_no_show_advice', locale)}**")
     embed.add_field(
-        name=tr("coaching.prep_attendance", locale), value=_lines_within(attendance), inline=False
+        name=tr("coaching.prep_attendance", locale), value=fit_lines(attendance), inline=False
     )
     notes = [f"• {discord.utils.escape_markdown(n.title)}" for n in prep.notes]
     embed.add_field(
         name=tr("coaching.prep_notes", locale),
-        value=_lines_within(notes) or tr("coaching.prep_no_notes", locale),
+        value=fit_lines(notes) or tr("coaching.prep_no_notes", locale),
         inline=False,
     )
     if prep.steps:
@@ -138,7 +122,7 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
         ]
         embed.add_field(
             name=tr("coaching.prep_steps", locale, done=done, total=len(prep.steps)),
-            value=_lines_within(steps),
+            value=fit_lines(steps),
             inline=False,
         )
     if prep.plan is not None:
@@ -154,7 +138,7 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
     for section, items in prep.sections:
         lines = [f"*{section.hint}*"]
         lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
-        embed.add_field(name=section.title, value=_lines_within(lines), inline=False)
+        embed.add_field(name=section.title, value=fit_lines(lines), inline=False)
     embed.set_footer(text=tr("coaching.prep_footer", locale))
     return fit_embed(embed)
 
@@ -546,4 +530,4 @@ def progress_lines(entries: list[ProgressEntry], locale: discord.Locale) -> str:
         )
         status = tr(f"coaching.status_{entry.status}", locale)
         lines.append(tr(key, locale, when=discord_stamp(entry.created_at, "D"), status=status))
-    return _lines_within(lines)
+    return fit_lines(lines)

@@ -25,6 +25,7 @@ from bot.services import reminders as planning_service
 from bot.services.people import choose_language
 from bot.storage import reminders as store
 from bot.storage.reminders import Reminder
+from bot.textfit import fit_lines
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from cogs.reminders._buttons import (
@@ -82,9 +83,7 @@ class RemindersCog(commands.Cog):
         ):
             lines = [reminder_line(r, locale) for r in items[:15]]
             if lines:
-                embed.add_field(
-                    name=tr(title_key, locale), value="\n".join(lines)[:1024], inline=False
-                )
+                embed.add_field(name=tr(title_key, locale), value=fit_lines(lines), inline=False)
         if not embed.fields:
             embed.description = tr("reminders.nothing", locale)
         await interaction.response.send_message(embed=embed, ephemeral=True)
