@@ -13,9 +13,11 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import links_text
 from bot.content import STARTING_POINTS
 from bot.options import StudentArg, language_choices
+from bot.progress_ui import attendance_line, note_titles, progress_text
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
+from bot.services import coaching as coaching_service
 from bot.services import sessions as session_service
 from bot.services import students as service
 from bot.services.checkins import LINK_MAX
@@ -30,7 +32,6 @@ from bot.textfit import FIELD_MAX, clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, ask_to_confirm, confirmation
-from cogs.coaching import progress_history
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +120,7 @@ class StudentsCog(commands.Cog):
         counts = await session_store.attendance(db, student.id)
         embed.add_field(
             name=tr("students.attendance", locale),
-            value=tr(
-                "students.attendance_line",
-                locale,
-                held=tr("students.attendance_held", locale, count=counts.held),
-                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
-                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
-                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
-            ),
+            value=attendance_line(counts, locale),
             inline=False,
         )
         if counts.last_held_at is not None:
@@ -141,14 +135,13 @@ class StudentsCog(commands.Cog):
             if upcoming
             else tr("students.not_planned", locale),
         )
-        history = await progress_history(db, student.id, locale)
+        history = progress_text(*await coaching_service.progress_of(db, student.id), locale)
         if history is not None:
             embed.add_field(name=tr("students.progress", locale), value=history, inline=False)
         titles = await note_store.latest_titles(db, student.id, mentor_id)
         embed.add_field(
             name=tr("students.latest_notes", locale),
-            value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles)
-            or tr("students.no_notes", locale),
+            value=note_titles(titles) or tr("students.no_notes", locale),
             inline=False,
         )
         links = links_text(await checkin_service.links_of(db, student.id), locale)

@@ -14,6 +14,7 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error, watch_answer_deadline
+from bot.prep_ui import prep_embed, prep_view
 from bot.record_ui import RecordModal
 from bot.refusal import Refusal
 from bot.services import reminders as reminder_service
@@ -28,7 +29,6 @@ from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
 from bot.vocabulary import OUTCOMES, SessionStatus
-from cogs.coaching._views import prep_embed, prep_view
 
 log = logging.getLogger(__name__)
 
