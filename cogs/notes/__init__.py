@@ -49,7 +49,7 @@ from cogs.notes._views import (
     student_view_pages,
 )
 
-__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown", "write_notes_view"]
+__all__ = ["NotesCog", "setup", "teardown"]
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,8 @@ from bot.app import MentorCoach
 from bot.options import language_choices
 from bot.refusal import Refusal
 from bot.reminders.planning import (
-    MENTOR_REVIEW,
-    STUDENT_REMINDER,
     ReminderPrefs,
     format_leads,
-    is_soon,
     parse_leads,
 )
 from bot.services import news as news_service
@@ -156,25 +153,6 @@ class RemindersCog(commands.Cog):
             + tr("news.setting_on" if news_on else "news.setting_off", interaction.locale),
             ephemeral=True,
         )
-
-
-def planned_summary(reminders: list[Reminder], student_name: str, locale: discord.Locale) -> str:
-    """Tell the mentor, at scheduling, which reminders the session got (and which come now)."""
-    items: list[str] = []
-    student = [r for r in reminders if r.kind == STUDENT_REMINDER]
-    review = [r for r in reminders if r.kind == MENTOR_REVIEW]
-    if any(is_soon(r.slot) for r in student):
-        items.append(tr("reminders.planned_student_soon", locale, name=student_name))
-    elif student:
-        items.append(tr("reminders.planned_student", locale, name=student_name, count=len(student)))
-    for nudge in review:
-        if is_soon(nudge.slot):
-            items.append(tr("reminders.planned_review_soon", locale))
-        else:
-            items.append(
-                tr("reminders.planned_review", locale, when=discord_stamp(nudge.due_at, "R"))
-            )
-    return tr("reminders.planned_now", locale, items="; ".join(items)) if items else ""
 
 
 def reminder_line(reminder: Reminder, locale: discord.Locale) -> str:
