@@ -16,7 +16,6 @@ from bot.services import moderation
 from bot.services import server_content as service
 from bot.services.moderation import Access
 from bot.services.server_content import CHECKLIST, SOURCE_MAX, TEMPLATE, Saved
-from bot.storage import guild_config
 from bot.textfit import clip, fit_lines
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
@@ -188,7 +187,7 @@ class ServerContentCog(commands.Cog):
         """Refuse anyone without Manage Server or the program-lead role; return the guild id."""
         if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
             raise Refusal("errors.guild_only")
-        config = await guild_config.get_config(self.bot.db, interaction.guild_id)
+        config = await moderation.config_of(self.bot.db, interaction.guild_id)
         access = moderation.access_of(
             config,
             manage_guild=interaction.permissions.manage_guild,

@@ -35,7 +35,6 @@ from bot.services import statement as statement_service
 from bot.services import time_off as time_off_service
 from bot.services.people import zone_for
 from bot.services.sessions import check_answerable
-from bot.storage.checkins import checkin_of
 from bot.storage.privacy import ERASED_PERSON
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
@@ -226,7 +225,7 @@ class SessionsCog(commands.Cog):
             self.bot.db, interaction.user.id, interaction.guild_id, now
         )
         check_answerable(view, now)
-        current = await checkin_of(self.bot.db, view.session.id)
+        current = await checkin_service.checkin_for(self.bot.db, view.session.id)
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
     @session.command(

@@ -174,3 +174,8 @@ async def set_links(
             meeting_link=wanted.meeting_link,
         )
     return wanted
+
+
+async def checkin_for(db: Reader, session_id: int) -> Checkin | None:
+    """Return the student's check-in for a session, None before they wrote one."""
+    return await store.checkin_of(db, session_id)

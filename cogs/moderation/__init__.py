@@ -21,7 +21,6 @@ from bot.services import moderation as service
 from bot.services import program_stats as stats_service
 from bot.services.moderation import Access, Change
 from bot.services.program_stats import ProgramStats
-from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
 from bot.storage.reminders import Reminder
 from bot.textfit import FIELD_MAX, fit_lines
@@ -159,7 +158,7 @@ class ModerationCog(commands.Cog):
 
     async def config_of(self, guild_id: int) -> GuildConfig:
         """Return a server's settings."""
-        return await store.get_config(self.bot.db, guild_id)
+        return await service.config_of(self.bot.db, guild_id)
 
     async def access_of(self, interaction: discord.Interaction) -> Access:
         """Return what this member may change, from their permissions and roles right now."""

@@ -14,10 +14,9 @@ from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.notes import Shareable, ShareState
-from bot.services.students import resolve_student
+from bot.services.sessions import session_view_of
+from bot.services.students import mentorship_of, resolve_student
 from bot.sharing import note_dm, share_with_student, used_button
-from bot.storage import mentorships as mentorship_store
-from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit, SharedNote
 from bot.storage.sessions import SessionView
@@ -198,11 +197,9 @@ def search_embed(
 
 async def describe(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.Embed:
     """Build the author's view of a note, with its student and session."""
-    mentorship = await mentorship_store.get_mentorship(bot.db, note.mentorship_id)
+    mentorship = await mentorship_of(bot.db, note.mentorship_id)
     session = (
-        await session_store.get_session_view(bot.db, note.session_id)
-        if note.session_id is not None
-        else None
+        await session_view_of(bot.db, note.session_id) if note.session_id is not None else None
     )
     target = await share_state(bot, note)
     return note_embed(
@@ -344,7 +341,7 @@ class NewNoteForm(PersistentModal):
         form_id, mentorship_id, session_id, channel_id, message_id = map(int, parts)
         bot = bot_of(interaction)
         title, body = values.get(NOTE_TITLE, ""), values.get(NOTE_BODY, "")
-        mentorship = await mentorship_store.get_mentorship(bot.db, mentorship_id)
+        mentorship = await mentorship_of(bot.db, mentorship_id)
         try:
             if mentorship is None:
                 raise Refusal("notes.not_your_student")

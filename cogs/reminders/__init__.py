@@ -20,7 +20,6 @@ from bot.reminders.planning import (
 from bot.services import news as news_service
 from bot.services import reminders as planning_service
 from bot.services.people import choose_language
-from bot.storage import reminders as store
 from bot.storage.reminders import Reminder
 from bot.textfit import fit_lines
 from bot.texts import cmd, tr
@@ -62,21 +61,14 @@ class RemindersCog(commands.Cog):
         """Show your pending reminders and the ones that went wrong."""
         locale = interaction.locale
         now = self.bot.clock.now()
-        db = self.bot.db
-        pending = await store.reminders_of(db, interaction.user.id, ["pending", "sending"], now)
-        trouble = await store.reminders_of(
-            db, interaction.user.id, ["failed", "missed"], now - LIST_WINDOW
+        listed = await planning_service.reminders_listed(
+            self.bot.db, interaction.user.id, now, LIST_WINDOW
         )
-        late = [
-            r
-            for r in await store.reminders_of(db, interaction.user.id, ["sent"], now - LIST_WINDOW)
-            if r.late
-        ]
         embed = discord.Embed(title=tr("reminders.list_title", locale), colour=COLOUR)
         for title_key, items in (
-            ("reminders.pending", pending),
-            ("reminders.trouble", trouble),
-            ("reminders.sent_late", late),
+            ("reminders.pending", listed.pending),
+            ("reminders.trouble", listed.trouble),
+            ("reminders.sent_late", listed.late),
         ):
             lines = [reminder_line(r, locale) for r in items[:15]]
             if lines:
@@ -114,7 +106,7 @@ class RemindersCog(commands.Cog):
         news_on = await news_service.wants_news(
             db, interaction.user.id, session_news, self.bot.clock.now()
         )
-        current = await store.get_prefs(db, interaction.user.id)
+        current = await planning_service.prefs_of(db, interaction.user.id)
         leads = current.student_leads
         if student_leads is not None:
             try:
