@@ -11,11 +11,10 @@ from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
 from bot.services import moderation, students
 from bot.services.moderation import Access, access_of, mentor_allowed
-from bot.textfit import chunk_lines
+from bot.textfit import FIELD_MAX, chunk_lines
 from bot.texts import cmd, tr
 
 EMBED_COLOUR = discord.Colour.teal()
-FIELD_MAX = 1024
 
 
 class HelpCog(commands.Cog):

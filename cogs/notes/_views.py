@@ -20,7 +20,7 @@ from bot.sharing import note_dm, share_with_student, used_button
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit, SharedNote
 from bot.storage.sessions import SessionView
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, PersistentButton, PersistentModal, answer, fit_embed
@@ -36,7 +36,6 @@ MODAL_TITLE_MAX = 45
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 
 
@@ -94,7 +93,7 @@ def note_embed(
         timestamp=note.updated_at,
     )
     embed.add_field(
-        name=tr("notes.field_student", locale), value=clip(escaped(student_name), FIELD_VALUE_MAX)
+        name=tr("notes.field_student", locale), value=clip(escaped(student_name), FIELD_MAX)
     )
     if session_start is not None:
         embed.add_field(
@@ -102,14 +101,14 @@ def note_embed(
         )
     if note.source_url:
         link = f"[{tr('notes.source_link', locale)}]({note.source_url})"
-        value = link if len(link) <= FIELD_VALUE_MAX else clip(note.source_url, FIELD_VALUE_MAX)
+        value = link if len(link) <= FIELD_MAX else clip(note.source_url, FIELD_MAX)
         embed.add_field(name=tr("notes.field_source", locale), value=value)
     embed.add_field(name=tr("notes.field_shared", locale), value=_share_status(note, locale, state))
     if withheld:
         labels = ", ".join(escaped(label) for label in withheld)
         embed.add_field(
             name=tr("notes.field_withheld", locale),
-            value=clip(tr("notes.withheld", locale, fields=labels), FIELD_VALUE_MAX),
+            value=clip(tr("notes.withheld", locale, fields=labels), FIELD_MAX),
             inline=False,
         )
     embed.set_footer(text=clip(tr("notes.footer", locale, id=note.id), FOOTER_MAX))
@@ -189,9 +188,7 @@ def search_embed(
         name = f"#{note.id} · {note.title} · {names.get(note.mentorship_id, '?')}"
         value = _snippet(hit.snippet) or _excerpt(note.body)
         value = f"{value}\n{discord_stamp(note.created_at, 'd')}"
-        embed.add_field(
-            name=clip(name, FIELD_NAME_MAX), value=clip(value, FIELD_VALUE_MAX), inline=False
-        )
+        embed.add_field(name=clip(name, FIELD_NAME_MAX), value=clip(value, FIELD_MAX), inline=False)
     return fit_embed(embed)
 
 
