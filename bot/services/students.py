@@ -11,9 +11,9 @@ from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import news, reminders
+from bot.services.coaching import progress_of
 from bot.services.people import choose_language, known_languages
 from bot.storage import checkins as checkin_store
-from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as store
 from bot.storage import notes as note_store
 from bot.storage import sessions as session_store
@@ -230,11 +230,14 @@ class Card:
 
 async def card_of(db: Database, mentorship: Mentorship, mentor_id: int, now: datetime) -> Card:
     """Gather a student's attendance, next session, progress, latest notes and links."""
+    attendance = await session_store.attendance(db, mentorship.id)
+    upcoming = await session_store.next_session(db, mentorship.id, now)
+    progress, plan = await progress_of(db, mentorship.id)
     return Card(
-        attendance=await session_store.attendance(db, mentorship.id),
-        upcoming=await session_store.next_session(db, mentorship.id, now),
-        progress=await coaching_store.progress_history(db, mentorship.id),
-        plan=await coaching_store.open_plan(db, mentorship.id),
+        attendance=attendance,
+        upcoming=upcoming,
+        progress=progress,
+        plan=plan,
         notes=await note_store.latest_titles(db, mentorship.id, mentor_id),
         links=await checkin_store.links_of(db, mentorship.id),
     )
