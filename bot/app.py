@@ -12,7 +12,6 @@ from discord.ext import commands
 from bot import log_privacy
 from bot.clock import Clock
 from bot.db import Database
-from bot.errors import MentorTree
 from bot.metrics import instrument
 from bot.news_sender import NewsSender
 from bot.reminders.dispatcher import Dispatcher
@@ -23,6 +22,7 @@ from bot.services.sessions import extend_series
 from bot.settings import Settings
 from bot.storage.user_prefs import remember_locale
 from bot.texts import Catalogue, CatalogueTranslator
+from bot.tree import MentorTree
 from bot.ui import (
     ConfirmChoice,
     answer_expired_control,

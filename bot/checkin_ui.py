@@ -18,14 +18,13 @@ from bot.services.checkins import Answers
 from bot.services.people import reader_locale
 from bot.storage.checkins import Checkin, Links, SinceLastHeld
 from bot.storage.sessions import SessionView
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer
 
 log = logging.getLogger(__name__)
 
-FIELD_VALUE_MAX = 1024
 LABEL_MAX = 45
 PLACEHOLDER_MAX = 100
 
@@ -116,7 +115,7 @@ def checkin_text(checkin: Checkin, locale: Locale) -> str:
         if value:
             shown = value if key == "link" else discord.utils.escape_markdown(value)
             lines.append(f"**{tr(f'checkin.{key}_short', locale)}** {shown}")
-    return clip("\n".join(lines), FIELD_VALUE_MAX)
+    return clip("\n".join(lines), FIELD_MAX)
 
 
 def add_checkin_field(
@@ -158,4 +157,4 @@ def since_text(since: SinceLastHeld, locale: Locale) -> str:
     ]
     if not since.steps_done and not since.note_titles:
         lines.append(tr("checkin.since_nothing", locale))
-    return clip("\n".join(lines), FIELD_VALUE_MAX)
+    return clip("\n".join(lines), FIELD_MAX)

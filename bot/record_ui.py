@@ -55,6 +55,11 @@ def offer_after_recording(follow_up: FollowUp | None) -> None:
     _follow_up = follow_up
 
 
+def follow_up_view(session: Session, locale: Locale) -> discord.ui.View | None:
+    """Return what to offer once `session` is recorded (None when nothing is offered)."""
+    return _follow_up(session, locale) if _follow_up else None
+
+
 class RecordModal(PersistentModal):
     """How did the session go, what did you work on, what comes next.
 
@@ -110,7 +115,7 @@ class RecordModal(PersistentModal):
         )
         if recorded.note is not None:
             text += "\n" + tr("record.note_saved", locale)
-        follow_up = _follow_up(recorded.session, locale) if _follow_up else None
+        follow_up = follow_up_view(recorded.session, locale)
         if follow_up is None:
             await answer(interaction, text)
         else:

@@ -21,7 +21,7 @@ from bot.delivery import DmClosed, send_dm
 from bot.services import notes as service
 from bot.services.notes import Shareable, ShareState
 from bot.services.people import reader_locale
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, fit_embed
@@ -32,7 +32,6 @@ NONCE_MAX = 25
 COLOUR = discord.Colour.gold()
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096
-FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 
 Render = Callable[[Shareable, Locale], discord.Embed]
@@ -182,7 +181,7 @@ def copy_embed(
     )
     embed.set_author(name=clip(tr("notes_dm.author", locale, mentor=mentor_name), EMBED_TITLE_MAX))
     mention = f"<@{target.note.author_id}> ({discord.utils.escape_markdown(mentor_name)})"
-    embed.add_field(name=tr("notes.field_mentor", locale), value=clip(mention, FIELD_VALUE_MAX))
+    embed.add_field(name=tr("notes.field_mentor", locale), value=clip(mention, FIELD_MAX))
     footer = (
         tr("notes_dm.footer", locale, server=server)
         if server

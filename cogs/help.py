@@ -9,14 +9,12 @@ from discord.ext import commands
 from bot import __version__
 from bot.app import MentorCoach
 from bot.commands_index import CommandEntry, commands_for
+from bot.services import moderation, students
 from bot.services.moderation import Access, access_of, mentor_allowed
-from bot.storage.guild_config import get_config
-from bot.storage.mentorships import active_for_mentor, mentorships_of_student
-from bot.textfit import chunk_lines
+from bot.textfit import FIELD_MAX, chunk_lines
 from bot.texts import cmd, tr
 
 EMBED_COLOUR = discord.Colour.teal()
-FIELD_MAX = 1024
 
 
 class HelpCog(commands.Cog):
@@ -33,7 +31,7 @@ class HelpCog(commands.Cog):
         hidden: set[str] = set()
         gating: str | None = None
         if interaction.guild_id is not None and isinstance(interaction.user, discord.Member):
-            config = await get_config(self.bot.db, interaction.guild_id)
+            config = await moderation.config_of(self.bot.db, interaction.guild_id)
             role_ids = [role.id for role in interaction.user.roles]
             if not mentor_allowed(config, role_ids):
                 hidden.add("mentor")
@@ -55,9 +53,9 @@ class HelpCog(commands.Cog):
             permissions=interaction.permissions,
             hidden_audiences=frozenset(hidden),
         )
-        learning = await mentorships_of_student(self.bot.db, interaction.user.id, None)
+        learning = await students.mentors_of(self.bot.db, interaction.user.id)
         mentoring = (
-            await active_for_mentor(self.bot.db, interaction.guild_id, interaction.user.id)
+            await students.students_of(self.bot.db, interaction.guild_id, interaction.user.id)
             if interaction.guild_id is not None
             else []
         )

@@ -8,9 +8,10 @@ from datetime import datetime
 import discord
 
 from bot.app import MentorCoach
+from bot.services import news as service
 from bot.services.people import reader_locale
-from bot.storage import news as store
 from bot.storage.news import Change, News
+from bot.textfit import fit_lines
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 
@@ -32,7 +33,7 @@ class SessionNewsMessages:
         groups: dict[int, list[News]] = {}
         for item in items:
             groups.setdefault(item.mentorship_id, []).append(item)
-        names = {m: await store.mentor_name(self.bot.db, m) for m in groups}
+        names = {m: await service.mentor_name(self.bot.db, m) for m in groups}
         if len(groups) == 1:
             [(mentorship_id, only)] = groups.items()
             title = _with_mentor(names[mentorship_id], only[0].mentor_id, locale, title=True)
@@ -45,7 +46,7 @@ class SessionNewsMessages:
                 lines.append(f"**{name}**")
                 lines.extend(news_line(item, locale) for item in group)
         embed = discord.Embed(
-            title=title[:256], description="\n".join(lines)[:DESCRIPTION_MAX], colour=COLOUR
+            title=title[:256], description=fit_lines(lines, DESCRIPTION_MAX), colour=COLOUR
         )
         embed.set_footer(text=tr("news.footer", locale))
         return embed

@@ -16,8 +16,7 @@ from bot.services import moderation
 from bot.services import server_content as service
 from bot.services.moderation import Access
 from bot.services.server_content import CHECKLIST, SOURCE_MAX, TEMPLATE, Saved
-from bot.storage import guild_config
-from bot.textfit import clip
+from bot.textfit import clip, fit_lines
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, PersistentModal, answer, ask_to_confirm, confirmation
@@ -27,22 +26,9 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.dark_gold()
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
-FIELD_MAX = 1024
-"""Seconds the form waits: writing an entry takes a while."""
 FILE_BYTES_MAX = SOURCE_MAX * 4
 """A larger file cannot hold SOURCE_MAX characters of UTF-8: refused without reading it."""
 KIND_CHOICES = [app_commands.Choice(name=cmd(f"kind.{kind}"), value=kind) for kind in SessionKind]
-
-
-def _lines(lines: list[str]) -> str:
-    """Join lines within an embed field, ending with an ellipsis line when cut."""
-    kept: list[str] = []
-    for line in lines:
-        if len("\n".join([*kept, line])) > FIELD_MAX - 2:
-            kept.append("…")
-            break
-        kept.append(line)
-    return "\n".join(kept)
 
 
 def saved_text(saved: Saved, locale: discord.Locale, *, created: bool) -> str:
@@ -69,7 +55,7 @@ def listing_embed(listing: service.Listing, locale: discord.Locale) -> discord.E
         for entry in listing.built_ins
     ]
     embed.add_field(
-        name=tr("server_content.list_built_in", locale), value=_lines(built_ins), inline=False
+        name=tr("server_content.list_built_in", locale), value=fit_lines(built_ins), inline=False
     )
     own = []
     for entry in listing.own:
@@ -82,7 +68,7 @@ def listing_embed(listing: service.Listing, locale: discord.Locale) -> discord.E
         own.append(" · ".join(parts))
     embed.add_field(
         name=tr("server_content.list_own", locale),
-        value=_lines(own)
+        value=fit_lines(own)
         or tr("server_content.list_none", locale, command=service.command_of(kind)),
         inline=False,
     )
@@ -201,7 +187,7 @@ class ServerContentCog(commands.Cog):
         """Refuse anyone without Manage Server or the program-lead role; return the guild id."""
         if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
             raise Refusal("errors.guild_only")
-        config = await guild_config.get_config(self.bot.db, interaction.guild_id)
+        config = await moderation.config_of(self.bot.db, interaction.guild_id)
         access = moderation.access_of(
             config,
             manage_guild=interaction.permissions.manage_guild,

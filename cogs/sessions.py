@@ -23,8 +23,9 @@ from bot.options import (
     label_matches,
     when_choices,
 )
-from bot.record_ui import RecordModal
+from bot.record_ui import RecordModal, follow_up_view
 from bot.refusal import Refusal
+from bot.reminder_ui import planned_summary
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
 from bot.services import outcomes as outcome_service
@@ -34,7 +35,6 @@ from bot.services import statement as statement_service
 from bot.services import time_off as time_off_service
 from bot.services.people import zone_for
 from bot.services.sessions import check_answerable
-from bot.storage.checkins import checkin_of
 from bot.storage.privacy import ERASED_PERSON
 from bot.storage.sessions import SessionView
 from bot.textfit import clip
@@ -42,8 +42,6 @@ from bot.texts import Locale, cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import LazyPages, ask_to_confirm, confirmation, send_pages
 from bot.vocabulary import OUTCOMES, SessionKind, SessionStatus
-from cogs.notes import write_notes_view
-from cogs.reminders import planned_summary
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +225,7 @@ class SessionsCog(commands.Cog):
             self.bot.db, interaction.user.id, interaction.guild_id, now
         )
         check_answerable(view, now)
-        current = await checkin_of(self.bot.db, view.session.id)
+        current = await checkin_service.checkin_for(self.bot.db, view.session.id)
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
     @session.command(
@@ -351,7 +349,7 @@ class SessionsCog(commands.Cog):
             when=discord_stamp(recorded.starts_at, "D"),
             outcome=tr(f"outcome.{recorded.status}", locale),
         )
-        view = write_notes_view(recorded, locale)
+        view = follow_up_view(recorded, locale)
         if view is None:
             await interaction.response.send_message(text, ephemeral=True)
         else:

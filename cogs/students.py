@@ -13,6 +13,7 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import links_text
 from bot.content import STARTING_POINTS
 from bot.options import StudentArg, language_choices
+from bot.progress_ui import attendance_line, note_titles, progress_text
 from bot.refusal import Refusal
 from bot.scheduling.recurrence import Repeat
 from bot.services import checkins as checkin_service
@@ -21,16 +22,12 @@ from bot.services import students as service
 from bot.services.checkins import LINK_MAX
 from bot.services.moderation import check_mentor, check_student
 from bot.services.people import zone_for
-from bot.storage import mentorships as store
-from bot.storage import notes as note_store
-from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.sessions import Session
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, ask_to_confirm, confirmation
-from cogs.coaching import progress_history
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +85,7 @@ class StudentsCog(commands.Cog):
         if isinstance(interaction.user, discord.Member):
             roles = [role.id for role in interaction.user.roles]
             await check_mentor(self.bot.db, interaction.guild_id, roles)
-        found = await store.find_active(
+        found = await service.followed(
             self.bot.db, interaction.guild_id, interaction.user.id, member.id
         )
         if found is None:
@@ -114,19 +111,12 @@ class StudentsCog(commands.Cog):
         self, student: Mentorship, mentor_id: int, locale: discord.Locale
     ) -> discord.Embed:
         """Build a student's card: profile, links, attendance, next session, progress, notes."""
-        db = self.bot.db
+        card = await service.card_of(self.bot.db, student, mentor_id, self.bot.clock.now())
         embed = profile_embed(student, locale)
-        counts = await session_store.attendance(db, student.id)
+        counts = card.attendance
         embed.add_field(
             name=tr("students.attendance", locale),
-            value=tr(
-                "students.attendance_line",
-                locale,
-                held=tr("students.attendance_held", locale, count=counts.held),
-                early=tr("students.attendance_early", locale, count=counts.cancelled_early),
-                late=tr("students.attendance_late", locale, count=counts.cancelled_late),
-                no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
-            ),
+            value=attendance_line(counts, locale),
             inline=False,
         )
         if counts.last_held_at is not None:
@@ -134,24 +124,22 @@ class StudentsCog(commands.Cog):
                 name=tr("students.last_held", locale),
                 value=discord_stamp(counts.last_held_at, "D"),
             )
-        upcoming = await session_store.next_session(db, student.id, self.bot.clock.now())
+        upcoming = card.upcoming
         embed.add_field(
             name=tr("students.next", locale),
             value=discord_stamp(upcoming.starts_at)
             if upcoming
             else tr("students.not_planned", locale),
         )
-        history = await progress_history(db, student.id, locale)
+        history = progress_text(card.progress, card.plan, locale)
         if history is not None:
             embed.add_field(name=tr("students.progress", locale), value=history, inline=False)
-        titles = await note_store.latest_titles(db, student.id, mentor_id)
         embed.add_field(
             name=tr("students.latest_notes", locale),
-            value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles)
-            or tr("students.no_notes", locale),
+            value=note_titles(card.notes) or tr("students.no_notes", locale),
             inline=False,
         )
-        links = links_text(await checkin_service.links_of(db, student.id), locale)
+        links = links_text(card.links, locale)
         if links:
             embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
         return embed
@@ -212,18 +200,17 @@ class StudentsCog(commands.Cog):
         """List your students with their next and last sessions."""
         assert interaction.guild_id is not None
         locale = interaction.locale
-        mine = await store.active_for_mentor(self.bot.db, interaction.guild_id, interaction.user.id)
+        mine = await service.students_of(self.bot.db, interaction.guild_id, interaction.user.id)
         if not mine:
             await interaction.response.send_message(tr("students.none", locale), ephemeral=True)
             return
         now = self.bot.clock.now()
         embed = discord.Embed(title=tr("students.list_title", locale), colour=COLOUR)
         for mentorship in sorted(mine, key=lambda m: m.student_name.casefold())[:25]:
-            upcoming = await session_store.next_session(self.bot.db, mentorship.id, now)
-            last = await session_store.last_recorded(self.bot.db, mentorship.id)
+            upcoming, last = await service.next_and_last(self.bot.db, mentorship.id, now)
             embed.add_field(
                 name=mentorship.student_name[:256],
-                value=summary_lines(mentorship, upcoming, last, locale)[:1024],
+                value=clip(summary_lines(mentorship, upcoming, last, locale), FIELD_MAX),
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -431,7 +418,7 @@ def profile_embed(mentorship: Mentorship, locale: discord.Locale) -> discord.Emb
 async def archive_confirmed(interaction: discord.Interaction, parts: tuple[str, ...]) -> str:
     """End the mentorship the question was about, if it is still active and the clicker's."""
     bot = bot_of(interaction)
-    current = await store.get_mentorship(bot.db, int(parts[0]))
+    current = await service.mentorship_of(bot.db, int(parts[0]))
     if current is None or not current.active or current.mentor_id != interaction.user.id:
         raise Refusal("students.unknown", text=current.student_name if current else "?")
     cancelled = await service.end_mentorship(bot.db, current, bot.clock.now())

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.app import MentorCoach
 from bot.options import zone_choices
 from bot.refusal import Refusal
-from bot.storage.user_prefs import get_prefs, set_timezone
+from bot.services.people import choose_zone, own_zone
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp, local_clock
 from bot.timezones import canonical_zone
@@ -42,7 +42,7 @@ class TimezoneCog(commands.Cog):
         if name is None:
             raise Refusal("timezone.unknown", zone=discord.utils.escape_markdown(zone))
         now = self.bot.clock.now()
-        await set_timezone(self.bot.db, interaction.user.id, name, now)
+        await choose_zone(self.bot.db, interaction.user.id, name, now)
         await interaction.response.send_message(
             tr(
                 "timezone.saved",
@@ -64,16 +64,16 @@ class TimezoneCog(commands.Cog):
     @timezone.command(name="show", description=cmd("timezone.show"))
     async def show_zone(self, interaction: discord.Interaction) -> None:
         """Show your time zone."""
-        prefs = await get_prefs(self.bot.db, interaction.user.id)
-        if prefs.timezone is None:
+        zone = await own_zone(self.bot.db, interaction.user.id)
+        if zone is None:
             text = tr("timezone.unset", interaction.locale)
         else:
             now = self.bot.clock.now()
             text = tr(
                 "timezone.current",
                 interaction.locale,
-                zone=prefs.timezone,
-                local=local_clock(now, ZoneInfo(prefs.timezone)),
+                zone=zone,
+                local=local_clock(now, ZoneInfo(zone)),
             )
         await interaction.response.send_message(text, ephemeral=True)
 

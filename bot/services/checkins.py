@@ -146,11 +146,6 @@ def check_links(*, project_link: str | None, meeting_link: str | None) -> None:
     _new_link(meeting_link, None, "meeting_link")
 
 
-async def links_of(db: Reader, mentorship_id: int) -> Links:
-    """Return a mentorship's project and meeting links."""
-    return await store.links_of(db, mentorship_id)
-
-
 async def set_links(
     db: Database,
     mentorship: Mentorship,
@@ -174,3 +169,8 @@ async def set_links(
             meeting_link=wanted.meeting_link,
         )
     return wanted
+
+
+async def checkin_for(db: Reader, session_id: int) -> Checkin | None:
+    """Return the student's check-in for a session, None before they wrote one."""
+    return await store.checkin_of(db, session_id)

@@ -215,14 +215,6 @@ class Feedback:
     steps_dropped: int
 
 
-def feedback_template(template_id: str) -> FeedbackTemplate:
-    """Return a built-in feedback template, or refuse an unknown id."""
-    try:
-        return built_in.template(template_id)
-    except KeyError as error:
-        raise Refusal("coaching.feedback_unknown_template") from error
-
-
 async def feedback_form(
     db: Database, guild_id: int, chosen: str, language: str | None = None
 ) -> FeedbackTemplate:

@@ -169,3 +169,8 @@ async def check_student(db: Reader, guild_id: int, name: str, role_ids: Collecti
         raise Refusal(
             "moderation.student_role_needed", name=name, role=f"<@&{config.student_role_id}>"
         )
+
+
+async def config_of(db: Reader, guild_id: int) -> GuildConfig:
+    """Return a server's settings (the defaults when it has none yet)."""
+    return await store.get_config(db, guild_id)

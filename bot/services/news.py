@@ -110,3 +110,8 @@ async def wants_news(db: Database, user_id: int, wanted: bool | None, now: datet
         if not wanted:
             await store.drop_waiting(tx, user_id, now)
     return wanted
+
+
+async def mentor_name(db: Database, mentorship_id: int) -> str | None:
+    """Return the name the mentor of a mentorship was last seen with, if known."""
+    return await store.mentor_name(db, mentorship_id)

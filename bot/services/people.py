@@ -10,7 +10,7 @@ from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.settings import Settings
 from bot.storage.guild_config import get_config
-from bot.storage.user_prefs import get_prefs, set_language
+from bot.storage.user_prefs import get_prefs, set_language, set_timezone
 from bot.texts import catalogue
 
 _default_zone = Settings.model_fields["default_timezone"].default
@@ -84,3 +84,13 @@ async def choose_language(
     if language not in known_languages():
         raise Refusal("people.unknown_language", language=language[:20])
     return await set_language(db, user_id, language, by_self, now)
+
+
+async def own_zone(db: Reader, user_id: int) -> str | None:
+    """Return the time zone a person chose, None when they chose none."""
+    return (await get_prefs(db, user_id)).timezone
+
+
+async def choose_zone(db: Database, user_id: int, zone: str, now: datetime) -> None:
+    """Remember a person's time zone (a canonical zone name)."""
+    await set_timezone(db, user_id, zone, now)

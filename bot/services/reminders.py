@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import Database, Transaction
@@ -184,3 +185,32 @@ async def snooze(
         if not useful or now > until:
             return False
         return await store.snooze(tx, reminder_id, user_id, until)
+
+
+@dataclass(frozen=True)
+class ReminderList:
+    """A person's reminders as `/reminders list` shows them."""
+
+    pending: list[Reminder]
+    trouble: list[Reminder]
+    late: list[Reminder]
+
+
+async def prefs_of(db: Database, user_id: int) -> ReminderPrefs:
+    """Return how and when a person gets reminders."""
+    return await store.get_prefs(db, user_id)
+
+
+async def reminder_of(db: Database, reminder_id: int) -> Reminder | None:
+    """Return one reminder, None when there is no such reminder."""
+    return await store.get_reminder(db, reminder_id)
+
+
+async def reminders_listed(
+    db: Database, user_id: int, now: datetime, window: timedelta
+) -> ReminderList:
+    """Return a person's pending reminders, and those failed, missed or sent late lately."""
+    pending = await store.reminders_of(db, user_id, ["pending", "sending"], now)
+    trouble = await store.reminders_of(db, user_id, ["failed", "missed"], now - window)
+    sent = await store.reminders_of(db, user_id, ["sent"], now - window)
+    return ReminderList(pending=pending, trouble=trouble, late=[r for r in sent if r.late])

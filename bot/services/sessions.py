@@ -355,3 +355,31 @@ async def respond(
     check_answerable(view, now)
     async with db.transaction() as tx:
         await store.set_student_response(tx, view.session.id, response, reason, now)
+
+
+async def session_view_of(db: Reader, session_id: int) -> SessionView | None:
+    """Return a session with its mentorship's people, None when there is no such session."""
+    return await store.get_session_view(db, session_id)
+
+
+async def sessions_near(
+    db: Reader,
+    guild_id: int,
+    mentor_id: int,
+    now: datetime,
+    within: timedelta,
+    mentorship_id: int | None = None,
+) -> list[SessionView]:
+    """Return a mentor's sessions not cancelled within `within` of now, the nearest first."""
+    views = await store.sessions_of_mentor(
+        db,
+        guild_id,
+        mentor_id,
+        after=now - within,
+        before=now + within,
+        limit=200,
+        mentorship_id=mentorship_id,
+    )
+    views = [v for v in views if v.session.status != "cancelled"]
+    views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
+    return views

@@ -11,11 +11,18 @@ from bot.db import Database
 from bot.numbers import plain_int
 from bot.refusal import Refusal
 from bot.services import news, reminders
+from bot.services.coaching import progress_of
 from bot.services.people import choose_language, known_languages
+from bot.storage import checkins as checkin_store
 from bot.storage import mentorships as store
+from bot.storage import notes as note_store
+from bot.storage import sessions as session_store
+from bot.storage.checkins import Links
+from bot.storage.coaching import PresentationPlan, ProgressEntry
 from bot.storage.mentorships import AlreadyMentoring, Mentorship
 from bot.storage.news import Change, NewChange
-from bot.storage.sessions import bump_revision
+from bot.storage.notes import NoteTitle
+from bot.storage.sessions import Attendance, Session, bump_revision
 
 PROJECT_MAX = 200
 PATH_MAX = 100
@@ -184,3 +191,63 @@ async def end_mentorship(db: Database, mentorship: Mentorship, now: datetime) ->
                 now,
             )
         return cancelled
+
+
+async def mentorship_of(db: Database, mentorship_id: int) -> Mentorship | None:
+    """Return a mentorship by id, active or ended; None when there is none."""
+    return await store.get_mentorship(db, mentorship_id)
+
+
+async def students_of(db: Database, guild_id: int, mentor_id: int) -> list[Mentorship]:
+    """Return the students a mentor follows in a server."""
+    return await store.active_for_mentor(db, guild_id, mentor_id)
+
+
+async def mentors_of(db: Database, student_id: int) -> list[Mentorship]:
+    """Return a student's active mentorships, in every server."""
+    return await store.mentorships_of_student(db, student_id, None)
+
+
+async def followed(
+    db: Database, guild_id: int, mentor_id: int, student_id: int
+) -> Mentorship | None:
+    """Return a mentor's active mentorship of a member, None when they do not follow them."""
+    return await store.find_active(db, guild_id, mentor_id, student_id)
+
+
+@dataclass(frozen=True)
+class Card:
+    """What `/student show` tells a mentor about a student, beyond the profile."""
+
+    attendance: Attendance
+    upcoming: Session | None
+    progress: list[ProgressEntry]
+    plan: PresentationPlan | None
+    notes: list[NoteTitle]
+    """The titles of the mentor's latest notes on the student."""
+    links: Links
+
+
+async def card_of(db: Database, mentorship: Mentorship, mentor_id: int, now: datetime) -> Card:
+    """Gather a student's attendance, next session, progress, latest notes and links."""
+    attendance = await session_store.attendance(db, mentorship.id)
+    upcoming = await session_store.next_session(db, mentorship.id, now)
+    progress, plan = await progress_of(db, mentorship.id)
+    return Card(
+        attendance=attendance,
+        upcoming=upcoming,
+        progress=progress,
+        plan=plan,
+        notes=await note_store.latest_titles(db, mentorship.id, mentor_id),
+        links=await checkin_store.links_of(db, mentorship.id),
+    )
+
+
+async def next_and_last(
+    db: Database, mentorship_id: int, now: datetime
+) -> tuple[Session | None, Session | None]:
+    """Return a mentorship's next session and its last recorded one."""
+    return (
+        await session_store.next_session(db, mentorship_id, now),
+        await session_store.last_recorded(db, mentorship_id),
+    )

@@ -224,15 +224,6 @@ async def archive_mentorship(tx: Transaction, mentorship_id: int, now: datetime)
     return sorted(int(row[0]) for row in rows)
 
 
-async def rename_student(tx: Transaction, guild_id: int, student_id: int, name: str) -> None:
-    """Remember a student's current display name in their mentorships of a server."""
-    await tx.execute(
-        "UPDATE mentorships SET student_name = ? WHERE guild_id = ? AND student_id = ? "
-        "AND student_name <> ?",
-        (name, guild_id, student_id, name),
-    )
-
-
 async def active_mentors(db: Database) -> list[tuple[int, int]]:
     """Return (guild_id, mentor_id) of every mentor with at least one active mentorship."""
     rows = await db.fetch_all(

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
-
-
-@dataclass(frozen=True)
-class TimeOff:
-    """A mentor away from `first_day` to `last_day` (inclusive) on the clocks of `zone`."""
-
-    id: int
-    mentor_id: int
-    first_day: date
-    last_day: date
-    zone: str
-    starts_at: datetime
-    ends_at: datetime
 
 
 async def add_time_off(
@@ -61,24 +47,3 @@ async def time_off_covering(db: Reader, mentor_id: int, instants: Sequence[datet
     )
     ranges = [(from_iso(r["starts_at"]), from_iso(r["ends_at"])) for r in rows]
     return [any(start <= at < end for start, end in ranges) for at in instants]
-
-
-async def time_off_of(db: Reader, mentor_id: int, after: datetime) -> list[TimeOff]:
-    """Return the mentor's time off not over by `after`, soonest first."""
-    rows = await db.fetch_all(
-        "SELECT id, mentor_id, first_day, last_day, zone, starts_at, ends_at FROM time_off "
-        "WHERE mentor_id = ? AND ends_at > ? ORDER BY starts_at",
-        (mentor_id, iso(after)),
-    )
-    return [
-        TimeOff(
-            id=row["id"],
-            mentor_id=row["mentor_id"],
-            first_day=date.fromisoformat(row["first_day"]),
-            last_day=date.fromisoformat(row["last_day"]),
-            zone=row["zone"],
-            starts_at=from_iso(row["starts_at"]),
-            ends_at=from_iso(row["ends_at"]),
-        )
-        for row in rows
-    ]

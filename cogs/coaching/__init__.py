@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.app import MentorCoach
 from bot.content import STARTING_POINTS, content
-from bot.db import Database
 from bot.options import StudentArg
+from bot.prep_ui import COLOUR, PrepSelect, prep_embed, prep_view
+from bot.progress_ui import plan_text, progress_lines
 from bot.refusal import Refusal
 from bot.services import coaching as service
 from bot.services import expertise, handovers, server_content
@@ -20,16 +21,7 @@ from bot.storage.expertise import ProjectStance
 from bot.textfit import clip
 from bot.texts import cmd, content_text, language_of, tr
 from cogs.coaching._handover import HANDOVER_BUTTONS, ask_peer
-from cogs.coaching._views import (
-    COLOUR,
-    FeedbackButton,
-    FeedbackModal,
-    PrepSelect,
-    plan_text,
-    prep_embed,
-    prep_view,
-    progress_lines,
-)
+from cogs.coaching._views import FeedbackButton, FeedbackModal
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +51,6 @@ STATUS_CHOICES = [
     app_commands.Choice(name=cmd("coaching.status_on_track"), value="on_track"),
     app_commands.Choice(name=cmd("coaching.status_ahead"), value="ahead"),
 ]
-
-
-async def progress_history(db: Database, mentorship_id: int, locale: discord.Locale) -> str | None:
-    """Return a mentorship's progress history and presentation plan as field text, if any.
-
-    For `/student show`: at most 1024 characters, None when nothing was recorded yet.
-    """
-    entries, plan = await service.progress_of(db, mentorship_id)
-    if not entries and plan is None:
-        return None
-    parts = [progress_lines(entries, locale)] if entries else []
-    if plan is not None:
-        parts.append(plan_text(plan, locale))
-    return clip("\n".join(parts), 1024)
 
 
 def _for_start(

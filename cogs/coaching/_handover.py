@@ -10,8 +10,8 @@ from bot.app import MentorCoach, bot_of
 from bot.delivery import DmClosed, send_dm
 from bot.services import handovers as service
 from bot.services.handovers import Asked, Pack
+from bot.services.moderation import config_of
 from bot.services.people import reader_locale
-from bot.storage.guild_config import get_config
 from bot.storage.handovers import Handover
 from bot.storage.mentorships import Mentorship
 from bot.textfit import clip
@@ -40,7 +40,7 @@ async def _tell(bot: MentorCoach, user_id: int, guild_id: int, key: str, **value
 
 async def log_for_moderators(bot: MentorCoach, guild_id: int, key: str, **values: object) -> None:
     """Post a line to the server's log channel (ids as mentions, pinging nobody)."""
-    config = await get_config(bot.db, guild_id)
+    config = await config_of(bot.db, guild_id)
     if config.log_channel_id is None:
         return
     channel = bot.get_partial_messageable(config.log_channel_id, guild_id=guild_id)

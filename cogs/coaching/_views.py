@@ -1,4 +1,4 @@
-"""Embeds, restart-proof components and the feedback modal of the coaching commands."""
+"""The feedback embed, its restart-proof buttons and its modal (the prep: `bot.prep_ui`)."""
 
 from __future__ import annotations
 
@@ -11,238 +11,23 @@ from typing import Any, Self
 import discord
 
 from bot.app import bot_of
-from bot.checkin_ui import add_checkin_field, links_text
 from bot.content import FeedbackTemplate
 from bot.deadlines import drop_if_too_late
 from bot.errors import report_error, watch_answer_deadline
 from bot.options import caller_zone
+from bot.prep_ui import COLOUR
 from bot.refusal import Refusal
 from bot.services import coaching as service
 from bot.services import notes as note_service
-from bot.services.coaching import Feedback, Prep
+from bot.services.coaching import Feedback
 from bot.services.notes import Shareable, ShareState
 from bot.services.people import reader_locale
 from bot.sharing import share_with_student, used_button
-from bot.storage.coaching import PresentationPlan, ProgressEntry
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import Locale, language_of, tr
-from bot.timefmt import discord_stamp
 from bot.ui import PersistentModal, answer, fit_embed
 
 log = logging.getLogger(__name__)
-
-COLOUR = discord.Colour.dark_green()
-TICKED = "✅"
-UNTICKED = "⬜"
-FIELD_MAX = 1024
-"""Seconds a feedback form waits for its submission: writing feedback takes a while."""
-
-
-def _lines_within(lines: list[str], limit: int = FIELD_MAX) -> str:
-    """Join lines, dropping the tail (with an ellipsis line) once they would pass `limit`."""
-    kept: list[str] = []
-    size = 0
-    for line in lines:
-        line = clip(line, limit)
-        if size + len(line) + 1 > limit - 2:
-            kept.append("…")
-            break
-        kept.append(line)
-        size += len(line) + 1
-    return "\n".join(kept)
-
-
-# -- /prep ------------------------------------------------------------------------------------
-
-
-def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
-    """Show the checklist of a session with the student's context and the progress so far."""
-    session = prep.view.session
-    mentorship = prep.mentorship
-    lines = [
-        tr(
-            "coaching.prep_when",
-            locale,
-            when=discord_stamp(session.starts_at, "F"),
-            relative=discord_stamp(session.starts_at, "R"),
-            minutes=session.duration_minutes,
-        )
-    ]
-    if prep.checklist is not None:  # the server's own checklist, or the built-in one
-        lines.append(prep.checklist.summary)
-    lines += ["", tr("coaching.prep_progress", locale, done=prep.done, total=prep.total)]
-    description = "\n".join(lines)
-    embed = discord.Embed(
-        title=clip(
-            tr(
-                "coaching.prep_title",
-                locale,
-                name=mentorship.student_name,
-                kind=tr(f"kind.{session.kind}", locale),
-            ),
-            256,
-        ),
-        description=description,
-        colour=COLOUR,
-    )
-    context = [tr("coaching.prep_project", locale, project=mentorship.project)]
-    if mentorship.goal:
-        context.append(tr("coaching.prep_goal", locale, goal=mentorship.goal))
-    if mentorship.path:
-        context.append(tr("coaching.prep_path", locale, path=mentorship.path))
-    links = links_text(prep.links, locale) if prep.links else None
-    if links:
-        context.append(links)
-    add_checkin_field(embed, prep.checkin, locale)
-    embed.add_field(
-        name=tr("coaching.prep_context", locale), value=_lines_within(context), inline=False
-    )
-    counts = prep.attendance
-    attendance = [
-        tr(
-            "students.attendance_line",
-            locale,
-            held=tr("students.attendance_held", locale, count=counts.held),
-            early=tr("students.attendance_early", locale, count=counts.cancelled_early),
-            late=tr("students.attendance_late", locale, count=counts.cancelled_late),
-            no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
-        )
-    ]
-    if prep.last is not None:
-        attendance.append(
-            tr(
-                "coaching.prep_last",
-                locale,
-                when=discord_stamp(prep.last.starts_at, "D"),
-                outcome=tr(f"outcome.{prep.last.status}", locale),
-            )
-        )
-    if prep.first_session:
-        attendance.append(tr("coaching.prep_first", locale))
-    if prep.last_no_show:
-        attendance.append(f"**{tr('coaching.prep_no_show_advice', locale)}**")
-    embed.add_field(
-        name=tr("coaching.prep_attendance", locale), value=_lines_within(attendance), inline=False
-    )
-    notes = [f"• {discord.utils.escape_markdown(n.title)}" for n in prep.notes]
-    embed.add_field(
-        name=tr("coaching.prep_notes", locale),
-        value=_lines_within(notes) or tr("coaching.prep_no_notes", locale),
-        inline=False,
-    )
-    if prep.steps:
-        done = sum(step.done for step in prep.steps)
-        steps = [
-            f"{TICKED if step.done else UNTICKED} {discord.utils.escape_markdown(step.text)}"
-            for step in prep.steps
-        ]
-        embed.add_field(
-            name=tr("coaching.prep_steps", locale, done=done, total=len(prep.steps)),
-            value=_lines_within(steps),
-            inline=False,
-        )
-    if prep.plan is not None:
-        embed.add_field(
-            name=tr("coaching.prep_plan", locale), value=plan_text(prep.plan, locale), inline=False
-        )
-    if prep.fit is not None and prep.fit.outside:
-        embed.add_field(
-            name=tr("expertise.outside_title", locale),
-            value=tr("expertise.outside", locale, project=mentorship.project),
-            inline=False,
-        )
-    for section, items in prep.sections:
-        lines = [f"*{section.hint}*"]
-        lines += [f"{TICKED if i.id in prep.ticked else UNTICKED} {i.text}" for i in items]
-        embed.add_field(name=section.title, value=_lines_within(lines), inline=False)
-    embed.set_footer(text=tr("coaching.prep_footer", locale))
-    return fit_embed(embed)
-
-
-class PrepSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"prep:(?P<session>[0-9]{1,20}):(?P<part>items|steps)",
-):
-    """A select of a prep message: checklist items, or open next steps; works after a restart."""
-
-    def __init__(
-        self, session_id: int, part: str, select: discord.ui.Select[Any] | None = None
-    ) -> None:
-        super().__init__(select or discord.ui.Select(custom_id=f"prep:{session_id}:{part}"))
-        self.session_id = session_id
-        self.part = part
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the select from its custom id (the values arrive with the interaction)."""
-        return cls(int(match["session"]), match["part"])
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Drop a pick whose answer could no longer arrive in time."""
-        return not drop_if_too_late(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Store the ticks (the clicker must be the session's mentor) and redraw the prep."""
-        watch_answer_deadline(interaction)
-        try:
-            bot = bot_of(interaction)
-            values = list(self.item.values)
-            tick = service.tick_items if self.part == "items" else service.tick_steps
-            prep = await tick(
-                bot.db,
-                bot.clock.now(),
-                interaction.user.id,
-                self.session_id,
-                values,
-                language_of(interaction.locale),
-            )
-            await interaction.response.edit_message(
-                embed=prep_embed(prep, interaction.locale),
-                view=prep_view(prep, interaction.locale),
-            )
-        except Exception as error:  # a dynamic item's errors are otherwise only logged
-            await report_error(interaction, error)
-
-
-def prep_view(prep: Prep, locale: discord.Locale) -> discord.ui.View:
-    """Return the selects that tick checklist items and next steps (restart-proof)."""
-    view = discord.ui.View(timeout=None)
-    session_id = prep.view.session.id
-    items = [
-        discord.SelectOption(
-            label=clip(item.text, 100),
-            value=item.id,
-            description=clip(section.title, 100),
-            default=item.id in prep.ticked,
-        )
-        for section, section_items in prep.sections
-        for item in section_items
-    ][:25]
-    if items:
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=f"prep:{session_id}:items",
-            placeholder=tr("coaching.prep_pick_items", locale),
-            min_values=0,
-            max_values=len(items),
-            options=items,
-        )
-        view.add_item(PrepSelect(session_id, "items", select))
-    steps = [
-        discord.SelectOption(label=clip(step.text, 100), value=str(step.id), default=step.done)
-        for step in prep.offered_steps
-    ]
-    if steps:
-        select = discord.ui.Select(
-            custom_id=f"prep:{session_id}:steps",
-            placeholder=tr("coaching.prep_pick_steps", locale),
-            min_values=0,
-            max_values=len(steps),
-            options=steps,
-        )
-        view.add_item(PrepSelect(session_id, "steps", select))
-    return view
 
 
 # -- /feedback --------------------------------------------------------------------------------
@@ -514,36 +299,3 @@ def feedback_view(
     view.add_item(send)
     view.add_item(FeedbackButton(note_id, "edit", tr("coaching.feedback_edit", locale)))
     return view
-
-
-# -- /progress --------------------------------------------------------------------------------
-
-
-def plan_text(plan: PresentationPlan, locale: Locale) -> str:
-    """Describe a presentation plan, a date a line."""
-    lines = [
-        tr("coaching.plan_request", locale, when=discord_stamp(plan.request_by, "D")),
-        tr(
-            "coaching.plan_window",
-            locale,
-            start=discord_stamp(plan.presentation_from, "D"),
-            end=discord_stamp(plan.presentation_until, "D"),
-        ),
-    ]
-    if plan.mock_by is not None:
-        lines.append(tr("coaching.plan_mock", locale, when=discord_stamp(plan.mock_by, "D")))
-    return "\n".join(lines)
-
-
-def progress_lines(entries: list[ProgressEntry], locale: discord.Locale) -> str:
-    """Describe progress entries, newest first, a line each."""
-    lines = []
-    for entry in entries:
-        key = (
-            "coaching.progress_line_ready"
-            if entry.ready_for_assessment
-            else "coaching.progress_line"
-        )
-        status = tr(f"coaching.status_{entry.status}", locale)
-        lines.append(tr(key, locale, when=discord_stamp(entry.created_at, "D"), status=status))
-    return _lines_within(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -21,9 +21,9 @@ from bot.services import moderation as service
 from bot.services import program_stats as stats_service
 from bot.services.moderation import Access, Change
 from bot.services.program_stats import ProgramStats
-from bot.storage import guild_config as store
 from bot.storage.guild_config import GuildConfig
 from bot.storage.reminders import Reminder
+from bot.textfit import FIELD_MAX, fit_lines
 from bot.texts import cmd, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation, mentor_mention
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.dark_gold()
 CHART_NAME = "program-stats.png"
-FIELD_MAX = 1024
+MESSAGE_MAX = 2000
 PERIOD_CHOICES = [
     app_commands.Choice(name=cmd(f"moderation.period_{days}"), value=days)
     for days in stats_service.PERIODS
@@ -41,17 +41,9 @@ PERIOD_CHOICES = [
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 
 
-def _lines(lines: list[str], more_key: str, locale: discord.Locale | str | None) -> str:
-    """Join lines within a field's limit, saying how many were left out."""
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        rest = len(lines) - index
-        tail = tr(more_key, locale, count=rest)
-        if len("\n".join([*kept, line])) + len(tail) + 1 > FIELD_MAX:
-            kept.append(tail)
-            break
-        kept.append(line)
-    return "\n".join(kept)
+def _more(locale: discord.Locale | str | None) -> Callable[[int], str]:
+    """Say how many lines were left out of a field."""
+    return lambda count: tr("moderation.stats_more", locale, count=count)
 
 
 def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> discord.Embed:
@@ -93,7 +85,7 @@ def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> dis
     ]
     embed.add_field(
         name=tr("moderation.stats_quiet", locale, count=len(stats.quiet)),
-        value=_lines(quiet_lines, "moderation.stats_more", locale)
+        value=fit_lines(quiet_lines, FIELD_MAX, _more(locale))
         or tr("moderation.stats_quiet_none", locale),
         inline=False,
     )
@@ -108,7 +100,7 @@ def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> dis
     ]
     embed.add_field(
         name=tr("moderation.stats_load", locale),
-        value=_lines(load_lines, "moderation.stats_more", locale)
+        value=fit_lines(load_lines, FIELD_MAX, _more(locale))
         or tr("moderation.stats_load_none", locale),
         inline=False,
     )
@@ -138,7 +130,7 @@ def change_lines(
         )
         for change in changes
     ]
-    return "\n".join(lines)[:2000]
+    return fit_lines(lines, MESSAGE_MAX)
 
 
 class ModerationCog(commands.Cog):
@@ -166,7 +158,7 @@ class ModerationCog(commands.Cog):
 
     async def config_of(self, guild_id: int) -> GuildConfig:
         """Return a server's settings."""
-        return await store.get_config(self.bot.db, guild_id)
+        return await service.config_of(self.bot.db, guild_id)
 
     async def access_of(self, interaction: discord.Interaction) -> Access:
         """Return what this member may change, from their permissions and roles right now."""

@@ -15,6 +15,7 @@ from bot.services import moderation as service
 from bot.services.moderation import Access
 from bot.services.people import known_languages, language_name
 from bot.storage.guild_config import SETTINGS, GuildConfig, SettingValue
+from bot.textfit import fit_lines
 from bot.texts import catalogue, tr
 from bot.ui import OwnerView, PersistentModal
 
@@ -105,7 +106,7 @@ def settings_embed(
     problems = permission_problems(guild, config, locale)
     embed.add_field(
         name=tr("moderation.check_title", locale),
-        value="\n".join(problems)[:1024] if problems else tr("moderation.check_ok", locale),
+        value=fit_lines(problems) if problems else tr("moderation.check_ok", locale),
         inline=False,
     )
     gating = "moderation.gating_off" if config.mentor_role_id is None else "moderation.gating_on"

@@ -19,10 +19,9 @@ from bot.options import (
 from bot.record_ui import offer_after_recording
 from bot.refusal import Refusal
 from bot.services import notes as service
-from bot.services.students import resolve_student
+from bot.services import sessions as session_service
+from bot.services.students import mentorship_of, resolve_student, students_of
 from bot.sharing import ShareAgainButton
-from bot.storage import mentorships as mentorship_store
-from bot.storage import sessions as session_store
 from bot.storage.notes import TITLE_MAX, Note
 from bot.storage.sessions import Session, SessionView
 from bot.textfit import clip
@@ -49,7 +48,7 @@ from cogs.notes._views import (
     student_view_pages,
 )
 
-__all__ = ["NotesCog", "WriteNotesButton", "setup", "teardown", "write_notes_view"]
+__all__ = ["NotesCog", "setup", "teardown"]
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +99,9 @@ class NoteSessionOption(MentorSessionOption):
             except Refusal:
                 return []
             mentorship_id = student.id
-        views = await session_store.sessions_of_mentor(
-            bot.db,
-            interaction.guild_id,
-            interaction.user.id,
-            after=now - RECENT,
-            before=now + RECENT,
-            limit=200,
-            mentorship_id=mentorship_id,
+        views = await session_service.sessions_near(
+            bot.db, interaction.guild_id, interaction.user.id, now, RECENT, mentorship_id
         )
-        views = [v for v in views if v.session.status != "cancelled"]
-        views.sort(key=lambda v: abs((v.session.starts_at - now).total_seconds()))
         return session_choices(
             views,
             value,
@@ -215,9 +206,7 @@ class NotesCog(commands.Cog):
         """List your notes on a student, or the notes your mentor shared with you."""
         locale = interaction.locale
         following = (
-            await mentorship_store.active_for_mentor(
-                self.bot.db, interaction.guild_id, interaction.user.id
-            )
+            await students_of(self.bot.db, interaction.guild_id, interaction.user.id)
             if student is None and interaction.guild_id is not None
             else []
         )
@@ -287,7 +276,7 @@ class NotesCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction, note: NoteArg) -> None:
         """Delete one of your notes."""
         locale = interaction.locale
-        mentorship = await mentorship_store.get_mentorship(self.bot.db, note.mentorship_id)
+        mentorship = await mentorship_of(self.bot.db, note.mentorship_id)
         name = escaped(mentorship.student_name) if mentorship else "?"
         title = escaped(clip(note.title, TITLE_MAX))
 
@@ -313,9 +302,7 @@ class NotesCog(commands.Cog):
         text = message_text(message)
         if not text.strip():
             raise Refusal("notes.empty_message")
-        students = await mentorship_store.active_for_mentor(
-            self.bot.db, guild_id, interaction.user.id
-        )
+        students = await students_of(self.bot.db, guild_id, interaction.user.id)
         if not students:
             raise Refusal("notes.no_students")
         students.sort(key=lambda m: (m.student_id != message.author.id, m.student_name.casefold()))

@@ -14,14 +14,13 @@ from bot.options import caller_zone
 from bot.refusal import Refusal
 from bot.services import notes as service
 from bot.services.notes import Shareable, ShareState
-from bot.services.students import resolve_student
+from bot.services.sessions import session_view_of
+from bot.services.students import mentorship_of, resolve_student
 from bot.sharing import note_dm, share_with_student, used_button
-from bot.storage import mentorships as mentorship_store
-from bot.storage import sessions as session_store
 from bot.storage.mentorships import Mentorship
 from bot.storage.notes import BODY_MAX, TITLE_MAX, Note, NoteHit, SharedNote
 from bot.storage.sessions import SessionView
-from bot.textfit import clip
+from bot.textfit import FIELD_MAX, clip
 from bot.texts import language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import OwnerView, PersistentButton, PersistentModal, answer, fit_embed
@@ -37,7 +36,6 @@ MODAL_TITLE_MAX = 45
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 
 
@@ -95,7 +93,7 @@ def note_embed(
         timestamp=note.updated_at,
     )
     embed.add_field(
-        name=tr("notes.field_student", locale), value=clip(escaped(student_name), FIELD_VALUE_MAX)
+        name=tr("notes.field_student", locale), value=clip(escaped(student_name), FIELD_MAX)
     )
     if session_start is not None:
         embed.add_field(
@@ -103,14 +101,14 @@ def note_embed(
         )
     if note.source_url:
         link = f"[{tr('notes.source_link', locale)}]({note.source_url})"
-        value = link if len(link) <= FIELD_VALUE_MAX else clip(note.source_url, FIELD_VALUE_MAX)
+        value = link if len(link) <= FIELD_MAX else clip(note.source_url, FIELD_MAX)
         embed.add_field(name=tr("notes.field_source", locale), value=value)
     embed.add_field(name=tr("notes.field_shared", locale), value=_share_status(note, locale, state))
     if withheld:
         labels = ", ".join(escaped(label) for label in withheld)
         embed.add_field(
             name=tr("notes.field_withheld", locale),
-            value=clip(tr("notes.withheld", locale, fields=labels), FIELD_VALUE_MAX),
+            value=clip(tr("notes.withheld", locale, fields=labels), FIELD_MAX),
             inline=False,
         )
     embed.set_footer(text=clip(tr("notes.footer", locale, id=note.id), FOOTER_MAX))
@@ -190,19 +188,15 @@ def search_embed(
         name = f"#{note.id} · {note.title} · {names.get(note.mentorship_id, '?')}"
         value = _snippet(hit.snippet) or _excerpt(note.body)
         value = f"{value}\n{discord_stamp(note.created_at, 'd')}"
-        embed.add_field(
-            name=clip(name, FIELD_NAME_MAX), value=clip(value, FIELD_VALUE_MAX), inline=False
-        )
+        embed.add_field(name=clip(name, FIELD_NAME_MAX), value=clip(value, FIELD_MAX), inline=False)
     return fit_embed(embed)
 
 
 async def describe(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.Embed:
     """Build the author's view of a note, with its student and session."""
-    mentorship = await mentorship_store.get_mentorship(bot.db, note.mentorship_id)
+    mentorship = await mentorship_of(bot.db, note.mentorship_id)
     session = (
-        await session_store.get_session_view(bot.db, note.session_id)
-        if note.session_id is not None
-        else None
+        await session_view_of(bot.db, note.session_id) if note.session_id is not None else None
     )
     target = await share_state(bot, note)
     return note_embed(
@@ -344,7 +338,7 @@ class NewNoteForm(PersistentModal):
         form_id, mentorship_id, session_id, channel_id, message_id = map(int, parts)
         bot = bot_of(interaction)
         title, body = values.get(NOTE_TITLE, ""), values.get(NOTE_BODY, "")
-        mentorship = await mentorship_store.get_mentorship(bot.db, mentorship_id)
+        mentorship = await mentorship_of(bot.db, mentorship_id)
         try:
             if mentorship is None:
                 raise Refusal("notes.not_your_student")

@@ -13,18 +13,15 @@ from bot.app import MentorCoach
 from bot.options import language_choices
 from bot.refusal import Refusal
 from bot.reminders.planning import (
-    MENTOR_REVIEW,
-    STUDENT_REMINDER,
     ReminderPrefs,
     format_leads,
-    is_soon,
     parse_leads,
 )
 from bot.services import news as news_service
 from bot.services import reminders as planning_service
 from bot.services.people import choose_language
-from bot.storage import reminders as store
 from bot.storage.reminders import Reminder
+from bot.textfit import fit_lines
 from bot.texts import cmd, tr
 from bot.timefmt import discord_stamp
 from cogs.reminders._buttons import (
@@ -64,27 +61,18 @@ class RemindersCog(commands.Cog):
         """Show your pending reminders and the ones that went wrong."""
         locale = interaction.locale
         now = self.bot.clock.now()
-        db = self.bot.db
-        pending = await store.reminders_of(db, interaction.user.id, ["pending", "sending"], now)
-        trouble = await store.reminders_of(
-            db, interaction.user.id, ["failed", "missed"], now - LIST_WINDOW
+        listed = await planning_service.reminders_listed(
+            self.bot.db, interaction.user.id, now, LIST_WINDOW
         )
-        late = [
-            r
-            for r in await store.reminders_of(db, interaction.user.id, ["sent"], now - LIST_WINDOW)
-            if r.late
-        ]
         embed = discord.Embed(title=tr("reminders.list_title", locale), colour=COLOUR)
         for title_key, items in (
-            ("reminders.pending", pending),
-            ("reminders.trouble", trouble),
-            ("reminders.sent_late", late),
+            ("reminders.pending", listed.pending),
+            ("reminders.trouble", listed.trouble),
+            ("reminders.sent_late", listed.late),
         ):
             lines = [reminder_line(r, locale) for r in items[:15]]
             if lines:
-                embed.add_field(
-                    name=tr(title_key, locale), value="\n".join(lines)[:1024], inline=False
-                )
+                embed.add_field(name=tr(title_key, locale), value=fit_lines(lines), inline=False)
         if not embed.fields:
             embed.description = tr("reminders.nothing", locale)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -118,7 +106,7 @@ class RemindersCog(commands.Cog):
         news_on = await news_service.wants_news(
             db, interaction.user.id, session_news, self.bot.clock.now()
         )
-        current = await store.get_prefs(db, interaction.user.id)
+        current = await planning_service.prefs_of(db, interaction.user.id)
         leads = current.student_leads
         if student_leads is not None:
             try:
@@ -157,25 +145,6 @@ class RemindersCog(commands.Cog):
             + tr("news.setting_on" if news_on else "news.setting_off", interaction.locale),
             ephemeral=True,
         )
-
-
-def planned_summary(reminders: list[Reminder], student_name: str, locale: discord.Locale) -> str:
-    """Tell the mentor, at scheduling, which reminders the session got (and which come now)."""
-    items: list[str] = []
-    student = [r for r in reminders if r.kind == STUDENT_REMINDER]
-    review = [r for r in reminders if r.kind == MENTOR_REVIEW]
-    if any(is_soon(r.slot) for r in student):
-        items.append(tr("reminders.planned_student_soon", locale, name=student_name))
-    elif student:
-        items.append(tr("reminders.planned_student", locale, name=student_name, count=len(student)))
-    for nudge in review:
-        if is_soon(nudge.slot):
-            items.append(tr("reminders.planned_review_soon", locale))
-        else:
-            items.append(
-                tr("reminders.planned_review", locale, when=discord_stamp(nudge.due_at, "R"))
-            )
-    return tr("reminders.planned_now", locale, items="; ".join(items)) if items else ""
 
 
 def reminder_line(reminder: Reminder, locale: discord.Locale) -> str:

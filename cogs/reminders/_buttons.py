@@ -14,21 +14,19 @@ from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
 from bot.errors import report_error, watch_answer_deadline
+from bot.prep_ui import prep_embed, prep_view
 from bot.record_ui import RecordModal
 from bot.refusal import Refusal
 from bot.services import reminders as reminder_service
 from bot.services import sessions as session_service
+from bot.services.checkins import checkin_for
 from bot.services.coaching import prep_of_session
 from bot.services.people import reader_locale, zone_for
-from bot.storage import reminders as store
-from bot.storage import sessions as session_store
-from bot.storage.checkins import checkin_of
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
 from bot.ui import PersistentButton, PersistentModal, answer
 from bot.vocabulary import OUTCOMES, SessionStatus
-from cogs.coaching._views import prep_embed, prep_view
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +36,7 @@ REASON_MAX = 300
 
 
 async def _session_for(interaction: discord.Interaction, session_id: int) -> SessionView:
-    view = await session_store.get_session_view(bot_of(interaction).db, session_id)
+    view = await session_service.session_view_of(bot_of(interaction).db, session_id)
     if view is None:
         raise Refusal("sessions.unknown")
     return view
@@ -299,7 +297,7 @@ class SnoozeButton(
                 raise Refusal("reminders.not_for_you")
             now = bot.clock.now()
             until = now + timedelta(minutes=self.minutes)
-            reminder = await store.get_reminder(bot.db, self.reminder_id)
+            reminder = await reminder_service.reminder_of(bot.db, self.reminder_id)
             if reminder is None or reminder.recipient_id != interaction.user.id:
                 raise Refusal("reminders.not_for_you")
             if not await reminder_service.snooze(
@@ -350,7 +348,7 @@ class PrepareButton(PersistentButton, template=r"rem:prepare:(?P<id>[0-9]+)"):
         if view.student_id != interaction.user.id:
             raise Refusal("reminders.not_for_you")
         session_service.check_answerable(view, bot.clock.now())
-        current = await checkin_of(bot.db, view.session.id)
+        current = await checkin_for(bot.db, view.session.id)
         await interaction.response.send_modal(PrepareModal(view, interaction.locale, current))
 
 

@@ -9,6 +9,7 @@ import discord
 
 from bot.app import MentorCoach
 from bot.checkin_ui import add_checkin_field, links_text, since_text
+from bot.progress_ui import plan_text
 from bot.reminders.dispatcher import KindRenderer, Outgoing
 from bot.reminders.planning import (
     DIGEST,
@@ -33,7 +34,6 @@ from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import mentor_mention
 from bot.vocabulary import SessionStatus
-from cogs.coaching._views import plan_text
 from cogs.reminders._buttons import (
     COLOUR,
     SNOOZES,
