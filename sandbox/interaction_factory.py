@@ -275,23 +275,27 @@ class InteractionFactory:
         self, option: Json, raw: Any, resolved: dict[str, dict[str, Json]], channel: Channel
     ) -> Any:
         kind, name = option["type"], option["name"]
-        value: Any
-        if kind == STRING:
-            value = str(raw)
-            low, high = option.get("min_length", 0), option.get("max_length", 6000)
-            if not low <= len(value) <= high:
-                raise AssertionError(f"option {name!r}: length must be within {low}..{high}")
-        elif kind == INTEGER:
-            value = int(raw)
-        elif kind == NUMBER:
-            value = float(raw)
-        elif kind == BOOLEAN:
-            value = bool(raw)
-        elif kind in (USER, MENTIONABLE) and as_user(raw) is not None:
+        if kind in (STRING, INTEGER, NUMBER, BOOLEAN):
+            value = _scalar(option, raw)
+        else:
+            value = self._reference(option, raw, resolved, channel)
+        if kind in (INTEGER, NUMBER):
+            _check_range(option, value)
+        choices = option.get("choices")
+        if choices and value not in [c["value"] for c in choices]:
+            raise AssertionError(f"option {name!r}: {value!r} is not one of the choices {choices}")
+        return value
+
+    def _reference(
+        self, option: Json, raw: Any, resolved: dict[str, dict[str, Json]], channel: Channel
+    ) -> str:
+        """A user, role, mentionable, channel or attachment option: its id, and it resolved."""
+        kind, name = option["type"], option["name"]
+        if kind in (USER, MENTIONABLE) and as_user(raw) is not None:
             user = as_user(raw)
             assert user is not None
-            value = self._resolve_user(user, resolved, channel)
-        elif kind == USER:
+            return self._resolve_user(user, resolved, channel)
+        if kind == USER:
             user = (
                 self.state.users.get(raw)
                 if isinstance(raw, int)
@@ -299,23 +303,14 @@ class InteractionFactory:
             )
             if user is None:
                 raise AssertionError(f"option {name!r}: unknown user {raw!r}")
-            value = self._resolve_user(user, resolved, channel)
-        elif kind in (ROLE, MENTIONABLE):
-            value = self._resolve_role(raw, resolved, channel)
-        elif kind == CHANNEL:
-            value = self._resolve_channel(raw, resolved, channel)
-        elif kind == ATTACHMENT:
-            value = self._resolve_attachment(raw, resolved, channel)
-        else:
-            raise AssertionError(f"option {name!r}: unsupported type {kind}")
-        if kind in (INTEGER, NUMBER):
-            low, high = option.get("min_value"), option.get("max_value")
-            if (low is not None and value < low) or (high is not None and value > high):
-                raise AssertionError(f"option {name!r}: {value} is outside {low}..{high}")
-        choices = option.get("choices")
-        if choices and value not in [c["value"] for c in choices]:
-            raise AssertionError(f"option {name!r}: {value!r} is not one of the choices {choices}")
-        return value
+            return self._resolve_user(user, resolved, channel)
+        if kind in (ROLE, MENTIONABLE):
+            return self._resolve_role(raw, resolved, channel)
+        if kind == CHANNEL:
+            return self._resolve_channel(raw, resolved, channel)
+        if kind == ATTACHMENT:
+            return self._resolve_attachment(raw, resolved, channel)
+        raise AssertionError(f"option {name!r}: unsupported type {kind}")
 
     def _resolve_user(
         self, user: User, resolved: dict[str, dict[str, Json]], channel: Channel
@@ -408,3 +403,26 @@ class InteractionFactory:
         data: Json = {"custom_id": modal["custom_id"], "components": components}
         label = f"modal {modal.get('title')!r}"
         return self.envelope(MODAL_SUBMIT, user, channel, data, label=label, message=message)
+
+
+def _scalar(option: Json, raw: Any) -> Any:
+    """A string (within its lengths), integer, number or boolean option's value."""
+    kind = option["type"]
+    if kind == STRING:
+        value = str(raw)
+        low, high = option.get("min_length", 0), option.get("max_length", 6000)
+        if not low <= len(value) <= high:
+            raise AssertionError(f"option {option['name']!r}: length must be within {low}..{high}")
+        return value
+    if kind == INTEGER:
+        return int(raw)
+    if kind == NUMBER:
+        return float(raw)
+    return bool(raw)
+
+
+def _check_range(option: Json, value: Any) -> None:
+    """An integer or number option within its ``min_value``/``max_value``."""
+    low, high = option.get("min_value"), option.get("max_value")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise AssertionError(f"option {option['name']!r}: {value} is outside {low}..{high}")

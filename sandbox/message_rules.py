@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,54 +142,80 @@ def _check_v2_node(
     if not isinstance(node, dict) or node.get("type") not in allowed:
         _invalid(errors, path)
         return
-    kind = node["type"]
-    if kind == ACTION_ROW:
-        check_row(errors, path, node)
-    elif kind == TEXT_DISPLAY:
-        content = node.get("content")
-        if not isinstance(content, str) or not 1 <= len(content) <= 4000:
-            errors.add(
-                (*path, "content"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 4000 in length."
-            )
-    elif kind == SECTION:
-        children = node.get("components") or []
-        if not 1 <= len(children) <= 3:
-            errors.add(
-                (*path, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 3 in length."
-            )
-        for number, child in enumerate(children):
-            _check_v2_node(errors, (*path, "components", number), child, (TEXT_DISPLAY,), check_row)
-        accessory = node.get("accessory")
-        if not isinstance(accessory, dict):
-            errors.add((*path, "accessory"), "BASE_TYPE_REQUIRED", "This field is required")
-        elif accessory.get("type") == THUMBNAIL:
-            _check_media(errors, (*path, "accessory", "media"), accessory.get("media"))
-        elif accessory.get("type") == BUTTON:
-            check_row(errors, (*path, "accessory_row"), {"type": 1, "components": [accessory]})
-        else:
-            _invalid(errors, (*path, "accessory"))
-    elif kind == MEDIA_GALLERY:
-        items = node.get("items") or []
-        if not 1 <= len(items) <= 10:
-            errors.add(
-                (*path, "items"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 10 in length."
-            )
-        for number, item in enumerate(items):
-            _check_media(errors, (*path, "items", number, "media"), (item or {}).get("media"))
-    elif kind == FILE:
-        url = ((node.get("file") or {}) if isinstance(node.get("file"), dict) else {}).get("url")
-        if not isinstance(url, str) or not url.startswith("attachment://"):
-            errors.add(
-                (*path, "file", "url"),
-                "COMPONENT_FILE_URL_NOT_ATTACHMENT",
-                "A file component must reference an attachment (attachment://name).",
-            )
-    elif kind == SEPARATOR:
-        if node.get("spacing", 1) not in (1, 2):
-            errors.add((*path, "spacing"), "BASE_TYPE_CHOICES", "Value must be one of (1, 2).")
-    elif kind == CONTAINER:
-        children = node.get("components") or []
-        if not children:
-            errors.add((*path, "components"), "BASE_TYPE_REQUIRED", "This field is required")
-        for number, child in enumerate(children):
-            _check_v2_node(errors, (*path, "components", number), child, IN_CONTAINER, check_row)
+    check = _V2_CHECKS.get(node["type"])
+    if check is not None:
+        check(errors, path, node, check_row)
+
+
+def _check_row_node(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    check_row(errors, path, node)
+
+
+def _check_text_display(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    content = node.get("content")
+    if not isinstance(content, str) or not 1 <= len(content) <= 4000:
+        errors.add(
+            (*path, "content"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 4000 in length."
+        )
+
+
+def _check_section(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    children = node.get("components") or []
+    if not 1 <= len(children) <= 3:
+        errors.add(
+            (*path, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 3 in length."
+        )
+    for number, child in enumerate(children):
+        _check_v2_node(errors, (*path, "components", number), child, (TEXT_DISPLAY,), check_row)
+    accessory = node.get("accessory")
+    if not isinstance(accessory, dict):
+        errors.add((*path, "accessory"), "BASE_TYPE_REQUIRED", "This field is required")
+    elif accessory.get("type") == THUMBNAIL:
+        _check_media(errors, (*path, "accessory", "media"), accessory.get("media"))
+    elif accessory.get("type") == BUTTON:
+        check_row(errors, (*path, "accessory_row"), {"type": 1, "components": [accessory]})
+    else:
+        _invalid(errors, (*path, "accessory"))
+
+
+def _check_gallery(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    items = node.get("items") or []
+    if not 1 <= len(items) <= 10:
+        errors.add((*path, "items"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 10 in length.")
+    for number, item in enumerate(items):
+        _check_media(errors, (*path, "items", number, "media"), (item or {}).get("media"))
+
+
+def _check_file(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    url = ((node.get("file") or {}) if isinstance(node.get("file"), dict) else {}).get("url")
+    if not isinstance(url, str) or not url.startswith("attachment://"):
+        errors.add(
+            (*path, "file", "url"),
+            "COMPONENT_FILE_URL_NOT_ATTACHMENT",
+            "A file component must reference an attachment (attachment://name).",
+        )
+
+
+def _check_separator(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    if node.get("spacing", 1) not in (1, 2):
+        errors.add((*path, "spacing"), "BASE_TYPE_CHOICES", "Value must be one of (1, 2).")
+
+
+def _check_container(errors: Any, path: Path, node: Json, check_row: Any) -> None:
+    children = node.get("components") or []
+    if not children:
+        errors.add((*path, "components"), "BASE_TYPE_REQUIRED", "This field is required")
+    for number, child in enumerate(children):
+        _check_v2_node(errors, (*path, "components", number), child, IN_CONTAINER, check_row)
+
+
+_V2_CHECKS: dict[int, Callable[[Any, Path, Json, Any], None]] = {
+    ACTION_ROW: _check_row_node,
+    TEXT_DISPLAY: _check_text_display,
+    SECTION: _check_section,
+    MEDIA_GALLERY: _check_gallery,
+    FILE: _check_file,
+    SEPARATOR: _check_separator,
+    CONTAINER: _check_container,
+}
+"""The rules of each Components V2 type (its place in the tree is checked first)."""

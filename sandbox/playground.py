@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from sandbox.app_keys import PLAYGROUND
 from sandbox.driver import Persona
 from sandbox.models import DM_CHANNEL, Channel, Json, User
 from sandbox.playground_views import convert_options, messages_view, world_view
@@ -25,6 +26,7 @@ from sandbox.views import Reply
 
 if TYPE_CHECKING:
     from sandbox.launcher import Playground
+    from sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,8 @@ NEXT_EVENT_NUDGE = timedelta(seconds=1)
 """Advance a little past the next reminder's due time so that it is due."""
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Action = Callable[[Json], Awaitable[Json]]
+Action = Callable[["PlaygroundApi", Json], Awaitable[Json]]
+"""A page action: the API and the request's JSON object in, the JSON answer out."""
 
 
 class BadRequest(Exception):
@@ -148,44 +150,6 @@ class PlaygroundApi:
                 "interaction": str(reply.record.id),
             }
         return {"ok": True, "interaction": str(reply.record.id), "modal": modal}
-
-    # -- pages -------------------------------------------------------------------
-
-    async def index(self, request: web.Request) -> web.FileResponse:
-        """The page."""
-        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
-
-    async def world(self, request: web.Request) -> web.Response:
-        """The world as one persona sees it, plus the clock."""
-        user = self.user(request.query.get("persona", ""))
-        return json_ok({**world_view(self.sb, user), "clock": self.clock_view()})
-
-    async def personas(self, request: web.Request) -> web.Response:
-        """Everyone the page can switch to."""
-        state = self.sb.state
-        users = [u for u in state.users.values() if not u.bot]
-        return json_ok(
-            {
-                "personas": [
-                    {"id": str(u.id), "username": u.username, "name": u.global_name or u.username}
-                    for u in users
-                ]
-            }
-        )
-
-    async def messages(self, request: web.Request) -> web.Response:
-        """Recent messages of a channel (or the persona's DMs with the bot)."""
-        user = self.user(request.query.get("persona", ""))
-        raw = request.query.get("channel", "")
-        state = self.sb.state
-        if raw == "dm":
-            channel_id = state.dm_channels.get(user.id)
-            channel = state.channels.get(channel_id) if channel_id else None
-        else:
-            channel = state.channels.get(int(raw)) if raw.isdigit() else None
-            if channel is None:
-                raise BadRequest(f"unknown channel {raw!r}")
-        return json_ok({"messages": messages_view(state, channel, user)})
 
     # -- actions -------------------------------------------------------------------
 
@@ -301,89 +265,182 @@ class PlaygroundApi:
             raise BadRequest(f"cannot advance by {step!r}")
         return {"ok": True, "clock": self.clock_view()}
 
-    def action(self, handler: Action) -> Handler:
-        """Wrap an action: JSON in, JSON out, refusals as ``{"ok": false, "error": ...}``."""
-
-        async def run(request: web.Request) -> web.StreamResponse:
-            try:
-                body = await request.json()
-            except ValueError:
-                return json_ok({"ok": False, "error": "invalid JSON"}, 400)
-            if not isinstance(body, dict):
-                return json_ok({"ok": False, "error": "expected a JSON object"}, 400)
-            try:
-                return json_ok(await handler(body))
-            except (BadRequest, AssertionError, KeyError, ValueError) as error:
-                text = error.args[0] if error.args else repr(error)
-                return json_ok({"ok": False, "error": str(text)}, 400)
-
-        return run
-
     # -- live updates --------------------------------------------------------------
 
-    async def events(self, request: web.Request) -> web.WebSocketResponse:
-        """A websocket telling the page "something changed" (coalesced), with the clock."""
-        ws = web.WebSocketResponse(heartbeat=20)
-        await ws.prepare(request)
-        wakeup = asyncio.Event()
-        self.wakeups.add(wakeup)
-        self.sockets.add(ws)
+    async def pump(self, ws: web.WebSocketResponse, wakeup: asyncio.Event) -> None:
+        """Tell one page "something changed" (with the clock) after each coalesced change."""
+        while not ws.closed:
+            await ws.send_json(
+                {
+                    "type": "changed",
+                    "version": self.sb.state.version,
+                    "clock": self.clock_view(),
+                }
+            )
+            await wakeup.wait()
+            await asyncio.sleep(DEBOUNCE)
+            wakeup.clear()
 
-        async def pump() -> None:
-            while not ws.closed:
-                await ws.send_json(
-                    {
-                        "type": "changed",
-                        "version": self.sb.state.version,
-                        "clock": self.clock_view(),
-                    }
-                )
-                await wakeup.wait()
-                await asyncio.sleep(DEBOUNCE)
-                wakeup.clear()
-
-        task = asyncio.create_task(pump())
-        try:
-            async for message in ws:
-                if message.type == WSMsgType.ERROR:
-                    break
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await task
-            self.wakeups.discard(wakeup)
-        return ws
-
-    async def close_sockets(self, app: web.Application) -> None:
-        """Close the page sockets when the server stops."""
+    async def close_sockets(self) -> None:
+        """Close the page sockets (the server stops)."""
         for ws in list(self.sockets):
             await ws.close()
 
 
+# -- the page's routes: module-level handlers reading the API from the app ------------------
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    """The page."""
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def personas(request: web.Request) -> web.StreamResponse:
+    """Everyone the page can switch to."""
+    state = request.app[PLAYGROUND].sb.state
+    users = [u for u in state.users.values() if not u.bot]
+    return json_ok(
+        {
+            "personas": [
+                {"id": str(u.id), "username": u.username, "name": u.global_name or u.username}
+                for u in users
+            ]
+        }
+    )
+
+
+def refused(error: BadRequest) -> web.Response:
+    """A request the page should not have made, answered 400 with the reason to show."""
+    return json_ok({"ok": False, "error": str(error)}, 400)
+
+
+async def world(request: web.Request) -> web.StreamResponse:
+    """The world as one persona sees it, plus the clock."""
+    api = request.app[PLAYGROUND]
+    try:
+        user = api.user(request.query.get("persona", ""))
+        return json_ok({**world_view(api.sb, user), "clock": api.clock_view()})
+    except BadRequest as error:
+        return refused(error)
+
+
+def channel_to_read(state: SandboxState, user: User, raw: str) -> Channel | None:
+    """The channel the page reads: a guild channel, or the persona's DMs (None if never opened)."""
+    if raw == "dm":
+        channel_id = state.dm_channels.get(user.id)
+        return state.channels.get(channel_id) if channel_id else None
+    channel = state.channels.get(int(raw)) if raw.isdigit() else None
+    if channel is None:
+        raise BadRequest(f"unknown channel {raw!r}")
+    return channel
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """Recent messages of a channel (or the persona's DMs with the bot)."""
+    api = request.app[PLAYGROUND]
+    try:
+        user = api.user(request.query.get("persona", ""))
+        state = api.sb.state
+        channel = channel_to_read(state, user, request.query.get("channel", ""))
+        return json_ok({"messages": messages_view(state, channel, user)})
+    except BadRequest as error:
+        return refused(error)
+
+
+async def run_action(request: web.Request, action: Action) -> web.StreamResponse:
+    """Run an action: JSON in, JSON out, refusals as ``{"ok": false, "error": ...}``."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return json_ok({"ok": False, "error": "invalid JSON"}, 400)
+    if not isinstance(body, dict):
+        return json_ok({"ok": False, "error": "expected a JSON object"}, 400)
+    try:
+        return json_ok(await action(request.app[PLAYGROUND], body))
+    except (BadRequest, AssertionError, KeyError, ValueError) as error:
+        text = error.args[0] if error.args else repr(error)
+        return json_ok({"ok": False, "error": str(text)}, 400)
+
+
+async def command(request: web.Request) -> web.StreamResponse:
+    """A persona runs a slash command."""
+    return await run_action(request, PlaygroundApi.command)
+
+
+async def autocomplete(request: web.Request) -> web.StreamResponse:
+    """A persona types into an autocomplete option."""
+    return await run_action(request, PlaygroundApi.autocomplete)
+
+
+async def context_command(request: web.Request) -> web.StreamResponse:
+    """A persona runs a user or message command."""
+    return await run_action(request, PlaygroundApi.context)
+
+
+async def component(request: web.Request) -> web.StreamResponse:
+    """A persona clicks a button or picks in a select menu."""
+    return await run_action(request, PlaygroundApi.component)
+
+
+async def modal(request: web.Request) -> web.StreamResponse:
+    """A persona submits a modal."""
+    return await run_action(request, PlaygroundApi.modal)
+
+
+async def say(request: web.Request) -> web.StreamResponse:
+    """A persona posts a plain message."""
+    return await run_action(request, PlaygroundApi.say)
+
+
+async def clock(request: web.Request) -> web.StreamResponse:
+    """The world clock moves."""
+    return await run_action(request, PlaygroundApi.clock)
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """A websocket telling the page "something changed" (coalesced), with the clock."""
+    api = request.app[PLAYGROUND]
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    wakeup = asyncio.Event()
+    api.wakeups.add(wakeup)
+    api.sockets.add(ws)
+    task = asyncio.create_task(api.pump(ws, wakeup))
+    try:
+        async for message in ws:
+            if message.type == WSMsgType.ERROR:
+                break
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+            await task
+        api.wakeups.discard(wakeup)
+    return ws
+
+
+async def close_sockets(app: web.Application) -> None:
+    """Close the page sockets when the server stops."""
+    await app[PLAYGROUND].close_sockets()
+
+
+routes = web.RouteTableDef()
+routes.get("/")(index)
+routes.static("/static/", STATIC, append_version=False)
+routes.get(f"{PREFIX}/personas")(personas)
+routes.get(f"{PREFIX}/world")(world)
+routes.get(f"{PREFIX}/messages")(messages)
+routes.post(f"{PREFIX}/command")(command)
+routes.post(f"{PREFIX}/autocomplete")(autocomplete)
+routes.post(f"{PREFIX}/context")(context_command)
+routes.post(f"{PREFIX}/component")(component)
+routes.post(f"{PREFIX}/modal")(modal)
+routes.post(f"{PREFIX}/say")(say)
+routes.post(f"{PREFIX}/clock")(clock)
+routes.get(f"{PREFIX}/events")(events)
+
+
 def register(app: web.Application, running: Playground) -> None:
     """Add the page, its static files, its API and its websocket to the sandbox app."""
-    api = PlaygroundApi(running)
-
-    def guarded(handler: Handler) -> Handler:
-        async def run(request: web.Request) -> web.StreamResponse:
-            try:
-                return await handler(request)
-            except BadRequest as error:
-                return json_ok({"ok": False, "error": str(error)}, 400)
-
-        return run
-
-    app.router.add_get("/", api.index)
-    app.router.add_static("/static/", STATIC, append_version=False)
-    app.router.add_get(f"{PREFIX}/personas", api.personas)
-    app.router.add_get(f"{PREFIX}/world", guarded(api.world))
-    app.router.add_get(f"{PREFIX}/messages", guarded(api.messages))
-    app.router.add_post(f"{PREFIX}/command", api.action(api.command))
-    app.router.add_post(f"{PREFIX}/autocomplete", api.action(api.autocomplete))
-    app.router.add_post(f"{PREFIX}/context", api.action(api.context))
-    app.router.add_post(f"{PREFIX}/component", api.action(api.component))
-    app.router.add_post(f"{PREFIX}/modal", api.action(api.modal))
-    app.router.add_post(f"{PREFIX}/say", api.action(api.say))
-    app.router.add_post(f"{PREFIX}/clock", api.action(api.clock))
-    app.router.add_get(f"{PREFIX}/events", api.events)
-    app.on_shutdown.append(api.close_sockets)
+    app[PLAYGROUND] = PlaygroundApi(running)
+    app.add_routes(routes)
+    app.on_shutdown.append(close_sockets)

@@ -134,39 +134,54 @@ def _check_type(value: Any, hint: Any, where: str) -> None:
     if hint is Any:
         return
     if origin in (typing.Union, types.UnionType):
-        errors = []
-        for option in typing.get_args(hint):
-            try:
-                _check_type(value, option, where)
-            except TypeError as error:
-                errors.append(error)
-            else:
-                return
-        raise errors[0]
-    if hint is type(None):
+        _check_union(value, hint, where)
+    elif hint is type(None):
         if value is not None:
             raise TypeError(f"{where} should be null")
-        return
-    if origin is list:
-        if not isinstance(value, list):
-            raise TypeError(f"{where} should be a list")
-        (item,) = typing.get_args(hint)
-        for index, element in enumerate(value):
-            _check_type(element, item, f"{where}[{index}]")
-        return
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise TypeError(f"{where} should be an object")
-        key_hint, value_hint = typing.get_args(hint)
-        for key, element in value.items():
-            _check_type(key, key_hint, f"{where} key")
-            _check_type(element, value_hint, f"{where}[{key!r}]")
-        return
-    if is_dataclass(hint):
+    elif origin is list:
+        _check_list(value, hint, where)
+    elif origin is dict:
+        _check_dict(value, hint, where)
+    elif is_dataclass(hint):
         _check_record(value, where)
-        return
-    if not isinstance(hint, type):
-        return
+    elif isinstance(hint, type):
+        _check_plain(value, hint, where)
+
+
+def _check_union(value: Any, hint: Any, where: str) -> None:
+    """``value`` matches one of the union's options (else the first option's error)."""
+    errors = []
+    for option in typing.get_args(hint):
+        try:
+            _check_type(value, option, where)
+        except TypeError as error:
+            errors.append(error)
+        else:
+            return
+    raise errors[0]
+
+
+def _check_list(value: Any, hint: Any, where: str) -> None:
+    """A list whose every item matches the item type."""
+    if not isinstance(value, list):
+        raise TypeError(f"{where} should be a list")
+    (item,) = typing.get_args(hint)
+    for index, element in enumerate(value):
+        _check_type(element, item, f"{where}[{index}]")
+
+
+def _check_dict(value: Any, hint: Any, where: str) -> None:
+    """An object whose keys and values match the key and value types."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{where} should be an object")
+    key_hint, value_hint = typing.get_args(hint)
+    for key, element in value.items():
+        _check_type(key, key_hint, f"{where} key")
+        _check_type(element, value_hint, f"{where}[{key!r}]")
+
+
+def _check_plain(value: Any, hint: type, where: str) -> None:
+    """An instance of a plain class (no booleans for numbers; an int is a float)."""
     if hint in (int, float) and isinstance(value, bool):
         raise TypeError(f"{where} should be a number, not {value!r}")
     if hint is float and isinstance(value, int):
@@ -191,13 +206,7 @@ def check_world(state: SandboxState) -> None:
         if channel.guild_id is not None and channel.guild_id not in state.guilds:
             raise KeyError(f"channel {channel.id} is in unknown guild {channel.guild_id}")
     for guild in state.guilds.values():
-        _check_record(guild, f"guild {guild.id!r}")
-        for channel_id in guild.channel_ids:
-            if channel_id not in state.channels:
-                raise KeyError(f"guild {guild.id} lists unknown channel {channel_id}")
-        for member in guild.members.values():
-            if member.user_id not in state.users:
-                raise KeyError(f"guild {guild.id} has unknown member {member.user_id}")
+        _check_guild(state, guild)
     for message in state.messages.values():
         _check_record(message, f"message {message.id!r}")
         if message.channel_id not in state.channels or message.author_id not in state.users:
@@ -207,6 +216,17 @@ def check_world(state: SandboxState) -> None:
         _check_type(commands, list[dict[str, Any]], f"commands of {scope}")
     if not state.guilds:
         raise KeyError("the world has no guild")
+
+
+def _check_guild(state: SandboxState, guild: Guild) -> None:
+    """A loaded guild: well typed, its channels and members known."""
+    _check_record(guild, f"guild {guild.id!r}")
+    for channel_id in guild.channel_ids:
+        if channel_id not in state.channels:
+            raise KeyError(f"guild {guild.id} lists unknown channel {channel_id}")
+    for member in guild.members.values():
+        if member.user_id not in state.users:
+            raise KeyError(f"guild {guild.id} has unknown member {member.user_id}")
 
 
 def saved_offset(data: Json) -> timedelta:

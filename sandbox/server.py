@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import payloads, routes_basic, routes_commands, routes_interactions, routes_messages
+from sandbox.app_keys import CONTEXT, FAULTS, LATENCY, LIMITER, SPEC
 from sandbox.clock import Clock, RealClock
 from sandbox.config import SandboxConfig
 from sandbox.context import Context
@@ -20,7 +21,7 @@ from sandbox.gateway import GUILD_MEMBERS, GUILDS, INVALID_SESSION, RECONNECT, G
 from sandbox.interaction_factory import InteractionFactory
 from sandbox.latency import Latency
 from sandbox.messages import MessageFactory
-from sandbox.middleware import build_middleware
+from sandbox.middleware import middleware
 from sandbox.models import Channel, Guild, InteractionRecord, Json, User
 from sandbox.ratelimit import RateLimiter
 from sandbox.recorder import ErrorRecord, Recorder, RequestRecord, Stats
@@ -55,6 +56,49 @@ class ChannelView:
         return [
             MessageView(self._state, m.id) for m in self._state.visible_messages(self.channel.id)
         ]
+
+
+async def gateway_socket(request: web.Request) -> web.StreamResponse:
+    """The gateway websocket (``ws://host:port/gateway``)."""
+    return await request.app[CONTEXT].hub.handle(request)
+
+
+async def attachment(request: web.Request) -> web.StreamResponse:
+    """An uploaded file's bytes, as Discord's CDN serves them."""
+    # The CDN can fail too: `sb.faults.fail("GET /attachments/{c}/{a}/{f}", status=404)`.
+    fault = request.app[FAULTS].take("GET", "/attachments/{channel_id}/{attachment_id}/{filename}")
+    ctx = request.app[CONTEXT]
+    if fault is not None:
+        ctx.recorder.stats.faults_injected += 1
+        return web.Response(status=fault.status, text=fault.message)
+    attachment_id = request.match_info["attachment_id"]
+    stored = ctx.state.attachments.get(int(attachment_id)) if attachment_id.isdigit() else None
+    if stored is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=stored.data, content_type=stored.content_type or "application/octet-stream"
+    )
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    """``/`` when the playground page does not take it: where REST and the gateway are."""
+    ctx = request.app[CONTEXT]
+    return web.Response(
+        text=f"Discord sandbox\nREST {ctx.base_url()}/api/v10\nGateway {ctx.hub.url()}\n"
+    )
+
+
+ROUTE_TABLES = (
+    routes_basic.routes,
+    routes_commands.routes,
+    routes_messages.routes,
+    routes_interactions.routes,
+    [
+        web.get("/gateway", gateway_socket),
+        web.get("/attachments/{channel_id}/{attachment_id}/{filename}", attachment),
+    ],
+)
+"""Every route of the sandbox's Discord, in registration order (the playground adds its own)."""
 
 
 SHUTDOWN_TIMEOUT = 2.0
@@ -127,19 +171,20 @@ class Sandbox:
             self.message_factory,
             self.config,
             lambda: self.base_url,
+            refusal_listeners=[routes_interactions.note_refusal],
         )
-        middleware = build_middleware(ctx, self.faults, self.limiter, self.spec, self.latency)
         app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
-        routes_basic.register(app, ctx)
-        routes_commands.register(app, ctx)
-        routes_messages.register(app, ctx)
-        routes_interactions.register(app, ctx)
-        app.router.add_get("/gateway", self.hub.handle)
-        app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
+        app[CONTEXT] = ctx
+        app[FAULTS] = self.faults
+        app[LIMITER] = self.limiter
+        app[SPEC] = self.spec
+        app[LATENCY] = self.latency
+        for table in ROUTE_TABLES:
+            app.add_routes(table)
         for hook in self.route_hooks:
             hook(app)
         if not any(resource.canonical == "/" for resource in app.router.resources()):
-            app.router.add_get("/", self._index)
+            app.router.add_get("/", index)
         return app
 
     async def start(self) -> None:
@@ -178,27 +223,6 @@ class Sandbox:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
-
-    async def _attachment(self, request: web.Request) -> web.Response:
-        # The CDN can fail too: `sb.faults.fail("GET /attachments/{c}/{a}/{f}", status=404)`.
-        fault = self.faults.take("GET", "/attachments/{channel_id}/{attachment_id}/{filename}")
-        if fault is not None:
-            self.recorder.stats.faults_injected += 1
-            return web.Response(status=fault.status, text=fault.message)
-        attachment_id = request.match_info["attachment_id"]
-        attachment = (
-            self.state.attachments.get(int(attachment_id)) if attachment_id.isdigit() else None
-        )
-        if attachment is None:
-            raise web.HTTPNotFound()
-        return web.Response(
-            body=attachment.data, content_type=attachment.content_type or "application/octet-stream"
-        )
-
-    async def _index(self, request: web.Request) -> web.Response:
-        return web.Response(
-            text=f"Discord sandbox\nREST {self.rest_url}\nGateway {self.gateway_url}\n"
-        )
 
     # -- addresses and identity -----------------------------------------------------------
 
