@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,10 +89,29 @@ async def start_bot(sb: Sandbox, db: Database, clock: ManualClock, path: Path) -
     return RunningBot(bot, task)
 
 
+STORY_START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+"""Where every story's clock starts: a Tuesday, 09:00 in Paris, whatever the day CI runs.
+
+Reminders wait for waking hours, weeks start on Mondays and "tomorrow 18:00" may fall inside a
+lead window: a clock taken from the real time made stories pass or fail by the hour of the run.
+`STORY_START=now` (or an ISO instant) starts the stories elsewhere, to look for such a story.
+"""
+
+
+def story_start() -> datetime:
+    """Return the instant the bot's clock starts at in a story (see STORY_START)."""
+    chosen = os.environ.get("STORY_START", "").strip()
+    if not chosen:
+        return STORY_START
+    if chosen == "now":
+        return datetime.now(UTC)
+    return datetime.fromisoformat(chosen).astimezone(UTC)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
-    """The bot's clock, starting at the real current time (tests move it on purpose)."""
-    return ManualClock(datetime.now(UTC))
+    """The bot's clock, starting at STORY_START (tests move it on purpose)."""
+    return ManualClock(story_start())
 
 
 @pytest.fixture
