@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from bot.storage.guild_config import get_config
 from bot.storage.user_prefs import get_prefs
 from bot.texts import tr
 from sandbox.driver import Persona
+from sandbox.views import Reply
 from tests.e2e.conftest import World
 
 ZoneInfoParis = ZoneInfo("Europe/Paris")
@@ -127,47 +129,84 @@ async def test_scheduling_needs_a_readable_future_time(world: World) -> None:
     assert await sessions_in_db(world, mara) == []
 
 
-async def test_the_whole_mentoring_week(world: World) -> None:
+@dataclass
+class MentoringWeek:
+    """Mara's week: Sam's discovery session in two hours, Sofia's weekly series from Monday."""
+
+    planned_at: datetime
+    discovery: Reply
+    weekly: Reply
+    sam_session: session_store.SessionView
+    sofia_sessions: list[session_store.SessionView]
+
+
+async def plan_the_week(world: World) -> MentoringWeek:
+    """Mara (Paris) follows Sam and Sofia (45 min) and schedules both."""
     mara, sam, sofia = world.mara, world.sam, world.sofia
     await mara.slash("timezone set", zone="Europe/Paris")
     await add_student(mara, sam, "P2 · Portfolio")
     await add_student(mara, sofia, "P3 · Dashboard", 45)
-
     discovery = await mara.slash(
         "session schedule", student="Sam", when="in 2 hours", kind="discovery"
     )
-    assert "Discovery session with **Sam**" in discovery.content
-    assert "<t:" in discovery.content
-    assert ":R>" in discovery.content
-
     weekly = await mara.slash(
         "session schedule", student="Sofia", when="next monday 9:30", repeat="weekly"
     )
-    assert "Repeats every week" in weekly.content
-    sofia_sessions = [v for v in await sessions_in_db(world, mara) if v.student_name == "Sofia"]
+    views = await sessions_in_db(world, mara)
+    [sam_session] = [v for v in views if v.student_name == "Sam"]
+    sofia_sessions = [v for v in views if v.student_name == "Sofia"]
+    return MentoringWeek(world.clock.now(), discovery, weekly, sam_session, sofia_sessions)
+
+
+def assert_nobody_pinged(world: World) -> None:
+    """No message of the story pinged @everyone."""
+    for message in world.sb.state.messages.values():
+        assert not message.mention_everyone
+
+
+async def test_a_mentor_schedules_a_discovery_session_in_two_hours(world: World) -> None:
+    week = await plan_the_week(world)
+    assert "Discovery session with **Sam**" in week.discovery.content
+    assert "<t:" in week.discovery.content
+    assert ":R>" in week.discovery.content
+    assert week.sam_session.session.starts_at == week.planned_at + timedelta(hours=2)
+    assert_nobody_pinged(world)
+
+
+async def test_a_weekly_series_fills_the_horizon_at_the_students_session_length(
+    world: World,
+) -> None:
+    week = await plan_the_week(world)
+    assert "Repeats every week" in week.weekly.content
     # Every Monday 09:30 Paris up to the horizon, 12 weeks ahead (11 when today is a Monday).
-    paris = ZoneInfo("Europe/Paris")
-    local = sorted(v.session.starts_at.astimezone(paris) for v in sofia_sessions)
+    local = sorted(v.session.starts_at.astimezone(ZoneInfoParis) for v in week.sofia_sessions)
     assert {(t.weekday(), t.hour, t.minute) for t in local} == {(0, 9, 30)}
     gaps = [(b.date() - a.date()).days for a, b in pairwise(local)]
     assert gaps == [7] * (len(local) - 1)
-    horizon = world.clock.now() + HORIZON
+    horizon = week.planned_at + HORIZON
     assert horizon - timedelta(weeks=1) < local[-1] <= horizon
     assert len(local) >= 11
-    assert all(v.session.duration_minutes == 45 for v in sofia_sessions)
+    assert all(v.session.duration_minutes == 45 for v in week.sofia_sessions)
+    assert_nobody_pinged(world)
 
-    # A clash with Sam's discovery session is refused.
-    [sam_session] = [v for v in await sessions_in_db(world, mara) if v.student_name == "Sam"]
-    clash_text = sam_session.session.starts_at.astimezone(UTC) + timedelta(minutes=10)
-    clash = await mara.slash(
+
+async def test_a_session_overlapping_another_students_session_is_refused(world: World) -> None:
+    week = await plan_the_week(world)
+    clash_text = week.sam_session.session.starts_at.astimezone(UTC) + timedelta(minutes=10)
+    clash = await world.mara.slash(
         "session schedule",
         student="Sofia",
         when=f"in {int((clash_text - world.clock.now()).total_seconds() // 60)} minutes",
     )
     assert "overlaps your session with **Sam**" in clash.content
+    assert len(await sessions_in_db(world, world.mara)) == 1 + len(week.sofia_sessions)
+    assert_nobody_pinged(world)
 
-    # Reschedule Sofia's second weekly session by one day.
-    second = sofia_sessions[1].session
+
+async def test_the_mentor_moves_one_weekly_session_by_a_day(world: World) -> None:
+    week = await plan_the_week(world)
+    mara = world.mara
+    second = week.sofia_sessions[1].session
     choices = await mara.autocomplete("session reschedule", "session", "Sofia")
     assert str(second.id) in [c["value"] for c in choices]
     moved_to = second.starts_at + timedelta(days=1)
@@ -178,20 +217,30 @@ async def test_the_whole_mentoring_week(world: World) -> None:
     assert stored is not None
     assert stored.starts_at == moved_to
     assert stored.moved
+    assert_nobody_pinged(world)
 
-    # Cancel the third one, with a confirm button.
-    third = sofia_sessions[2].session
+
+async def test_the_mentor_cancels_one_weekly_session_after_confirming(world: World) -> None:
+    week = await plan_the_week(world)
+    mara = world.mara
+    third = week.sofia_sessions[2].session
     question = await mara.slash("session cancel", session=str(third.id))
     assert question.buttons == ["Cancel session", "Keep it"]
     await mara.click(question, "Cancel session")
     stored_third = await session_store.get_session(world.db, third.id)
     assert stored_third is not None
     assert stored_third.status == "cancelled"
+    assert_nobody_pinged(world)
 
-    # After the discovery session, Mara records it as held and is offered to write notes.
+
+async def test_after_the_discovery_session_the_mentor_records_it_held_and_a_correction_asks_first(
+    world: World,
+) -> None:
+    week = await plan_the_week(world)
+    mara = world.mara
     world.clock.advance(timedelta(hours=3))
     options = await mara.autocomplete("session record", "session", "")
-    assert [c["value"] for c in options] == [str(sam_session.session.id)]
+    assert [c["value"] for c in options] == [str(week.sam_session.session.id)]
     recorded = await mara.slash("session record", session=options[0]["value"], status="held")
     assert "Held" in recorded.content
     assert recorded.buttons == ["Write session notes"]
@@ -201,16 +250,23 @@ async def test_the_whole_mentoring_week(world: World) -> None:
 
     shown = await mara.slash("student show", student="Sam")
     assert "1 held" in str(shown.embeds[0])
+    assert_nobody_pinged(world)
 
-    # Sam sees his session with his mentor, in the server and in DMs; nobody is pinged.
+
+async def test_each_student_sees_their_sessions_with_their_mentor_in_the_server_and_in_dms(
+    world: World,
+) -> None:
+    await plan_the_week(world)
+    mara, sam, sofia = world.mara, world.sam, world.sofia
+    world.clock.advance(timedelta(hours=3))
+    # Sam sees his past session with his mentor, in the server; nobody is pinged.
     past = await sam.slash("session list", when="past")
     assert "with your mentor" in past.embeds[0]["description"]
     upcoming_dm = await sofia.slash("session list", dm=True)
     # Sofia reads French: her list names her mentor in her language.
     with_mara = tr("loop.with_mentor_named", sofia.locale, name="Mara", mention=mara.mention)
     assert with_mara in upcoming_dm.embeds[0]["description"]
-    for message in world.sb.state.messages.values():
-        assert not message.mention_everyone
+    assert_nobody_pinged(world)
 
 
 async def test_archiving_cancels_the_future_and_keeps_history(world: World) -> None:
