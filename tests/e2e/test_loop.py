@@ -354,9 +354,8 @@ CHECKIN = {
 }
 
 
-async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_first(
-    world: World,
-) -> None:
+async def sam_is_asked_to_prepare(world: World) -> tuple[MessageView, SessionView]:
+    """Sam's session with Mara on Friday 18:00 Paris, with links: the 48 h reminder came."""
     sam, mara = world.sam, world.mara
     await pair(world, sam)
     edited = await mara.slash(
@@ -368,10 +367,24 @@ async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_fi
     assert "https://meet.example.org/mara-sam" in str(edited.embeds), edited.content
     await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
     [view] = await sessions_of(world)
-
-    # The 48 h reminder carries the links and a Prepare button.
     await let_time_pass(world, FRIDAY - timedelta(hours=48) - world.clock.now())
     [ask] = [m for m in sam.dms if "Prepare" in m.buttons]
+    return ask, view
+
+
+async def check_in(world: World, ask: MessageView, answers: dict[str, str]) -> None:
+    """Sam fills the check-in form from the reminder's Prepare button."""
+    form = await world.sam.click(ask, "Prepare")
+    assert form.modal is not None
+    await world.sam.submit_modal(form, answers)
+
+
+async def test_the_student_prepares_from_the_48h_reminder_and_a_bad_link_is_refused(
+    world: World,
+) -> None:
+    sam = world.sam
+    ask, view = await sam_is_asked_to_prepare(world)
+    # The 48 h reminder carries the links and a Prepare button.
     assert "https://meet.example.org/mara-sam" in str(ask.embeds[0]["fields"])
     form = await sam.click(ask, "Prepare")
     assert form.modal is not None
@@ -397,6 +410,13 @@ async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_fi
     assert again.modal is not None
     assert [f.get("value") for f in again.modal["fields"]] == list(CHECKIN.values())
 
+
+async def test_the_mentors_review_nudge_and_prep_open_with_the_students_check_in(
+    world: World,
+) -> None:
+    mara = world.mara
+    ask, _ = await sam_is_asked_to_prepare(world)
+    await check_in(world, ask, CHECKIN)
     # The mentor's review nudge, 24 h before: the check-in first, then links, then what's new.
     await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
     [nudge] = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
@@ -414,28 +434,34 @@ async def test_the_student_prepares_from_the_reminder_and_the_mentor_reads_it_fi
     assert "Is the scope right" in prep_fields[0]["value"]
     assert "https://github.com/sam/portfolio" in str(prep_fields)
 
-    # A check-in changed after the nudge went out reaches the mentor at once, once.
+
+async def test_a_check_in_changed_after_the_review_nudge_reaches_the_mentor_once(
+    world: World,
+) -> None:
+    mara = world.mara
+    ask, _ = await sam_is_asked_to_prepare(world)
+    await check_in(world, ask, CHECKIN)
+    await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
     late_title = tr("checkin.late_title", mara.locale, name="Sam")
 
     def late_dms() -> list[Any]:
         return [m for m in mara.dms if m.embeds and m.embeds[0]["title"] == late_title]
 
-    form = await sam.click(ask, "Prepare")
-    assert form.modal is not None
+    assert late_dms() == []  # the nudge itself carried the check-in
     changed = {**CHECKIN, "stuck": "Now stuck on the deployment"}
-    await sam.submit_modal(form, changed)
+    await check_in(world, ask, changed)
     await world.sb.wait_for(lambda: len(late_dms()) == 1)
     assert "Now stuck on the deployment" in late_dms()[0].embeds[0]["fields"][0]["value"]
     assert discord_stamp(FRIDAY, "F") in late_dms()[0].embeds[0]["description"]
-    same = await sam.click(ask, "Prepare")
-    assert same.modal is not None
-    await sam.submit_modal(same, changed)  # the same answers again: nothing new to tell
+    await check_in(world, ask, changed)  # the same answers again: nothing new to tell
     await asyncio.sleep(0.3)
     assert len(late_dms()) == 1
 
-    # Once the session has started, the form is closed.
+
+async def test_once_the_session_has_started_the_prepare_form_is_closed(world: World) -> None:
+    ask, _ = await sam_is_asked_to_prepare(world)
     world.clock.set(FRIDAY + timedelta(minutes=1))
-    late = await sam.click(ask, "Prepare")
+    late = await world.sam.click(ask, "Prepare")
     assert late.modal is None
     assert "has started" in late.content
 
@@ -774,9 +800,7 @@ async def test_the_monthly_statement_lists_sessions_by_student_kind_and_length(
     assert french.embeds[0]["description"] == tr("statement.none", "fr")
 
 
-async def test_time_off_cancels_the_range_tells_each_student_once_and_series_resume(
-    world: World,
-) -> None:
+async def test_time_off_cancels_the_range_and_tells_each_student_once(world: World) -> None:
     sam, sofia, mara = world.sam, world.sofia, world.mara
     await pair(world, sam)
     await sofia.slash("timezone set", zone="Asia/Tokyo")  # the bot learns she reads French
@@ -829,7 +853,13 @@ async def test_time_off_cancels_the_range_tells_each_student_once_and_series_res
     calendar = events_of(await sam.slash("export calendar", dm=True))
     assert str(calendar[f"session-{sam_sessions[1].id}@mentor-coach"]["status"]) == "CANCELLED"
 
-    # Time off beyond the weeks already planned: the series skips it when it extends.
+
+async def test_time_off_beyond_the_planned_weeks_is_skipped_when_the_series_extends(
+    world: World,
+) -> None:
+    mara = world.mara
+    await pair(world, world.sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
     await mara.click(
         await mara.slash("session away", **{"from": "2027-03-01", "until": "2027-03-07"}),
         "Take the time off",
@@ -843,8 +873,12 @@ async def test_time_off_cancels_the_range_tells_each_student_once_and_series_res
     ]
     assert [(s.starts_at.day, s.status) for s in march[:2]] == [(5, "cancelled"), (12, "scheduled")]
 
-    # Refusals are clear and private.
+
+async def test_time_off_ending_before_it_starts_is_refused_privately(world: World) -> None:
+    mara = world.mara
+    await pair(world, world.sam)
     backwards = await mara.slash("session away", **{"from": "2027-01-20", "until": "2027-01-10"})
+    assert backwards.ephemeral
     assert backwards.content == tr("away.backwards", mara.locale)
 
 
