@@ -123,11 +123,30 @@ async def mentor_with_student(world: World, mentor: Persona, student: Persona) -
     return mentorship
 
 
-async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
+async def morgan_adds_the_code_review(world: World) -> None:
+    """Morgan saves CODE_REVIEW through `/template create`."""
+    saved = await write_in_form(world.morgan, "template create", CODE_REVIEW)
+    assert "(`code_review`)" in saved.content, saved.content
+
+
+async def mara_writes_a_code_review(world: World) -> Reply:
+    """Mara writes her feedback on Sam's code with the server's template."""
+    feedback = await world.mara.slash("feedback", student="Sam", template="code_review")
+    return await world.mara.submit_modal(
+        feedback,
+        {
+            "solid": "Routing is clean and every view has a test",
+            "change": "- Split the 300-line form component\n- Add error states",
+            "for_me": "Ask about deadlines at work",
+        },
+    )
+
+
+async def test_a_moderator_adds_a_template_from_the_form_and_mentors_can_pick_it(
     world: World,
 ) -> None:
-    morgan, mara, sam = world.morgan, world.mara, world.sam
-    mentorship = await mentor_with_student(world, mara, sam)
+    morgan, mara = world.morgan, world.mara
+    await mentor_with_student(world, mara, world.sam)
     assert "code_review" not in await template_choices(mara)
 
     # The form opens with a commented example that is itself a valid template.
@@ -159,14 +178,16 @@ async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
     assert feedback.modal is not None
     assert feedback.modal["title"] == "Code review"
     assert field_labels(feedback) == ["What is solid", "Change next", "For me only"]
-    written = await mara.submit_modal(
-        feedback,
-        {
-            "solid": "Routing is clean and every view has a test",
-            "change": "- Split the 300-line form component\n- Add error states",
-            "for_me": "Ask about deadlines at work",
-        },
-    )
+    world.sb.assert_no_unexpected_errors()
+
+
+async def test_a_mentor_writes_feedback_with_a_server_template_and_its_next_steps_are_kept(
+    world: World,
+) -> None:
+    mara = world.mara
+    mentorship = await mentor_with_student(world, mara, world.sam)
+    await morgan_adds_the_code_review(world)
+    written = await mara_writes_a_code_review(world)
     assert "Feedback saved" in written.content
     assert "2 next steps" in written.content
     [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
@@ -179,7 +200,16 @@ async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
     }
     steps = await coaching_store.steps_of_note(world.db, note.id)
     assert [s.text for s in steps] == ["Split the 300-line form component", "Add error states"]
+    world.sb.assert_no_unexpected_errors()
 
+
+async def test_feedback_with_a_server_template_reaches_the_student_without_its_private_field(
+    world: World,
+) -> None:
+    mara, sam = world.mara, world.sam
+    await mentor_with_student(world, mara, sam)
+    await morgan_adds_the_code_review(world)
+    written = await mara_writes_a_code_review(world)
     # The saved feedback opens again and reaches the student without the private field.
     again = await mara.click(written, "Edit")
     assert field_values(again)["for_me"] == "Ask about deadlines at work"
@@ -195,24 +225,33 @@ async def test_a_moderator_adds_a_template_and_a_mentor_writes_feedback_with_it(
     assert "Routing is clean" in exported
     assert "deadlines" not in exported
     assert "For me only" not in exported
+    world.sb.assert_no_unexpected_errors()
 
-    # An uploaded .toml file adds a template at once, without a form.
-    uploaded = await morgan.slash(
+
+async def test_an_uploaded_toml_file_adds_a_template_at_once(world: World) -> None:
+    await morgan_adds_the_code_review(world)
+    uploaded = await world.morgan.slash(
         "template create",
         file=("pairing.toml", CODE_REVIEW.replace("code_review", "pairing").encode()),
     )
     assert uploaded.ephemeral
     assert "Saved **Code review** (`pairing`)" in uploaded.content
-    assert (await template_choices(mara))[-2:] == ["code_review", "pairing"]
+    assert (await template_choices(world.mara))[-2:] == ["code_review", "pairing"]
+    world.sb.assert_no_unexpected_errors()
 
-    # Editing opens the stored text; the new title is what mentors see next.
+
+async def test_editing_a_template_opens_its_text_and_mentors_see_the_new_title(
+    world: World,
+) -> None:
+    morgan = world.morgan
+    await morgan_adds_the_code_review(world)
     edit = await morgan.slash("template edit", template="code_review")
     assert field_values(edit)["source"] == CODE_REVIEW.strip()
     edited = await morgan.submit_modal(
         edit, {"source": CODE_REVIEW.replace('"Code review"', '"Studio code review"')}
     )
     assert edited.content == "Updated **Studio code review** (`code_review`)."
-    renamed = await mara.autocomplete("feedback", "template", "studio")
+    renamed = await world.mara.autocomplete("feedback", "template", "studio")
     assert [c["value"] for c in renamed] == ["code_review"]
     world.sb.assert_no_unexpected_errors()
 
