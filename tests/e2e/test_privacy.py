@@ -492,6 +492,14 @@ async def test_a_mentor_exports_notes_as_csv_and_markdown(world: World) -> None:
     assert "Sofia" not in text
     assert "Your notes (2)" in one.content
 
+
+async def test_notes_export_is_refused_without_notes_in_a_dm_and_for_another_mentors_student(
+    world: World,
+) -> None:
+    mara = world.mara
+    await mara.slash("timezone set", zone="Europe/Paris")
+    await add_student(mara, world.sam, SAM_PROJECT)
+    await write_note(mara, "Sam", "Private worry", PRIVATE_BODY)
     nothing = await world.sofia.slash("export notes", format="csv")
     assert nothing.ephemeral
     assert nothing.attachments == []
@@ -503,9 +511,8 @@ async def test_a_mentor_exports_notes_as_csv_and_markdown(world: World) -> None:
     assert "Sam" in stranger.content
 
 
-async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_october_change(
-    world: World,
-) -> None:
+async def october_sessions(world: World) -> None:
+    """Mara (Paris) sees Tom weekly at 18:00 from 15 October; Mehdi sees Mara on 20 October."""
     world.clock.set(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
     mara, mehdi, tom = world.mara, world.mehdi, world.tom
     await mara.slash("timezone set", zone="Europe/Paris")
@@ -516,6 +523,12 @@ async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_octobe
     await schedule(mehdi, "Mara", "2026-10-20 09:00")
     await write_note(mara, "Tom", "Secret plan", "Nobody else reads this")
 
+
+async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_october_change(
+    world: World,
+) -> None:
+    await october_sessions(world)
+    tom = world.tom
     reply = await tom.slash("export calendar", dm=True)
     assert reply.ephemeral
     [attachment] = reply.attachments
@@ -538,6 +551,17 @@ async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_octobe
     assert [str(e["uid"]) for e in events] == [
         f"session-{v.session.id}@mentor-coach" for v in stored
     ]
+
+
+async def test_the_calendar_reads_back_the_same_and_keeps_its_uids_from_one_export_to_the_next(
+    world: World,
+) -> None:
+    await october_sessions(world)
+    tom = world.tom
+    first = await tom.slash("export calendar", dm=True)
+    calendar = Calendar.from_ical(first.attachments[0].data)
+    events = list(calendar.walk("VEVENT"))
+    assert events
     # Round trip: what the file says, read again, is the same calendar.
     again = Calendar.from_ical(calendar.to_ical())
     assert [(e["uid"], e.decoded("dtstart")) for e in again.walk("VEVENT")] == [
@@ -550,18 +574,29 @@ async def test_the_calendar_keeps_paris_evening_sessions_right_across_the_octobe
     ]
     assert later_uids == [str(e["uid"]) for e in events]
 
+
+async def test_a_mentor_who_is_also_mentored_gets_both_kinds_of_session_in_one_calendar(
+    world: World,
+) -> None:
+    await october_sessions(world)
     # Mara's calendar holds her sessions as a mentor and as a student, each named for her.
-    mine = Calendar.from_ical((await mara.slash("export calendar")).attachments[0].data)
+    mine = Calendar.from_ical((await world.mara.slash("export calendar")).attachments[0].data)
     summaries = [str(e["summary"]) for e in mine.walk("VEVENT")]
     assert summaries[0] == "Regular session with Tom"
     assert "Regular session with your mentor Mehdi" in summaries
     assert summaries.count("Regular session with Tom") == len(summaries) - 1
 
+
+async def test_with_no_upcoming_session_there_is_no_calendar_to_export(world: World) -> None:
+    await october_sessions(world)
     # Once the sessions are past or cancelled, there is nothing to export.
     world.clock.set(datetime(2027, 6, 1, tzinfo=UTC))
     olga = await world.olga.slash("export calendar")
     assert olga.attachments == []
     assert "no upcoming sessions" in olga.content
+    tom = await world.tom.slash("export calendar")
+    assert tom.attachments == []
+    assert "no upcoming sessions" in tom.content
 
 
 @pytest.mark.sandbox_options(config=SandboxConfig(attachment_size_limit=300))
