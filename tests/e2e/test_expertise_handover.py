@@ -346,7 +346,8 @@ async def test_the_mentor_records_where_a_student_starts_from_and_prep_fits_it(
     assert "Career change:" not in str(after.embeds[0]["fields"])
 
 
-async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: World) -> None:
+async def mehdi_covers_sams_next_session(world: World) -> tuple[int, int]:
+    """Mara asks Mehdi to take Sam's next session; both agree. Return it and the one after."""
     mara, mehdi, sam = world.mara, world.mehdi, world.sam
     await mehdi_is_a_listed_portfolio_mentor(world)
     mentorship = await follow(world, mara, sam)
@@ -367,7 +368,12 @@ async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: Wo
     kept = await mentorship_store.get_mentorship(world.db, mentorship.id)
     assert kept is not None
     assert kept.mentor_id == mara.id
+    return covered["id"], later["id"]
 
+
+async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: World) -> None:
+    mara, mehdi, sam = world.mara, world.mehdi, world.sam
+    await mehdi_covers_sams_next_session(world)
     # Each of the three sees who holds it, in their own language.
     peer_list = str((await mehdi.slash("session list")).embeds)
     assert tr("handover.covering_for", "fr", mentor=mara.mention) in peer_list
@@ -377,6 +383,14 @@ async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: Wo
     student_list = str((await sam.slash("session list")).embeds)
     assert tr("sessions.with_mentor", "en", mention=mehdi.mention) in student_list
     assert tr("handover.covering_for", "en", mentor=mara.mention) in student_list
+    world.sb.assert_no_unexpected_errors()
+
+
+async def test_a_covered_sessions_reminders_go_to_the_peer_and_name_him_to_the_student(
+    world: World,
+) -> None:
+    mara, mehdi, sam = world.mara, world.mehdi, world.sam
+    covered, later = await mehdi_covers_sams_next_session(world)
 
     # The covered session's mentor reminders are Mehdi's now; the next session's stay Mara's.
     def waiting(session_id: int) -> str:
@@ -385,14 +399,12 @@ async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: Wo
             f"{session_id} AND status = 'pending' AND kind = 'mentor_review'"
         )
 
-    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(covered["id"]))} == {
-        mehdi.id
-    }
-    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(later["id"]))} == {mara.id}
+    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(covered))} == {mehdi.id}
+    assert {r["recipient_id"] for r in await world.db.fetch_all(waiting(later))} == {mara.id}
     [due] = await world.db.fetch_all(
         "SELECT due_at FROM reminders WHERE session_id = ? AND kind = 'mentor_review'"
         " AND status = 'pending'",
-        (covered["id"],),
+        (covered,),
     )
     world.clock.set(datetime.fromisoformat(due["due_at"]))
     await world.bot.reminders.run_due()
@@ -405,7 +417,7 @@ async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: Wo
     # The student's reminder names the mentor who will be there.
     [reminder] = await world.db.fetch_all(
         "SELECT due_at FROM reminders WHERE session_id = ? AND kind = 'student_reminder'",
-        (covered["id"],),
+        (covered,),
     )
     before = len(sam.dms)
     world.clock.set(datetime.fromisoformat(reminder["due_at"]))
@@ -414,22 +426,26 @@ async def test_a_peer_covers_one_session_and_each_of_the_three_sees_it(world: Wo
     told = str([(m.content, m.embeds) for m in sam.dms[before:]])
     assert mehdi.mention in told
     assert mara.mention not in told
+    world.sb.assert_no_unexpected_errors()
 
-    # After the session the peer records it; Mara cannot.
-    start = await world.db.fetch_one(
-        "SELECT starts_at FROM sessions WHERE id = ?", (covered["id"],)
-    )
+
+async def test_after_a_covered_session_the_peer_records_it_and_the_usual_mentor_cannot(
+    world: World,
+) -> None:
+    mara, mehdi = world.mara, world.mehdi
+    covered, _ = await mehdi_covers_sams_next_session(world)
+    start = await world.db.fetch_one("SELECT starts_at FROM sessions WHERE id = ?", (covered,))
     assert start is not None
     world.clock.set(datetime.fromisoformat(start["starts_at"]) + timedelta(minutes=40))
-    refused = await mara.slash("session record", session=str(covered["id"]), status="held")
+    refused = await mara.slash("session record", session=str(covered), status="held")
     assert refused.ephemeral
-    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered["id"],))
+    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered,))
     assert status is not None
     assert status["status"] == "scheduled"
-    form = await mehdi.slash("session record", session=str(covered["id"]))
+    form = await mehdi.slash("session record", session=str(covered))
     assert form.modal is not None
     await mehdi.submit_modal(form, {"outcome": "held"})
-    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered["id"],))
+    status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered,))
     assert status is not None
     assert status["status"] == "held"
     world.sb.assert_no_unexpected_errors()
