@@ -149,15 +149,20 @@ async def test_prep_without_a_planned_session_points_to_scheduling(world: World)
     assert "/session schedule" in reply.content
 
 
-async def test_feedback_is_saved_sent_and_its_next_steps_show_in_the_next_prep(
-    world: World,
-) -> None:
-    mara, sam = world.mara, world.sam
-    mentorship = await mentor_with_student(world, mara, sam)
+async def mara_writes_feedback_after_the_session(world: World) -> tuple[Mentorship, int, Reply]:
+    """Mara follows Sam; two days after their session she writes a deliverable review."""
+    mentorship = await mentor_with_student(world, world.mara, world.sam)
     first_session = await next_session_id(world, mentorship)
     world.clock.advance(timedelta(days=2))  # the session took place
+    saved = await write_feedback(world.mara, "deliverable_review", DELIVERABLE)
+    return mentorship, first_session, saved
 
-    saved = await write_feedback(mara, "deliverable_review", DELIVERABLE)
+
+async def test_feedback_is_saved_as_a_note_of_the_session_with_its_next_steps(
+    world: World,
+) -> None:
+    mara = world.mara
+    mentorship, first_session, saved = await mara_writes_feedback_after_the_session(world)
     assert saved.ephemeral
     assert "Feedback saved" in saved.content
     assert "2 next steps" in saved.content
@@ -175,6 +180,13 @@ async def test_feedback_is_saved_sent_and_its_next_steps_show_in_the_next_prep(
     steps = await coaching_store.steps_of_note(world.db, note.id)
     assert [s.text for s in steps] == ["Add the missing test report", "Write the README"]
 
+
+async def test_feedback_sent_to_the_student_holds_the_templates_shared_fields(
+    world: World,
+) -> None:
+    mara, sam = world.mara, world.sam
+    mentorship, _, saved = await mara_writes_feedback_after_the_session(world)
+    [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
     clicked = await mara.click(saved, "Send to student")
     sent = await answer_to(world.sb, clicked)
     assert sent.stored.ephemeral
@@ -190,6 +202,14 @@ async def test_feedback_is_saved_sent_and_its_next_steps_show_in_the_next_prep(
     assert shared is not None
     assert shared.shared_at is not None
 
+
+async def test_the_next_steps_of_feedback_show_in_the_next_prep_and_are_ticked_there(
+    world: World,
+) -> None:
+    mara = world.mara
+    mentorship, _, _ = await mara_writes_feedback_after_the_session(world)
+    [note] = await note_store.notes_of(world.db, mentorship.id, mara.id)
+    steps = await coaching_store.steps_of_note(world.db, note.id)
     # The next session: its prep shows the open steps; Mara ticks one done.
     await mara.slash("session schedule", student="Sam", when="tomorrow 18:00")
     second_session = await next_session_id(world, mentorship)
