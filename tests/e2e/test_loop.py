@@ -110,7 +110,7 @@ async def test_a_move_and_a_cancellation_in_one_minute_reach_the_student_as_one_
     await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
     await let_time_pass(world, MINUTE * 2)
     assert len(news_dms(sam)) == 1
-    first, second, third = (v.session for v in (await sessions_of(world))[:3])
+    first, second = (v.session for v in (await sessions_of(world))[:2])
 
     moved = await mara.slash("session reschedule", session=str(first.id), when="2026-12-05 10:00")
     assert "moved" in moved.content
@@ -138,7 +138,19 @@ async def test_a_move_and_a_cancellation_in_one_minute_reach_the_student_as_one_
             when=discord_stamp(second.starts_at, "F"),
         ),
     ]
+    assert len(news_dms(sam)) == 2
+    assert mara.dms == []
 
+
+async def test_cancelling_the_rest_of_a_series_reaches_the_student_as_one_line_with_the_count(
+    world: World,
+) -> None:
+    sam, mara = world.sam, world.mara
+    await pair(world, sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
+    await let_time_pass(world, MINUTE * 2)
+    assert len(news_dms(sam)) == 1
+    third = (await sessions_of(world))[2].session
     # The rest of the series is cancelled: one line says so, with how many sessions.
     question = await mara.slash("session cancel", session=str(third.id), scope="series")
     await mara.click(question, "Cancel session")
@@ -150,9 +162,10 @@ async def test_a_move_and_a_cancellation_in_one_minute_reach_the_student_as_one_
         sam.locale,
         mentor=mara.mention,
         when=discord_stamp(third.starts_at, "F"),
-        count=len(cancelled) - 1,
+        count=len(cancelled),
     )
-    assert len(news_dms(sam)) == 3
+    assert cancelled[0].session.starts_at == third.starts_at  # the rest, from the third on
+    assert len(news_dms(sam)) == 2
     assert mara.dms == []
 
 
@@ -613,7 +626,7 @@ async def test_a_french_mentor_records_in_french(world: World) -> None:
     assert done.buttons == []
 
 
-async def test_cancelled_sessions_leave_upcoming_and_a_mentor_lists_every_server_in_dms(
+async def test_a_cancelled_session_leaves_upcoming_and_both_people_find_it_among_the_cancelled(
     world: World,
 ) -> None:
     sam, mara = world.sam, world.mara
@@ -633,7 +646,14 @@ async def test_cancelled_sessions_leave_upcoming_and_a_mentor_lists_every_server
         assert embed["description"].startswith(discord_stamp(first.starts_at, "F"))
         assert "**Cancelled**" in embed["description"]
         assert discord_stamp(second.starts_at, "F") not in embed["description"]
+    french = await world.mehdi.slash("session list", dm=True, when="cancelled")
+    assert french.embeds[0]["title"] == tr("loop.cancelled_title", "fr")
 
+
+async def test_a_mentor_lists_her_sessions_of_every_server_in_dms(world: World) -> None:
+    mara = world.mara
+    await pair(world, world.sam)
+    await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00", repeat="weekly")
     # Mara also mentors in another server the bot is in; her DMs list both.
     other = await students_service.start_mentorship(
         world.db,
@@ -665,8 +685,6 @@ async def test_cancelled_sessions_leave_upcoming_and_a_mentor_lists_every_server
     assert "with **Tom**" in lines[0]
     assert "with **Sam**" in lines[1]
     assert tr("sessions.none", mara.locale) not in in_dms
-    french = await world.mehdi.slash("session list", dm=True, when="cancelled")
-    assert french.embeds[0]["title"] == tr("loop.cancelled_title", "fr")
 
 
 async def test_when_previews_how_the_time_is_read_and_timestamps_cannot_be_misread(
@@ -789,9 +807,19 @@ async def test_the_monthly_statement_lists_sessions_by_student_kind_and_length(
     assert rows[1][0] == "2026-12-04 18:00"  # in Mara's zone
     in_dms = await mara.slash("session statement", month="12/2026", dm=True)
     assert in_dms.embeds[0]["description"] == embed["description"]
+
+
+async def test_a_statement_for_a_month_that_cannot_be_read_is_refused(world: World) -> None:
+    mara = world.mara
     bad = await mara.slash("session statement", month="decembre")
+    assert bad.ephemeral
     assert bad.content == tr("statement.bad_month", mara.locale, text="decembre")
 
+
+async def test_a_french_mentor_picks_the_month_in_french_and_an_empty_one_says_so(
+    world: World,
+) -> None:
+    world.clock.set(START)
     await world.mehdi.slash("timezone set", zone="Europe/Paris")
     [choice] = await world.mehdi.autocomplete("session statement", "month", "déc")
     assert choice == {"name": "décembre 2026", "value": "2026-12"}
