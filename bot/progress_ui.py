@@ -15,19 +15,16 @@ from bot.storage.sessions import Attendance
 from bot.textfit import FIELD_MAX, clip, fit_lines
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
+from bot.vocabulary import OUTCOMES
 
 log = logging.getLogger(__name__)
 
 
 def attendance_line(counts: Attendance, locale: Locale) -> str:
-    """Count how a student's sessions turned out: held, cancelled early or late, missed."""
-    return tr(
-        "students.attendance_line",
-        locale,
-        held=tr("students.attendance_held", locale, count=counts.held),
-        early=tr("students.attendance_early", locale, count=counts.cancelled_early),
-        late=tr("students.attendance_late", locale, count=counts.cancelled_late),
-        no_show=tr("students.attendance_no_show", locale, count=counts.no_show),
+    """Count how a student's sessions turned out, every outcome in its order."""
+    return " · ".join(
+        tr(f"students.attendance_{status}", locale, count=counts.counts[status])
+        for status in OUTCOMES
     )
 
 

@@ -423,18 +423,26 @@ def statement_embed(done: statement_service.Statement, label: str, locale: Local
     table = "\n".join([f"    {legend}", *lines])
     embed.description = f"```\n{clip(table, 3900)}\n```"
     totals = done.totals
+    counted = " · ".join(
+        tr(f"statement.total_{c}", locale, count=totals[c]) for c in statement_service.COLUMNS
+    )
+    legend = ", ".join(
+        tr(
+            "statement.legend_entry",
+            locale,
+            column=tr(f"statement.col_{c}", locale),
+            name=tr(f"statement.legend_{c}", locale),
+        )
+        for c in statement_service.COLUMNS
+    )
     embed.add_field(
         name=tr("statement.totals", locale),
         value=tr(
             "statement.totals_text",
             locale,
-            held=totals["held"],
-            no_show=totals["no_show"],
-            late=totals["cancelled_late"],
-            early=totals["cancelled_early"],
-            unrecorded=totals["unrecorded"],
-            planned=totals["planned"],
+            totals=counted,
             presentations=done.presentations_held,
+            legend=legend,
         ),
         inline=False,
     )

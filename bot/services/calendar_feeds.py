@@ -23,7 +23,7 @@ from bot.services.people import reader_locale
 from bot.storage import calendar_feeds as store
 from bot.storage.privacy import CalendarRow
 from bot.texts import Locale, tr
-from bot.vocabulary import SessionStatus
+from bot.vocabulary import OUTCOME, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ HISTORY: Final = timedelta(days=30)
 REFRESH: Final = timedelta(hours=1)
 """How often calendar apps are asked to fetch the feed again."""
 CANCELLED: Final = frozenset(
-    {SessionStatus.CANCELLED, SessionStatus.CANCELLED_EARLY, SessionStatus.CANCELLED_LATE}
+    {SessionStatus.CANCELLED, *(status for status, o in OUTCOME.items() if o.cancelled)}
 )
+"""What calendars show as cancelled: called off by the mentor, or a cancelling outcome."""
 
 
 def token_hash(token: str) -> str:

@@ -99,7 +99,7 @@ async def _prep_of(
     counts = await session_store.attendance(db, mentorship.id)
     plan = await store.open_plan(db, mentorship.id)
     last_no_show = last is not None and last.status == SessionStatus.NO_SHOW
-    first_session = counts.held == 0
+    first_session = counts.attended == 0
     presentation_soon = plan is not None and session.starts_at <= plan.presentation_until
     checklist = await server_content.checklist_of(db, mentorship.guild_id, session.kind, language)
     sections = (

@@ -14,7 +14,7 @@ from bot.services.people import effective_zone
 from bot.storage import program as store
 from bot.storage.program import MentorLoad, QuietStudent, SessionFact
 from bot.timefmt import day_label
-from bot.vocabulary import OUTCOMES, SessionStatus
+from bot.vocabulary import OUTCOME, OUTCOMES, SessionStatus
 
 PERIODS: Final = (7, 30, 90)
 QUIET_AFTER: Final = timedelta(weeks=3)
@@ -22,10 +22,7 @@ UNRECORDED_AFTER: Final = timedelta(days=1)
 CHART_STATUSES: Final = (*OUTCOMES, "unrecorded")
 """The chart's bars: the recorded outcomes, then the sessions past and not recorded."""
 CHART_COLOURS: Final = {
-    "held": "#2e9e6b",
-    "cancelled_early": "#9aa5b1",
-    "cancelled_late": "#e0a526",
-    "no_show": "#d64545",
+    **{str(status): outcome.colour for status, outcome in OUTCOME.items()},
     "unrecorded": "#6c7ae0",
 }
 

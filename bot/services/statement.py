@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.db import Database
@@ -19,9 +20,10 @@ from bot.refusal import Refusal
 from bot.services.exports import spreadsheet_safe
 from bot.storage import sessions as store
 from bot.storage.sessions import SessionView
-from bot.vocabulary import PRESENTATION_KINDS, SessionStatus
+from bot.vocabulary import OUTCOME, PRESENTATION_KINDS, STATEMENT_OUTCOMES, SessionStatus
 
-COLUMNS = ("held", "no_show", "cancelled_late", "cancelled_early", "unrecorded", "planned")
+COLUMNS: Final[tuple[str, ...]] = (*STATEMENT_OUTCOMES, "unrecorded", "planned")
+"""The statement's columns: the outcomes in statement order, then unrecorded and planned."""
 CSV_HEADERS = ("when", "student", "kind", "minutes", "outcome", "session")
 _MONTH = re.compile(
     r"^\s*(?P<year>\d{4})[-/.](?P<month>\d{1,2})\s*$|^\s*(?P<m2>\d{1,2})[-/.](?P<y2>\d{4})\s*$"
@@ -55,7 +57,13 @@ class Statement:
     @property
     def presentations_held(self) -> int:
         """Return how many presentation sessions (mock or preparation) were held."""
-        return sum(r.counts["held"] for r in self.rows if r.kind in PRESENTATION_KINDS)
+        return sum(
+            n
+            for row in self.rows
+            if row.kind in PRESENTATION_KINDS
+            for status, n in row.counts.items()
+            if status in OUTCOME and OUTCOME[SessionStatus(status)].attended
+        )
 
 
 def read_month(text: str | None, zone: str, now: datetime) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.clock import from_iso, from_iso_or_none, iso
 from bot.db import Database, Reader, Transaction
-from bot.vocabulary import OUTCOMES
+from bot.vocabulary import OUTCOME, OUTCOMES, SessionStatus
 
 RESPONSES: Final = ("confirmed", "declined")
 
@@ -120,11 +120,17 @@ class SessionView:
 class Attendance:
     """How a mentorship's sessions turned out."""
 
-    held: int
-    cancelled_early: int
-    cancelled_late: int
-    no_show: int
+    counts: Mapping[str, int]
+    """How many sessions ended each way, by outcome (every outcome, 0 when none)."""
     last_held_at: datetime | None
+    """When the latest attended session started (None: none yet)."""
+
+    @property
+    def attended(self) -> int:
+        """Return how many sessions the student came to."""
+        return sum(
+            n for status, n in self.counts.items() if OUTCOME[SessionStatus(status)].attended
+        )
 
 
 def _stamp(instant: datetime) -> str:
@@ -573,25 +579,19 @@ async def set_student_response(
 
 
 async def attendance(db: Database, mentorship_id: int) -> Attendance:
-    """Count a mentorship's recorded outcomes and find its last held session."""
-    row = await db.fetch_one(
-        "SELECT "
-        "COALESCE(SUM(status = 'held'), 0) AS held, "
-        "COALESCE(SUM(status = 'cancelled_early'), 0) AS cancelled_early, "
-        "COALESCE(SUM(status = 'cancelled_late'), 0) AS cancelled_late, "
-        "COALESCE(SUM(status = 'no_show'), 0) AS no_show, "
-        "MAX(CASE WHEN status = 'held' THEN starts_at END) AS last_held_at "
-        "FROM sessions WHERE mentorship_id = ?",
-        (mentorship_id,),
+    """Count a mentorship's recorded outcomes and find its last attended session."""
+    rows = await db.fetch_all(
+        "SELECT status, COUNT(*) AS n, MAX(starts_at) AS latest FROM sessions "
+        f"WHERE mentorship_id = ? AND status IN ({', '.join('?' for _ in OUTCOMES)}) "
+        "GROUP BY status",
+        (mentorship_id, *OUTCOMES),
     )
-    assert row is not None
-    return Attendance(
-        held=row["held"],
-        cancelled_early=row["cancelled_early"],
-        cancelled_late=row["cancelled_late"],
-        no_show=row["no_show"],
-        last_held_at=from_iso_or_none(row["last_held_at"]),
-    )
+    counts = dict.fromkeys(map(str, OUTCOMES), 0)
+    counts.update({str(row["status"]): int(row["n"]) for row in rows})
+    attended = [
+        str(row["latest"]) for row in rows if OUTCOME[SessionStatus(row["status"])].attended
+    ]
+    return Attendance(counts=counts, last_held_at=from_iso_or_none(max(attended, default=None)))
 
 
 async def next_session(db: Reader, mentorship_id: int, after: datetime) -> Session | None:

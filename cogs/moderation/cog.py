@@ -26,6 +26,7 @@ from bot.textfit import FIELD_MAX, fit_lines
 from bot.texts import cmd, language_of, tr
 from bot.timefmt import discord_stamp
 from bot.ui import ask_to_confirm, confirmation, mentor_mention
+from bot.vocabulary import OUTCOMES
 from cogs.moderation._views import SetupPanel, setting_label, settings_embed, show_value
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,14 @@ def stats_embed(stats: ProgramStats, locale: discord.Locale | str | None) -> dis
     embed.add_field(name=tr("moderation.stats_unrecorded", locale), value=str(stats.unrecorded))
     embed.add_field(
         name=tr("moderation.stats_sessions", locale),
-        value=tr(
-            "moderation.stats_sessions_line",
-            locale,
-            held=outcomes["held"],
-            late=outcomes["cancelled_late"],
-            no_show=outcomes["no_show"],
-            early=outcomes["cancelled_early"],
+        value=" · ".join(
+            tr(
+                "moderation.stats_sessions_count",
+                locale,
+                outcome=tr(f"moderation.chart_{status}", locale),
+                count=outcomes[status],
+            )
+            for status in OUTCOMES
         ),
         inline=False,
     )

@@ -591,7 +591,7 @@ async def test_a_wrong_outcome_is_corrected_after_a_confirmation_and_kept_in_his
     shown = await mara.slash("student show", student="Sam")
     assert "1 held" in str(shown.embeds[0])
     counts = await session_store.attendance(world.db, view.mentorship_id)
-    assert (counts.held, counts.no_show) == (1, 0)
+    assert (counts.counts["held"], counts.counts["no_show"]) == (1, 0)
     same = await mara.slash("session record", session=str(view.session.id), status="held")
     assert same.content == tr("record.same", mara.locale)
 
@@ -799,6 +799,9 @@ async def test_the_monthly_statement_lists_sessions_by_student_kind_and_length(
     assert table[5].split() == ["0", "0", "1", "0", "0", "0"]
     totals = embed["fields"][0]["value"]
     assert totals.startswith("Held 1 · no-shows 1 · cancelled late 1")
+    assert totals.endswith(
+        "\n(H held, NS no-show, CL cancelled late, CE cancelled early, ? not recorded, P planned)"
+    )
     [attachment] = reply.attachments
     assert attachment.filename == "statement-2026-12.csv"
     rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))

@@ -418,7 +418,7 @@ async def test_program_stats_show_exact_numbers_and_a_chart(world: World) -> Non
     assert field(embed, "Active mentorships") == "3"
     assert field(embed, "Unrecorded for over a day") == "1"
     assert field(embed, "Sessions in the period") == (
-        "Held: **2** · Cancelled late: **1** · No-show: **1** · Cancelled early: **1**"
+        "Held: **2** · Cancelled early: **1** · Cancelled late: **1** · No-show: **1**"
     )
     quiet = field(embed, "No held session for 3+ weeks (2)").splitlines()
     assert quiet[0].startswith(f"**Tom** with <@{world.mehdi.id}>: no session held since")
@@ -435,7 +435,7 @@ async def test_program_stats_show_exact_numbers_and_a_chart(world: World) -> Non
 
     week = await world.morgan.slash("program stats", period=7)
     assert field(week.embeds[0], "Sessions in the period") == (
-        "Held: **1** · Cancelled late: **0** · No-show: **0** · Cancelled early: **0**"
+        "Held: **1** · Cancelled early: **0** · Cancelled late: **0** · No-show: **0**"
     )
     assert field(week.embeds[0], "Unrecorded for over a day") == "1"
 
