@@ -31,7 +31,7 @@ SCRUB_TARGET = 3.0
 
 
 async def build(path: Path, notes: int, now: datetime) -> None:
-    """A server with one mentor, STUDENTS students and `notes` notes of ~2 kB spread over them."""
+    """Build a server: one mentor, STUDENTS students, `notes` notes of ~2 kB spread over them."""
     async with await Database.open(path) as db, db.transaction() as tx:
         await tx.execute_many(
             "INSERT INTO mentorships (id, guild_id, mentor_id, student_id, student_name, project, "

@@ -255,7 +255,7 @@ async def health(settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line."""
+    """Build the command line."""
     root = argparse.ArgumentParser(
         prog="mentor-coach",
         description=__doc__,

@@ -23,14 +23,14 @@ class BackupError(Exception):
 
 
 def backup_name(database: Path, label: str = "") -> str:
-    """A file name for a copy of `database`: its stem, a label and a UTC timestamp."""
+    """Name a copy of `database`: its stem, a label and a UTC timestamp."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     middle = f"-{label}" if label else ""
     return f"{database.stem}{middle}-{stamp}.db"
 
 
 def resolve_target(database: Path, target: str | Path) -> Path:
-    """A folder (existing, or written with a trailing slash) gets a timestamped file in it."""
+    """Resolve `target`: a folder (existing, or ending in a slash) gets a timestamped file in it."""
     path = Path(target)
     if path.is_dir() or str(target).endswith(("/", os.sep)):
         return path / backup_name(database)

@@ -51,7 +51,7 @@ class HealthReport:
         return not self.problems
 
     def as_json(self) -> dict[str, Any]:
-        """The report as the endpoint serves it."""
+        """Return the report as the endpoint serves it."""
         return {"status": "ok" if self.healthy else "unhealthy", **asdict(self)}
 
 
@@ -100,17 +100,17 @@ class HealthServer:
         self._runner: web.AppRunner | None = None
 
     async def health(self, request: web.Request) -> web.Response:
-        """The health report: 200 when healthy, else 503."""
+        """Serve the health report: 200 when healthy, else 503."""
         report = await check(self.bot)
         return web.json_response(report.as_json(), status=200 if report.healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        """The Prometheus metrics, gauges refreshed first."""
+        """Serve the Prometheus metrics, gauges refreshed first."""
         await check(self.bot)
         return web.Response(body=metrics.render(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
     async def calendar(self, request: web.Request) -> web.Response:
-        """A person's calendar feed; 404, saying nothing more, for any other address."""
+        """Serve a person's calendar feed; 404, saying nothing more, for any other address."""
         name = request.match_info.get("name", "")
         token = name.removesuffix(".ics")
         if token == name:

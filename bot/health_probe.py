@@ -11,7 +11,7 @@ CHECK_TIMEOUT = 5.0
 
 
 def probe_url(host: str, port: int) -> str:
-    """The `/health` address to ask from the same machine (a wildcard host means localhost)."""
+    """Build the `/health` URL to ask from the same machine (a wildcard host means localhost)."""
     local = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
     if ":" in local:
         local = f"[{local}]"

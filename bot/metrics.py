@@ -203,7 +203,7 @@ class Instruments:
 
 
 def instrument(bot: commands.Bot) -> Instruments:
-    """Hook metrics into a bot before it logs in (the HTTP session is made at login)."""
+    """Attach metrics to a bot before it logs in (the HTTP session is made at login)."""
     instruments = Instruments()
     bot.add_listener(instruments.on_interaction, "on_interaction")
     bot.http.http_trace = instruments.trace

@@ -33,7 +33,7 @@ OPTION_MAX = 100
 
 
 def outcome_options(locale: Locale, chosen: str | None) -> list[discord.RadioGroupOption]:
-    """The four outcomes, the chosen one (else "held") ticked."""
+    """Build the four outcome options, the chosen one (else "held") ticked."""
     picked = chosen if chosen in OUTCOMES else SessionStatus.HELD
     return [
         discord.RadioGroupOption(

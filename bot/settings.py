@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _database_in_state_dir(cls, values: Any) -> Any:
-        """An empty line in `.env` means the default; no `DATABASE_PATH`: in `STATE_DIR`."""
+        """Read an empty `.env` line as the default; no `DATABASE_PATH`: put it in `STATE_DIR`."""
         if not isinstance(values, dict):
             return values
         values = {

@@ -37,7 +37,7 @@ async def link_text(bot: MentorCoach, user_id: int, token: str, locale: Locale) 
 
 
 def reset_view(user_id: int, locale: Locale) -> discord.ui.View:
-    """The reply's one button: reset the link (works after a restart)."""
+    """Build the reply's one button: reset the link (works after a restart)."""
     view = discord.ui.View(timeout=None)
     view.add_item(ResetFeedButton(user_id, label=tr("calendar_feed.reset_button", locale)))
     return view

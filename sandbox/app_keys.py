@@ -35,5 +35,5 @@ PLAYGROUND: web.AppKey[PlaygroundApi] = web.AppKey("playground")
 
 
 def context(request: web.Request) -> Context:
-    """The shared services of the REST handlers, for this request's app."""
+    """Return the shared services of the REST handlers, for this request's app."""
     return request.app[CONTEXT]

@@ -346,7 +346,7 @@ def resolve_select(
 
 
 def _radio_value(group: Json, given: Any) -> str | None:
-    """The value a radio group submits: the one picked, else its default, as the client does."""
+    """Return what a radio group submits: the one picked, else its default, as the client does."""
     options = group.get("options") or []
     values = [str(option.get("value")) for option in options]
     if given is None:

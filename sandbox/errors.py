@@ -69,7 +69,7 @@ def unauthorized() -> ApiError:
 
 
 def unknown(kind: str, code: int) -> ApiError:
-    """An unknown object, e.g. ``unknown("Channel", 10003)``."""
+    """Refuse an unknown object, e.g. ``unknown("Channel", 10003)``."""
     return ApiError(404, code, f"Unknown {kind}")
 
 

@@ -289,7 +289,7 @@ class InteractionFactory:
     def _reference(
         self, option: Json, raw: Any, resolved: dict[str, dict[str, Json]], channel: Channel
     ) -> str:
-        """A user, role, mentionable, channel or attachment option: its id, and it resolved."""
+        """Resolve a user, role, mentionable, channel or attachment option; return its id."""
         kind, name = option["type"], option["name"]
         if kind in (USER, MENTIONABLE) and as_user(raw) is not None:
             user = as_user(raw)
@@ -406,7 +406,7 @@ class InteractionFactory:
 
 
 def _scalar(option: Json, raw: Any) -> Any:
-    """A string (within its lengths), integer, number or boolean option's value."""
+    """Convert a string (within its lengths), integer, number or boolean option's value."""
     kind = option["type"]
     if kind == STRING:
         value = str(raw)
@@ -422,7 +422,7 @@ def _scalar(option: Json, raw: Any) -> Any:
 
 
 def _check_range(option: Json, value: Any) -> None:
-    """An integer or number option within its ``min_value``/``max_value``."""
+    """Check an integer or number option is within its ``min_value``/``max_value``."""
     low, high = option.get("min_value"), option.get("max_value")
     if (low is not None and value < low) or (high is not None and value > high):
         raise AssertionError(f"option {option['name']!r}: {value} is outside {low}..{high}")

@@ -125,7 +125,7 @@ class Latency:
 
     @classmethod
     def from_env(cls) -> Latency | None:
-        """The latency of ``$SANDBOX_LATENCY``, or None when it is unset or empty."""
+        """Read the latency of ``$SANDBOX_LATENCY``, or None when it is unset or empty."""
         text = os.environ.get(ENV_VAR, "").strip()
         return cls.parse(text) if text else None
 

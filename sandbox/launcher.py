@@ -187,7 +187,7 @@ class Playground:
 
 
 def _load(path: Path, clock: OffsetClock, host: str, port: int) -> tuple[Sandbox, bool]:
-    """The saved world (its clock moved on where it stopped), else a fresh one; True if fresh.
+    """Load the saved world (its clock moved on where it stopped), else a fresh one; True if fresh.
 
     A state file that cannot be loaded, for whatever reason, is renamed aside with a timestamp
     (never overwritten) and told in one log line.

@@ -62,7 +62,7 @@ def check_allowed_mentions(errors: Any, allowed: Any) -> None:
 
 
 def check_url(errors: Any, path: Path, url: Any) -> None:
-    """A link button's URL: well formed, http(s) or discord, at most 512 characters."""
+    """Check a link button's URL: well formed, http(s) or discord, at most 512 characters."""
     if not isinstance(url, str) or not url:
         return
     if len(url) > 512:

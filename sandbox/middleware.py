@@ -59,7 +59,7 @@ async def parse_body(request: web.Request) -> tuple[Any, dict[str, Upload]]:
 
 @web.middleware
 async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The REST API's middleware (other paths pass through untouched).
+    """Serve the REST API through the sandbox (other paths pass through untouched).
 
     It reads the sandbox's services from the app (``sandbox.app_keys``).
     """
@@ -196,7 +196,7 @@ def refusal_response(
 
 
 def crash_response(request: web.Request, record: RequestRecord, exc: Exception) -> web.Response:
-    """A sandbox bug: make it loud (an unexpected 400) but do not make discord.py retry."""
+    """Answer a sandbox bug: loud (an unexpected 400) but not so that discord.py retries."""
     log.exception("sandbox handler crashed on %s %s", request.method, request.path)
     crash = ApiError(400, 0, f"sandbox internal error: {exc!r}")
     response = json_response(crash.body(), 400)

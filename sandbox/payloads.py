@@ -26,7 +26,7 @@ def iso(when: datetime | None) -> str | None:
 
 
 def user_payload(user: User) -> Json:
-    """A user object."""
+    """Build a user object."""
     return {
         "id": str(user.id),
         "username": user.username,
@@ -44,12 +44,12 @@ def user_payload(user: User) -> Json:
 
 
 def client_user_payload(user: User) -> Json:
-    """The bot's own user object (``/users/@me`` and READY)."""
+    """Build the bot's own user object (``/users/@me`` and READY)."""
     return {**user_payload(user), "verified": True, "mfa_enabled": False, "email": None}
 
 
 def role_payload(role: Role) -> Json:
-    """A role object."""
+    """Build a role object."""
     payload: Json = {
         "id": str(role.id),
         "name": role.name,
@@ -72,7 +72,7 @@ def role_payload(role: Role) -> Json:
 def member_payload(
     state: SandboxState, member: Member, *, with_user: bool = True, permissions: int | None = None
 ) -> Json:
-    """A guild member object, optionally with its user and permissions."""
+    """Build a guild member object, optionally with its user and permissions."""
     payload: Json = {
         "roles": [str(r) for r in member.roles],
         "joined_at": iso(member.joined_at),
@@ -94,7 +94,7 @@ def member_payload(
 
 
 def channel_payload(state: SandboxState, channel: Channel) -> Json:
-    """A channel object (guild text channel, thread or DM)."""
+    """Build a channel object (guild text channel, thread or DM)."""
     messages = state.channel_messages.get(channel.id, [])
     last = str(messages[-1]) if messages else None
     if channel.type == DM_CHANNEL:
@@ -140,7 +140,7 @@ def channel_payload(state: SandboxState, channel: Channel) -> Json:
 
 
 def guild_payload(state: SandboxState, guild: Guild, *, all_members: bool = True) -> Json:
-    """A full guild object as GUILD_CREATE carries it.
+    """Build a full guild object as GUILD_CREATE carries it.
 
     Without the GUILD_MEMBERS intent Discord lists only the bot itself in ``members``.
     """
@@ -198,7 +198,7 @@ def guild_payload(state: SandboxState, guild: Guild, *, all_members: bool = True
 
 
 def rest_guild_payload(state: SandboxState, guild: Guild) -> Json:
-    """A guild object as ``GET /guilds/{id}`` returns it (no members or channels)."""
+    """Build a guild object as ``GET /guilds/{id}`` returns it (no members or channels)."""
     payload = guild_payload(state, guild)
     for key in (
         "members",
@@ -218,7 +218,7 @@ def rest_guild_payload(state: SandboxState, guild: Guild) -> Json:
 
 
 def attachment_payload(attachment: StoredAttachment) -> Json:
-    """An attachment object with a URL served by the sandbox."""
+    """Build an attachment object with a URL served by the sandbox."""
     return {
         "id": str(attachment.id),
         "filename": attachment.filename,
@@ -232,7 +232,7 @@ def attachment_payload(attachment: StoredAttachment) -> Json:
 
 
 def message_payload(state: SandboxState, message: StoredMessage) -> Json:
-    """A full message object as discord.py's Message constructor reads it."""
+    """Build a full message object as discord.py's Message constructor reads it."""
     payload: Json = {
         "id": str(message.id),
         "channel_id": str(message.channel_id),
@@ -266,7 +266,7 @@ def message_payload(state: SandboxState, message: StoredMessage) -> Json:
 
 
 def gateway_message_payload(state: SandboxState, message: StoredMessage) -> Json:
-    """A message as MESSAGE_CREATE carries it (with ``guild_id`` and ``member``)."""
+    """Build a message as MESSAGE_CREATE carries it (with ``guild_id`` and ``member``)."""
     payload = message_payload(state, message)
     if message.guild_id is not None:
         payload["guild_id"] = str(message.guild_id)

@@ -48,7 +48,7 @@ class BadRequest(Exception):
 
 
 def json_ok(data: Json, status: int = 200) -> web.Response:
-    """A JSON response (aiohttp's ``json_response`` with our dumps)."""
+    """Answer in JSON (aiohttp's ``json_response`` with our dumps)."""
     return web.json_response(data, status=status)
 
 
@@ -69,7 +69,7 @@ def _modal_inputs(components: list[Json]) -> list[tuple[str, Json]]:
 
 
 def missing_modal_fields(modal: Json, values: Json) -> list[str]:
-    """The labels of required modal fields left empty, as Discord's client refuses to submit.
+    """List the labels of required modal fields left empty, as Discord's client refuses to submit.
 
     Text inputs and radio groups are required unless ``required: false``; a select in a
     modal is required unless ``required: false`` or ``min_values: 0``.
@@ -108,14 +108,14 @@ class PlaygroundApi:
     # -- helpers -----------------------------------------------------------------
 
     def user(self, raw: Any) -> User:
-        """The persona named by id in a request."""
+        """Find the persona named by id in a request."""
         user = self.sb.state.users.get(int(raw)) if str(raw).isdigit() else None
         if user is None or user.bot:
             raise BadRequest(f"unknown persona {raw!r}")
         return user
 
     def channel(self, body: Json, user: User) -> Channel:
-        """The channel of a request: a guild channel id, or ``"dm"`` for the persona's DM."""
+        """Find the channel of a request: a guild channel id, or ``"dm"`` for the persona's DM."""
         raw = body.get("channel")
         if raw == "dm":
             return self.sb.state.dm_channel(user.id)
@@ -126,7 +126,7 @@ class PlaygroundApi:
         return channel
 
     def clock_view(self) -> Json:
-        """The world clock as the page shows it."""
+        """Return the world clock as the page shows it."""
         now = self.running.clock.now()
         return {
             "now": now.isoformat(),
@@ -154,7 +154,7 @@ class PlaygroundApi:
     # -- actions -------------------------------------------------------------------
 
     async def command(self, body: Json) -> Json:
-        """A persona runs a slash command with the options filled in the form."""
+        """Run a slash command as a persona, with the options filled in the form."""
         user = self.user(body.get("persona"))
         channel = self.channel(body, user)
         path = str(body.get("command") or "")
@@ -163,7 +163,7 @@ class PlaygroundApi:
         return await self.outcome(await self.sb.deliver(record, wait=False))
 
     async def autocomplete(self, body: Json) -> Json:
-        """A persona types into an autocomplete option; return the bot's choices."""
+        """Type into an autocomplete option as a persona; return the bot's choices."""
         user = self.user(body.get("persona"))
         channel = self.channel(body, user)
         path, option = str(body.get("command") or ""), str(body.get("option") or "")
@@ -176,7 +176,7 @@ class PlaygroundApi:
         return {**answer, "choices": reply.choices}
 
     async def context(self, body: Json) -> Json:
-        """A persona runs a user or message command from a right-click menu."""
+        """Run a user or message command from a right-click menu as a persona."""
         user = self.user(body.get("persona"))
         name = str(body.get("name") or "")
         kind = str(body.get("kind") or "")
@@ -201,7 +201,7 @@ class PlaygroundApi:
         return await self.outcome(await self.sb.deliver(record, wait=False))
 
     async def component(self, body: Json) -> Json:
-        """A persona clicks a button or picks in a select menu."""
+        """Click a button or pick in a select menu as a persona."""
         user = self.user(body.get("persona"))
         persona = Persona(self.sb, user)
         message = str(body.get("message") or "")
@@ -219,7 +219,7 @@ class PlaygroundApi:
         return await self.outcome(reply)
 
     async def modal(self, body: Json) -> Json:
-        """A persona submits a modal the bot opened for them."""
+        """Submit, as a persona, a modal the bot opened for them."""
         user = self.user(body.get("persona"))
         raw = str(body.get("interaction") or "")
         record = self.sb.state.interactions.get(int(raw)) if raw.isdigit() else None
@@ -235,7 +235,7 @@ class PlaygroundApi:
         return await self.outcome(reply)
 
     async def say(self, body: Json) -> Json:
-        """A persona posts a plain message."""
+        """Post a plain message as a persona."""
         user = self.user(body.get("persona"))
         channel = self.channel(body, user)
         content = str(body.get("content") or "").strip()
@@ -291,7 +291,7 @@ class PlaygroundApi:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    """The page."""
+    """Serve the page."""
     return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
@@ -310,12 +310,12 @@ async def personas(request: web.Request) -> web.StreamResponse:
 
 
 def refused(error: BadRequest) -> web.Response:
-    """A request the page should not have made, answered 400 with the reason to show."""
+    """Refuse a request the page should not have made: 400 with the reason to show."""
     return json_ok({"ok": False, "error": str(error)}, 400)
 
 
 async def world(request: web.Request) -> web.StreamResponse:
-    """The world as one persona sees it, plus the clock."""
+    """Serve the world as one persona sees it, plus the clock."""
     api = request.app[PLAYGROUND]
     try:
         user = api.user(request.query.get("persona", ""))
@@ -325,7 +325,7 @@ async def world(request: web.Request) -> web.StreamResponse:
 
 
 def channel_to_read(state: SandboxState, user: User, raw: str) -> Channel | None:
-    """The channel the page reads: a guild channel, or the persona's DMs (None if never opened)."""
+    """Find the page's channel: a guild channel, or the persona's DMs (None if never opened)."""
     if raw == "dm":
         channel_id = state.dm_channels.get(user.id)
         return state.channels.get(channel_id) if channel_id else None
@@ -363,42 +363,42 @@ async def run_action(request: web.Request, action: Action) -> web.StreamResponse
 
 
 async def command(request: web.Request) -> web.StreamResponse:
-    """A persona runs a slash command."""
+    """Run a slash command as a persona."""
     return await run_action(request, PlaygroundApi.command)
 
 
 async def autocomplete(request: web.Request) -> web.StreamResponse:
-    """A persona types into an autocomplete option."""
+    """Type into an autocomplete option as a persona."""
     return await run_action(request, PlaygroundApi.autocomplete)
 
 
 async def context_command(request: web.Request) -> web.StreamResponse:
-    """A persona runs a user or message command."""
+    """Run a user or message command as a persona."""
     return await run_action(request, PlaygroundApi.context)
 
 
 async def component(request: web.Request) -> web.StreamResponse:
-    """A persona clicks a button or picks in a select menu."""
+    """Click a button or pick in a select menu as a persona."""
     return await run_action(request, PlaygroundApi.component)
 
 
 async def modal(request: web.Request) -> web.StreamResponse:
-    """A persona submits a modal."""
+    """Submit a modal as a persona."""
     return await run_action(request, PlaygroundApi.modal)
 
 
 async def say(request: web.Request) -> web.StreamResponse:
-    """A persona posts a plain message."""
+    """Post a plain message as a persona."""
     return await run_action(request, PlaygroundApi.say)
 
 
 async def clock(request: web.Request) -> web.StreamResponse:
-    """The world clock moves."""
+    """Move the world clock."""
     return await run_action(request, PlaygroundApi.clock)
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """A websocket telling the page "something changed" (coalesced), with the clock."""
+    """Serve a websocket telling the page "something changed" (coalesced), with the clock."""
     api = request.app[PLAYGROUND]
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)

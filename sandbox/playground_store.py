@@ -162,7 +162,7 @@ def _check_union(value: Any, hint: Any, where: str) -> None:
 
 
 def _check_list(value: Any, hint: Any, where: str) -> None:
-    """A list whose every item matches the item type."""
+    """Check a list: its every item matches the item type."""
     if not isinstance(value, list):
         raise TypeError(f"{where} should be a list")
     (item,) = typing.get_args(hint)
@@ -171,7 +171,7 @@ def _check_list(value: Any, hint: Any, where: str) -> None:
 
 
 def _check_dict(value: Any, hint: Any, where: str) -> None:
-    """An object whose keys and values match the key and value types."""
+    """Check an object: its keys and values match the key and value types."""
     if not isinstance(value, dict):
         raise TypeError(f"{where} should be an object")
     key_hint, value_hint = typing.get_args(hint)
@@ -181,7 +181,7 @@ def _check_dict(value: Any, hint: Any, where: str) -> None:
 
 
 def _check_plain(value: Any, hint: type, where: str) -> None:
-    """An instance of a plain class (no booleans for numbers; an int is a float)."""
+    """Check an instance of a plain class (no booleans for numbers; an int is a float)."""
     if hint in (int, float) and isinstance(value, bool):
         raise TypeError(f"{where} should be a number, not {value!r}")
     if hint is float and isinstance(value, int):
@@ -219,7 +219,7 @@ def check_world(state: SandboxState) -> None:
 
 
 def _check_guild(state: SandboxState, guild: Guild) -> None:
-    """A loaded guild: well typed, its channels and members known."""
+    """Check a loaded guild: well typed, its channels and members known."""
     _check_record(guild, f"guild {guild.id!r}")
     for channel_id in guild.channel_ids:
         if channel_id not in state.channels:
@@ -230,7 +230,7 @@ def _check_guild(state: SandboxState, guild: Guild) -> None:
 
 
 def saved_offset(data: Json) -> timedelta:
-    """The world clock's offset when the world was saved."""
+    """Read the world clock's offset when the world was saved."""
     seconds = data.get("clock_offset_seconds") or 0
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise TypeError("clock_offset_seconds should be a number")

@@ -30,7 +30,7 @@ MESSAGE_LIMIT = 100
 
 
 def display_name(state: SandboxState, user: User, guild_id: int | None = None) -> str:
-    """The name Discord shows: the nickname, else the global name, else the username."""
+    """Return the name Discord shows: the nickname, else the global name, else the username."""
     if guild_id is not None:
         member = state.guilds[guild_id].members.get(user.id)
         if member is not None and member.nick:
@@ -69,7 +69,7 @@ CONTEXT_KINDS = {2: "user", 3: "message"}
 
 
 def context_commands(sb: Sandbox, user: User, channel: Channel, locale: str) -> Json:
-    """The user and message commands this user can run here, as the right-click menus list them."""
+    """List the user and message commands this user can run here, as the right-click menus do."""
     state = sb.state
     scopes: list[int | None] = [None] if channel.guild_id is None else [channel.guild_id, None]
     found: Json = {"user": [], "message": []}
@@ -135,7 +135,7 @@ def _option(option: Json, locale: str) -> Json:
 
 
 def option_definitions(sb: Sandbox, channel: Channel, path: str) -> dict[str, Json]:
-    """The options of the (sub)command ``path`` by name, as synced."""
+    """Return the options of the (sub)command ``path`` by name, as synced."""
     words = path.split()
     node = sb.interactions.find_command(words[0], 1, channel.guild_id)
     for word in words[1:]:
@@ -230,7 +230,7 @@ EMBED_MEDIA = ("image", "thumbnail")
 
 
 def _embeds(message: StoredMessage) -> tuple[list[Json], set[str]]:
-    """The embeds with ``attachment://name`` media pointing at the files; and those names.
+    """Point the embeds' ``attachment://name`` media at the files; return them and those names.
 
     Discord shows a file an embed refers to inside the embed, not again below the message.
     """
@@ -287,7 +287,7 @@ def message_view(state: SandboxState, message: StoredMessage) -> Json:
 
 
 def messages_view(state: SandboxState, channel: Channel | None, viewer: User) -> list[Json]:
-    """The channel's recent messages ``viewer`` can see (their ephemerals included)."""
+    """List the channel's recent messages ``viewer`` can see (their ephemerals included)."""
     if channel is None:
         return []
     ids = state.channel_messages.get(channel.id, [])

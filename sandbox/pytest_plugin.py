@@ -15,7 +15,7 @@ from sandbox.testing import discord_pointed_at
 
 @pytest.fixture
 async def sb(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
-    """A running sandbox with discord.py pointed at it; unexpected errors fail at teardown.
+    """Run a sandbox with discord.py pointed at it; unexpected errors fail at teardown.
 
     Mark a test ``@pytest.mark.sandbox_options(rate_limits=False, ...)`` to pass options.
     """

@@ -150,7 +150,7 @@ class RateLimiter:
 
 
 def too_many(retry_after: float, *, is_global: bool, headers: dict[str, str]) -> ApiError:
-    """A 429 as Discord sends it: JSON body, ``Retry-After`` and ``Via`` headers."""
+    """Build a 429 as Discord sends it: JSON body, ``Retry-After`` and ``Via`` headers."""
     return ApiError(
         429,
         0,

@@ -20,7 +20,7 @@ API = "/api/v10"
 
 
 def guild_of(request: web.Request) -> Guild:
-    """The guild named in the path, or 404 Unknown Guild."""
+    """Find the guild named in the path, or 404 Unknown Guild."""
     guild = context(request).state.guilds.get(snowflake(request, "guild_id"))
     if guild is None:
         raise unknown("Guild", UNKNOWN_GUILD)
@@ -28,12 +28,12 @@ def guild_of(request: web.Request) -> Guild:
 
 
 async def me(request: web.Request) -> web.StreamResponse:
-    """The bot user."""
+    """Serve the bot user."""
     return json_response(payloads.client_user_payload(context(request).state.bot_user))
 
 
 async def application(request: web.Request) -> web.StreamResponse:
-    """The bot's application."""
+    """Serve the bot's application."""
     state = context(request).state
     owner = state.users[state.default_guild().owner_id] if state.guilds else state.bot_user
     return json_response(
@@ -59,19 +59,19 @@ async def application(request: web.Request) -> web.StreamResponse:
 
 
 async def gateway(request: web.Request) -> web.StreamResponse:
-    """The gateway URL."""
+    """Serve the gateway URL."""
     return json_response({"url": context(request).hub.url()})
 
 
 async def gateway_bot(request: web.Request) -> web.StreamResponse:
-    """The gateway URL with shards and the session start limit."""
+    """Serve the gateway URL with shards and the session start limit."""
     limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
     url = context(request).hub.url()
     return json_response({"url": url, "shards": 1, "session_start_limit": limit})
 
 
 async def get_user(request: web.Request) -> web.StreamResponse:
-    """A user by id."""
+    """Serve a user by id."""
     user = context(request).state.users.get(snowflake(request, "user_id"))
     if user is None:
         raise unknown("User", UNKNOWN_USER)
@@ -90,12 +90,12 @@ async def create_dm(request: web.Request) -> web.StreamResponse:
 
 
 async def get_guild(request: web.Request) -> web.StreamResponse:
-    """A guild."""
+    """Serve a guild."""
     return json_response(payloads.rest_guild_payload(context(request).state, guild_of(request)))
 
 
 async def guild_channels(request: web.Request) -> web.StreamResponse:
-    """A guild's channels (threads left out)."""
+    """Serve a guild's channels (threads left out)."""
     state = context(request).state
     guild = guild_of(request)
     channels = [state.channels[c] for c in guild.channel_ids]
@@ -105,7 +105,7 @@ async def guild_channels(request: web.Request) -> web.StreamResponse:
 
 
 async def guild_roles(request: web.Request) -> web.StreamResponse:
-    """A guild's roles."""
+    """Serve a guild's roles."""
     return json_response([payloads.role_payload(r) for r in guild_of(request).roles.values()])
 
 
@@ -118,7 +118,7 @@ async def guild_member(request: web.Request) -> web.StreamResponse:
 
 
 async def guild_members(request: web.Request) -> web.StreamResponse:
-    """A page of a guild's members (``limit``, ``after``)."""
+    """Serve a page of a guild's members (``limit``, ``after``)."""
     guild = guild_of(request)
     limit = int(request.query.get("limit", "1"))
     after = int(request.query.get("after", "0"))
@@ -130,7 +130,7 @@ async def guild_members(request: web.Request) -> web.StreamResponse:
 
 
 async def get_channel(request: web.Request) -> web.StreamResponse:
-    """A channel."""
+    """Serve a channel."""
     ctx = context(request)
     return json_response(payloads.channel_payload(ctx.state, channel_of(ctx, request)))
 

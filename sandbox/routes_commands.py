@@ -15,7 +15,7 @@ API = "/api/v10"
 
 
 def scope_of(request: web.Request) -> int | None:
-    """The command scope of the path: None (global) or a guild id; 403 for another app."""
+    """Read the command scope of the path: None (global) or a guild id; 403 for another app."""
     state = context(request).state
     if snowflake(request, "application_id") != state.application_id:
         raise ApiError(403, 50001, "Missing Access")
@@ -28,7 +28,7 @@ def scope_of(request: web.Request) -> int | None:
 
 
 def stored(state: SandboxState, scope: int | None, command: Json) -> Json:
-    """A synced command as Discord stores it: its id stable per name, a new version."""
+    """Store a synced command as Discord does: its id stable per name, a new version."""
     kind = int(command.get("type") or 1)
     name = str(command["name"])
     key = (scope, kind, name)
@@ -71,7 +71,7 @@ async def put(request: web.Request) -> web.StreamResponse:
 
 
 async def get(request: web.Request) -> web.StreamResponse:
-    """The commands of a scope."""
+    """Serve the commands of a scope."""
     return json_response(context(request).state.commands.get(scope_of(request), []))
 
 

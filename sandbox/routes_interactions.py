@@ -37,7 +37,7 @@ ALLOWED: dict[int, tuple[int, ...]] = {
 
 
 def interaction_metadata(ctx: Context, record: InteractionRecord) -> Json:
-    """The ``interaction_metadata`` of a message created in answer to ``record``."""
+    """Build the ``interaction_metadata`` of a message created in answer to ``record``."""
     state = ctx.state
     owners = {"0": str(record.guild_id)} if record.guild_id else {"1": str(record.user_id)}
     metadata: Json = {
@@ -76,7 +76,7 @@ def note_refusal(request: web.Request, error: ApiError) -> None:
 
 
 def settle(ctx: Context, record: InteractionRecord) -> None:
-    """The bot has answered ``record`` (drivers waiting for it go on)."""
+    """Mark ``record`` answered by the bot (drivers waiting for it go on)."""
     record.settled = True
     ctx.state.notify()
 
@@ -89,7 +89,7 @@ def asked(request: web.Request, flag: str) -> bool:
 def new_message(
     ctx: Context, record: InteractionRecord, payload: Json, request: web.Request
 ) -> StoredMessage:
-    """A message the bot posts in answer to ``record`` (ephemeral if its flags say so)."""
+    """Post a message from the bot in answer to ``record`` (ephemeral if its flags say so)."""
     state = ctx.state
     ephemeral = bool(int(payload.get("flags") or 0) & EPHEMERAL)
     kind = {COMMAND: 20}.get(record.type, 0)
@@ -113,7 +113,7 @@ Respond = Callable[[Context, InteractionRecord, Json, web.Request], StoredMessag
 
 
 def unanswered(ctx: Context, request: web.Request) -> InteractionRecord:
-    """The interaction of a callback: known, token right, not answered yet, within 3 s."""
+    """Find the interaction of a callback: known, token right, not answered yet, within 3 s."""
     state = ctx.state
     record = state.interactions.get(snowflake(request, "interaction_id"))
     if record is None or record.token != request.match_info["interaction_token"]:
@@ -162,7 +162,7 @@ def respond_deferred(
 
 
 def source_of(ctx: Context, record: InteractionRecord) -> StoredMessage:
-    """The message whose component was used, or 404 10008."""
+    """Find the message whose component was used, or 404 10008."""
     source = ctx.state.messages.get(record.source_message_id or 0)
     if source is None:
         raise unknown("Message", UNKNOWN_MESSAGE)
@@ -231,7 +231,7 @@ RESPONDERS: dict[int, Respond] = {
 def callback_resource(
     ctx: Context, record: InteractionRecord, kind: int, message: StoredMessage | None
 ) -> Json:
-    """The answer to ``?with_response=1``: the interaction and the resource it created."""
+    """Build the answer to ``?with_response=1``: the interaction and the resource it created."""
     resource: Json = {"type": kind}
     if message is not None:
         resource["message"] = payloads.message_payload(ctx.state, message)
@@ -249,7 +249,7 @@ def callback_resource(
 
 
 async def callback(request: web.Request) -> web.StreamResponse:
-    """The bot's first answer to an interaction (types 4-9)."""
+    """Take the bot's first answer to an interaction (types 4-9)."""
     ctx = context(request)
     record = unanswered(ctx, request)
     payload = body(request)
@@ -273,7 +273,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
 
 
 def record_of(ctx: Context, request: web.Request) -> InteractionRecord:
-    """The interaction of a webhook route: this app's, token valid (15 min), answered."""
+    """Find the interaction of a webhook route: this app's, token valid (15 min), answered."""
     state = ctx.state
     if snowflake(request, "webhook_id") != state.application_id:
         raise unknown("Webhook", UNKNOWN_WEBHOOK)
@@ -303,7 +303,7 @@ def message_of(ctx: Context, record: InteractionRecord, request: web.Request) ->
 
 
 async def followup(request: web.Request) -> web.StreamResponse:
-    """A followup message (the first after a type-5 defer fills the loading message)."""
+    """Post a followup message (the first after a type-5 defer fills the loading message)."""
     ctx = context(request)
     record = record_of(ctx, request)
     payload, files = body(request), uploads(request)

@@ -39,7 +39,7 @@ async def announce(ctx: Context, event: str, message: StoredMessage) -> None:
 
 
 def message_of(state: SandboxState, channel: Channel, request: web.Request) -> StoredMessage:
-    """The message named in the path, in ``channel`` and visible to all, or 404 10008."""
+    """Find the message named in the path, in ``channel`` and visible to all, or 404 10008."""
     message = state.messages.get(snowflake(request, "message_id"))
     if (
         message is None
@@ -68,7 +68,7 @@ def check_dm(state: SandboxState, channel: Channel) -> None:
 
 
 def needed_to_send(channel: Channel, payload: Json, files: dict[str, Upload]) -> int:
-    """The permissions a message needs: send (in threads), embeds, files, replies."""
+    """Return the permissions a message needs: send (in threads), embeds, files, replies."""
     thread = channel.type in (PUBLIC_THREAD, PRIVATE_THREAD)
     needed = perm.SEND_MESSAGES_IN_THREADS if thread else perm.SEND_MESSAGES
     if payload.get("embeds"):
@@ -99,7 +99,7 @@ def check_reference(state: SandboxState, channel: Channel, payload: Json) -> Non
 
 
 async def create(request: web.Request) -> web.StreamResponse:
-    """The bot sends a message (a DM or in a guild channel)."""
+    """Send a message for the bot (a DM or in a guild channel)."""
     ctx = context(request)
     state = ctx.state
     channel = channel_of(ctx, request)
@@ -128,7 +128,7 @@ def reads_history(state: SandboxState, channel: Channel) -> bool:
 
 
 async def history(request: web.Request) -> web.StreamResponse:
-    """A channel's messages, newest first (``limit``, ``before``, ``after``)."""
+    """Serve a channel's messages, newest first (``limit``, ``before``, ``after``)."""
     ctx = context(request)
     state = ctx.state
     channel = channel_of(ctx, request)
@@ -155,7 +155,7 @@ async def get_one(request: web.Request) -> web.StreamResponse:
 
 
 async def edit(request: web.Request) -> web.StreamResponse:
-    """The bot edits one of its messages."""
+    """Edit one of the bot's messages."""
     ctx = context(request)
     state = ctx.state
     channel = channel_of(ctx, request)
@@ -175,7 +175,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
 
 
 async def delete(request: web.Request) -> web.StreamResponse:
-    """The bot deletes a message (another's needs Manage Messages)."""
+    """Delete a message for the bot (another's needs Manage Messages)."""
     ctx = context(request)
     state = ctx.state
     channel = channel_of(ctx, request)
@@ -202,7 +202,7 @@ def check_thread_name(payload: Json) -> None:
 
 
 async def create_thread(request: web.Request) -> web.StreamResponse:
-    """The bot starts a thread (private by default; public from a message)."""
+    """Start a thread for the bot (private by default; public from a message)."""
     ctx = context(request)
     state = ctx.state
     parent = channel_of(ctx, request)
@@ -229,7 +229,7 @@ async def create_thread(request: web.Request) -> web.StreamResponse:
 
 
 async def add_thread_member(request: web.Request) -> web.StreamResponse:
-    """The bot adds a user to a thread."""
+    """Add a user to a thread for the bot."""
     ctx = context(request)
     thread = channel_of(ctx, request)
     if thread.type not in (PUBLIC_THREAD, PRIVATE_THREAD):

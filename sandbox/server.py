@@ -59,12 +59,12 @@ class ChannelView:
 
 
 async def gateway_socket(request: web.Request) -> web.StreamResponse:
-    """The gateway websocket (``ws://host:port/gateway``)."""
+    """Serve the gateway websocket (``ws://host:port/gateway``)."""
     return await request.app[CONTEXT].hub.handle(request)
 
 
 async def attachment(request: web.Request) -> web.StreamResponse:
-    """An uploaded file's bytes, as Discord's CDN serves them."""
+    """Serve an uploaded file's bytes, as Discord's CDN does."""
     # The CDN can fail too: `sb.faults.fail("GET /attachments/{c}/{a}/{f}", status=404)`.
     fault = request.app[FAULTS].take("GET", "/attachments/{channel_id}/{attachment_id}/{filename}")
     ctx = request.app[CONTEXT]
@@ -307,7 +307,7 @@ class Sandbox:
             )
 
     def commands(self, guild: Guild | int | None = None) -> list[Json]:
-        """The synced command tree: global, or of ``guild``."""
+        """Return the synced command tree: global, or of ``guild``."""
         scope = guild.id if isinstance(guild, Guild) else guild
         return list(self.state.commands.get(scope, []))
 
@@ -359,7 +359,7 @@ class Sandbox:
         locale: str = "en-US",
         roles: tuple[str, ...] = (),
     ) -> Persona:
-        """A new user joins the main guild now (GUILD_MEMBER_ADD with the members intent)."""
+        """Have a new user join the main guild now (GUILD_MEMBER_ADD with the members intent)."""
         persona = self.add_user(username, global_name=global_name, locale=locale, roles=roles)
         guild = self.state.default_guild()
         member = payloads.member_payload(self.state, guild.members[persona.id])

@@ -338,7 +338,7 @@ LABEL_ONLY_TYPES = (19, 21, 22, 23)
 
 
 def _check_radio_group(errors: Errors, path: Path, group: Json) -> None:
-    """A modal radio group: 2 to 10 options, at most one of them the default."""
+    """Check a modal radio group: 2 to 10 options, at most one of them the default."""
     errors.length((*path, "custom_id"), group.get("custom_id"), 1, 100)
     options = group.get("options") or []
     errors.length((*path, "options"), options, 2, 10)
@@ -365,7 +365,7 @@ def _walk_custom_ids(component: Json) -> list[str]:
 
 
 def _check_row(errors: Errors, path: Path, row: Json) -> None:
-    """An action row of a message: 1-5 buttons, or one select alone."""
+    """Check an action row of a message: 1-5 buttons, or one select alone."""
     children = row.get("components") or []
     errors.length((*path, "components"), children, 1, 5)
     has_select = any(c.get("type") in SELECT_TYPES for c in children)

@@ -116,7 +116,7 @@ async def _ask_student(bot: MentorCoach, handover: Handover, mentorship: Mentors
 
 
 def pack_embed(pack: Pack, locale: str | None) -> discord.Embed:
-    """What the new mentor receives: shared notes, open next steps, progress, plan."""
+    """Show what the new mentor receives: shared notes, open next steps, progress, plan."""
     mentorship = pack.mentorship
     embed = discord.Embed(
         title=clip(tr("handover.pack_title", locale, name=mentorship.student_name), 256),

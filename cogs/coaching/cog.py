@@ -189,7 +189,7 @@ class CoachingCog(commands.Cog):
         skill: app_commands.Choice[str],
         starting_point: app_commands.Choice[str] | None = None,
     ) -> None:
-        """A reflection prompt on one of the mentor's skills."""
+        """Send a reflection prompt on one of the mentor's skills."""
         start = None if starting_point is None else starting_point.value
         await interaction.response.send_message(
             embed=skill_embed(skill.value, interaction.locale, start), ephemeral=True

@@ -218,7 +218,7 @@ async def share_state(bot: MentorCoach, note: Note) -> Shareable | None:
 
 
 def share_view(note_id: int, locale: discord.Locale, state: ShareState) -> discord.ui.View:
-    """A view with the note's Share button (restart-proof), shown used once it was used."""
+    """Build a view with the note's Share button (restart-proof), shown used once it was used."""
     view = discord.ui.View(timeout=None)
     button = ShareNoteButton(note_id, label=tr("notes.share_button", locale))
     if state is ShareState.SAME:
