@@ -191,7 +191,8 @@ async def plan_real_reminders(
     """
     state = sb.state
     assert sb.guild is not None
-    guild = sb.guild.id
+    server = sb.guild
+    guild = server.id
     known: list[tuple[int, int, str]] = []
     first_time: list[int] = []
     pairs: list[tuple[int, int, int]] = []
@@ -199,6 +200,7 @@ async def plan_real_reminders(
 
     def person(name: str) -> int:
         user = state.add_user(name, global_name=name)
+        state.add_member(server, user)  # Discord refuses DMs to people sharing no server (50278)
         if (len(known) + len(first_time)) % FIRST_TIME_EVERY == 0:
             first_time.append(user.id)
         else:
@@ -583,10 +585,13 @@ async def ahead_phase(path: Path, latency: str) -> Ahead:
                 now = datetime.now(UTC)
                 state = sb.state
                 assert sb.guild is not None
-                people = [
-                    state.add_user(f"ahead{i:03d}", global_name=f"Ahead {i}").id
+                users = [
+                    state.add_user(f"ahead{i:03d}", global_name=f"Ahead {i}")
                     for i in range(AHEAD_PEOPLE)
                 ]
+                for user in users:
+                    state.add_member(sb.guild, user)
+                people = [user.id for user in users]
                 planned = [
                     (
                         DIGEST,
