@@ -323,6 +323,8 @@ class Dispatcher:
         for reminder in chunk:
             if reminder.kind not in self.renderers:
                 await self._handle(reminder)  # fails it, or says no renderer is registered
+                if self.health.total > errors:
+                    return len(chunk) - len(known)
         try:
             collapsing = [r for r in known if kind_of(r.kind).collapses]
             later = await store.superseded_among(db, collapsing, self.bot.clock.now())
