@@ -618,12 +618,15 @@ async def ahead_phase(path: Path, latency: str) -> Ahead:
                         lambda: sum(1 for u in people if u in state_dm_users(sb)) == len(people),
                         AHEAD_PEOPLE * 2 + 30,
                     )
-                    seconds = time.perf_counter() - started
-                    for _ in range(50):  # the last one is being remembered
+                    # Opened on Discord's side; the bot remembers the last one when discord.py
+                    # returns it, which for the open that empties the bucket (10 per 10 s) is
+                    # after the window resets: discord.py sleeps it out before returning.
+                    for _ in range(200):
                         row = await db.fetch_one("SELECT COUNT(*) AS n FROM dm_channels")
                         if row is not None and row["n"] >= len(people):
                             break
                         await asyncio.sleep(0.1)
+                    seconds = time.perf_counter() - started
                 finally:
                     await running.stop()
                 row = await db.fetch_one("SELECT COUNT(*) AS n FROM dm_channels")
@@ -813,7 +816,7 @@ def run(sizes: Sizes) -> tuple[list[Row], list[str]]:
         Row(
             f"DM channels opened ahead, limits on: {ahead.people} first-timers due in 12 h",
             "0 429s, none sent",
-            f"{ahead.opened} opened in {ahead.seconds:.1f} s from start; "
+            f"{ahead.opened} opened and remembered in {ahead.seconds:.1f} s from start; "
             f"{ahead.rate_limited} 429s; {ahead.sent_meanwhile} sent",
             ahead.rate_limited == 0 and ahead.opened == ahead.people and not ahead.sent_meanwhile,
         ),
