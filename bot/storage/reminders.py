@@ -146,9 +146,13 @@ async def interrupted(db: Database) -> list[Reminder]:
 
 
 async def superseded_by(db: Reader, reminder: Reminder, now: datetime) -> int | None:
-    """Return a later copy of the same kind, person and session also due by `now`, if any."""
+    """Return a later copy of the same kind, person and session also due by `now`, if any.
+
+    Read through the person's reminders (`+session_id`: not the session index, whose NULL
+    range holds every digest and summary of the program).
+    """
     row = await db.fetch_one(
-        "SELECT id FROM reminders WHERE kind = ? AND recipient_id = ? AND session_id IS ? "
+        "SELECT id FROM reminders WHERE kind = ? AND recipient_id = ? AND +session_id IS ? "
         "AND guild_id = ? AND status = 'pending' AND due_at <= ? AND id != ? "
         "AND (due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at DESC LIMIT 1",
         (
@@ -178,7 +182,7 @@ async def superseded_among(
     marks = ", ".join("?" for _ in reminders)
     rows = await db.fetch_all(
         "SELECT r.id, (SELECT l.id FROM reminders l WHERE l.kind = r.kind "
-        "AND l.recipient_id = r.recipient_id AND l.session_id IS r.session_id "
+        "AND l.recipient_id = r.recipient_id AND +l.session_id IS r.session_id "
         "AND l.guild_id = r.guild_id AND l.status = 'pending' AND l.due_at <= ? AND l.id != r.id "
         "AND (l.due_at > r.due_at OR (l.due_at = r.due_at AND l.id > r.id)) "
         f"ORDER BY l.due_at DESC LIMIT 1) AS later FROM reminders r WHERE r.id IN ({marks})",
