@@ -345,14 +345,19 @@ class Dispatcher:
             self._ready[reminder.id] = _Ready(
                 contexts[reminder.id], later.get(reminder.id), reminder.id in looked
             )
+        done = 0
         try:
-            for index, reminder in enumerate(taken):
+            for reminder in taken:
                 await self._handle(
                     replace(reminder, status="sending", attempts=reminder.attempts + 1)
                 )
+                done += 1
                 if self.health.total > errors:
-                    await self._release(taken[index + 1 :])
+                    await self._release(taken[done:])
                     break
+        except asyncio.CancelledError:  # stopped mid-chunk: the rest never started sending
+            await self._release(taken[done:])
+            raise
         finally:
             self._ready.clear()
         return len(chunk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -432,3 +433,42 @@ async def test_an_error_mid_chunk_puts_the_rest_back_unclaimed(
     assert len(sofia.dms) == 1
     assert (await reminder(world, sams.id)).status == "sent"
     assert (await reminder(world, sofias.id)).attempts == 1
+
+
+async def test_a_restart_mid_chunk_leaves_no_claim_to_look_for(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 18:30")
+    due = await due_of(world, first, "student_reminder", "48h")
+    sams = await the_one(world, first, "student_reminder", "48h")
+    await advance_to(world, due - timedelta(minutes=30))
+    dispatcher = world.bot.reminders
+    render = dispatcher.renderers["student_reminder"]
+    rendering = asyncio.Event()
+
+    async def stalls_on_sams(reminder: Reminder, late: bool) -> Any:
+        if reminder.id == sams.id:
+            rendering.set()
+            await asyncio.Event().wait()  # the restart comes while Sam's is being rendered
+        return await render(reminder, late)
+
+    dispatcher.renderers["student_reminder"] = stalls_on_sams
+    caplog.set_level(logging.WARNING, logger="bot.reminders.dispatcher")
+    world.clock.set(due + timedelta(minutes=31))  # both 48 h reminders fall in one chunk
+    await world.sb.wait_for(rendering.is_set, timeout=10)
+    claimed: list[Reminder] = []
+
+    async def look() -> None:
+        claimed.extend(await reminder_store.interrupted(world.db))
+
+    await world.restart(before_start=look)
+    assert claimed == []  # the stop put the chunk's claims back: nothing went out
+    await settle(world)
+    assert len(sam.dms) == 1
+    assert len(sofia.dms) == 1
+    assert not [r for r in caplog.records if "interrupted" in r.getMessage()]
+    assert (await reminder(world, sams.id)).attempts == 1
