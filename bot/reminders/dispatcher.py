@@ -14,6 +14,11 @@ is sent and settled after (`sent`, back to `pending` for a retry, `failed`, `mis
 - a claim that did not settle (an error in the database after the send, a full disk) is found
   again by the next round, without a restart;
 - persistent errors back off (1 s doubling to a minute) and are logged once per change.
+
+Due reminders go in chunks: one statement claims a chunk, a few reads fetch what all of its
+reminders need (`services.reminder_context`), then each is rendered and sent in turn. A round
+stopped by an error puts the chunk's untouched claims back; a crash leaves at most a chunk of
+claims, which the next start looks for before sending, as any interrupted send.
 """
 
 from __future__ import annotations
@@ -41,13 +46,10 @@ from bot.delivery import (
 )
 from bot.metrics import record_reminder
 from bot.reminders.kinds import Kind, Recipient, UnknownKind, kind_of
-from bot.reminders.planning import ReminderPrefs
-from bot.services.people import reader_locale
+from bot.services.reminder_context import ReminderContext, load_context, load_contexts
 from bot.storage import reminders as store
 from bot.storage.dm_channels import dm_channel_of
-from bot.storage.guild_config import get_config
 from bot.storage.reminders import Reminder
-from bot.storage.sessions import get_session
 from bot.texts import tr
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 500
+CHUNK = 24
+"""Reminders claimed and read together: half a second of sends at 48/s."""
 MAX_SLEEP = 300.0
 LATE_AFTER = timedelta(minutes=1)
 RETRY_BASE = timedelta(minutes=1)
@@ -167,6 +171,17 @@ class Health:
         return float(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failures - 1, 10)))
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """What was read for a claimed reminder along with the rest of its chunk."""
+
+    context: ReminderContext
+    later: int | None
+    """The later copy that supersedes it, if any (looked for when the kind collapses)."""
+    looked: bool
+    """Whether `later` was looked for."""
+
+
 class Undeliverable(Exception):
     """Neither a DM nor the server's reminders channel could take the reminder."""
 
@@ -185,6 +200,7 @@ class Dispatcher:
         self.health = Health()
         self._slots = asyncio.Semaphore(in_flight)
         self._sending: dict[int, asyncio.Task[None]] = {}
+        self._ready: dict[int, _Ready] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -289,13 +305,77 @@ class Dispatcher:
             while self.health.total == errors and (
                 batch := await store.due(self.bot.db, self.bot.clock.now(), BATCH)
             ):
-                for reminder in batch:
-                    await self._handle(reminder)
-                    handled += 1
+                for start in range(0, len(batch), CHUNK):
+                    handled += await self._handle_chunk(batch[start : start + CHUNK], errors)
                     if self.health.total > errors:
                         break  # the next round backs off, then starts again from the earliest
             await self._drain()
         return handled
+
+    async def _handle_chunk(self, chunk: list[Reminder], errors: int) -> int:
+        """Claim a chunk of pending reminders at once, read what they need, then handle each.
+
+        Return how many were handled. At the round's first error the claims not acted on
+        yet are put back, so no send is left to look for.
+        """
+        db = self.bot.db
+        known = [r for r in chunk if r.kind in self.renderers]
+        for reminder in chunk:
+            if reminder.kind not in self.renderers:
+                await self._handle(reminder)  # fails it, or says no renderer is registered
+                if self.health.total > errors:
+                    return len(chunk) - len(known)
+        try:
+            collapsing = [r for r in known if kind_of(r.kind).collapses]
+            later = await store.superseded_among(db, collapsing, self.bot.clock.now())
+            async with db.transaction() as tx:
+                claimed = await store.claim_many(tx, [r.id for r in known])
+        except Exception as error:
+            self.health.failed("claiming reminders", error)
+            return len(chunk) - len(known)
+        taken = [r for r in known if r.id in claimed]
+        try:
+            contexts = await load_contexts(db, taken)
+        except Exception as error:
+            self.health.failed("reading reminders", error)
+            await self._release(taken)
+            return len(chunk) - len(known)
+        looked = {r.id for r in collapsing}
+        for reminder in taken:
+            self._ready[reminder.id] = _Ready(
+                contexts[reminder.id], later.get(reminder.id), reminder.id in looked
+            )
+        done = 0
+        try:
+            for reminder in taken:
+                await self._handle(
+                    replace(reminder, status="sending", attempts=reminder.attempts + 1)
+                )
+                done += 1
+                if self.health.total > errors:
+                    await self._release(taken[done:])
+                    break
+        except asyncio.CancelledError:  # stopped mid-chunk: the rest never started sending
+            await self._release(taken[done:])
+            raise
+        finally:
+            self._ready.clear()
+        return len(chunk)
+
+    async def _release(self, reminders: list[Reminder]) -> None:
+        """Put back claims never acted on; if even that fails, `recover()` settles them."""
+        if not reminders:
+            return
+        with contextlib.suppress(Exception):
+            async with self.bot.db.transaction() as tx:
+                await store.release(tx, [r.id for r in reminders])
+
+    async def context_of(self, reminder: Reminder) -> ReminderContext:
+        """Return what delivering a reminder needs: read with its chunk, or now."""
+        ready = self._ready.get(reminder.id)
+        if ready is not None:
+            return ready.context
+        return await load_context(self.bot.db, reminder)
 
     async def _drain(self) -> None:
         while self._sending:
@@ -323,8 +403,22 @@ class Dispatcher:
             async with db.transaction() as tx:
                 if not await store.claim(tx, reminder.id, late=reminder.late):
                     return
+        ready = self._ready.get(reminder.id)
+        if ready is None:  # not read with a chunk (an interrupted send, a single claim)
+            ready = _Ready(await load_context(db, reminder), None, looked=False)
+            self._ready[reminder.id] = ready
+        try:
+            await self._prepare_claimed(reminder, kind, ready, now)
+        finally:
+            self._ready.pop(reminder.id, None)
+
+    async def _prepare_claimed(
+        self, reminder: Reminder, kind: Kind, ready: _Ready, now: datetime
+    ) -> None:
+        db = self.bot.db
+        context = ready.context
         if reminder.unsure:
-            found = await self._find_delivered(reminder, kind)
+            found = await self._find_delivered(reminder, kind, context)
             if found is not None:
                 via, message_id = found
                 log.info("Reminder %s had gone out (message %s)", reminder.id, message_id)
@@ -333,11 +427,11 @@ class Dispatcher:
                         tx, reminder.id, via=via, message_id=message_id, now=now, late=reminder.late
                     )
                 return
-        if not await self._still_useful(reminder, kind, now):
+        if not self._still_useful(reminder, kind, now, context):
             await self._outcome(reminder, "missed", "no longer useful when it could be sent")
             return
         if kind.collapses:
-            later = await store.superseded_by(db, reminder, now)
+            later = ready.later if ready.looked else await store.superseded_by(db, reminder, now)
             if later is not None:
                 await self._outcome(reminder, "cancelled", f"superseded by reminder {later}")
                 return
@@ -346,15 +440,16 @@ class Dispatcher:
         if render is None:
             raise RuntimeError(f"no renderer is registered for {kind.name!r} reminders")
         outgoing = await render(reminder, late)
-        prefs = await store.get_prefs(db, reminder.recipient_id)
-        if outgoing is None or (prefs.paused and kind.recipient is not Recipient.LOG_CHANNEL):
+        if outgoing is None or (
+            context.prefs.paused and kind.recipient is not Recipient.LOG_CHANNEL
+        ):
             reason = "paused by the recipient" if outgoing is not None else "no longer applies"
             await self._outcome(reminder, "cancelled", reason)
             return
-        outgoing = await self._with_reference(reminder, outgoing)
+        outgoing = self._with_reference(reminder, outgoing, context)
         await self.pacer.wait()
         await self._slots.acquire()
-        task = asyncio.create_task(self._send_and_settle(reminder, kind, outgoing, prefs, late))
+        task = asyncio.create_task(self._send_and_settle(reminder, kind, outgoing, context, late))
         self._sending[reminder.id] = task
 
     def _is_late(self, reminder: Reminder, now: datetime) -> bool:
@@ -367,12 +462,10 @@ class Dispatcher:
             return True
         return reminder.unsure and now - reminder.due_at > LATE_AFTER
 
-    async def _still_useful(self, reminder: Reminder, kind: Kind, now: datetime) -> bool:
-        session = (
-            await get_session(self.bot.db, reminder.session_id)
-            if reminder.session_id is not None
-            else None
-        )
+    def _still_useful(
+        self, reminder: Reminder, kind: Kind, now: datetime, context: ReminderContext
+    ) -> bool:
+        session = context.view.session if context.view is not None else None
         return kind.still_useful(
             due_at=reminder.due_at,
             now=now,
@@ -380,10 +473,11 @@ class Dispatcher:
             session_status=session.status if session else None,
         )
 
-    async def _with_reference(self, reminder: Reminder, outgoing: Outgoing) -> Outgoing:
+    def _with_reference(
+        self, reminder: Reminder, outgoing: Outgoing, context: ReminderContext
+    ) -> Outgoing:
         """Put the reminder's reference in its embed footer (added to one if present)."""
-        locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
-        reference = tr("reminders.reference", locale, ref=reminder.reference)
+        reference = tr("reminders.reference", context.locale, ref=reminder.reference)
         embed = outgoing.embed or discord.Embed(description=outgoing.content)
         footer = embed.footer.text
         embed.set_footer(text=f"{footer} · {reference}" if footer else reference)
@@ -395,12 +489,12 @@ class Dispatcher:
         reminder: Reminder,
         kind: Kind,
         outgoing: Outgoing,
-        prefs: ReminderPrefs,
+        context: ReminderContext,
         late: bool,
     ) -> None:
         try:
             try:
-                via, message = await self._send(reminder, kind, outgoing, prefs)
+                via, message = await self._send(reminder, kind, outgoing, context)
             except TEMPORARY as error:
                 await self._retry_or_fail(reminder, f"temporary: {error}", unsure=True)
                 return
@@ -437,10 +531,10 @@ class Dispatcher:
             await self._retry_or_fail(reminder, f"error: {type(error).__name__}", unsure=True)
 
     async def _send(
-        self, reminder: Reminder, kind: Kind, outgoing: Outgoing, prefs: ReminderPrefs
+        self, reminder: Reminder, kind: Kind, outgoing: Outgoing, context: ReminderContext
     ) -> tuple[str, discord.Message]:
+        config = context.config
         if kind.recipient is Recipient.LOG_CHANNEL:
-            config = await get_config(self.bot.db, reminder.guild_id)
             if config.log_channel_id is None:
                 raise Undeliverable("no log channel is set")
             channel = self.bot.get_partial_messageable(
@@ -450,13 +544,13 @@ class Dispatcher:
                 **self._options(outgoing, reminder), allowed_mentions=discord.AllowedMentions.none()
             )
             return "channel", message
-        if prefs.via != "channel":
+        if context.prefs.via != "channel":
             try:
-                return "dm", await self._send_dm(reminder, outgoing)
+                return "dm", await self._send_dm(reminder, outgoing, context)
             except DmClosed:
                 log.info("DMs closed for %s; trying the reminders channel", reminder.recipient_id)
                 await self.pacer.wait()
-        return "channel", await self._post_in_channel(reminder, outgoing)
+        return "channel", await self._post_in_channel(reminder, outgoing, context)
 
     def _options(self, outgoing: Outgoing, reminder: Reminder) -> dict[str, Any]:
         given = {
@@ -467,8 +561,12 @@ class Dispatcher:
         }
         return {key: value for key, value in given.items() if value is not None}
 
-    async def _send_dm(self, reminder: Reminder, outgoing: Outgoing) -> discord.Message:
-        channel_id = await dm_channel_of(self.bot.db, reminder.recipient_id)
+    async def _send_dm(
+        self, reminder: Reminder, outgoing: Outgoing, context: ReminderContext
+    ) -> discord.Message:
+        channel_id = context.dm_channel_id
+        if channel_id is None:  # opened since it was read (another reminder of theirs)?
+            channel_id = await dm_channel_of(self.bot.db, reminder.recipient_id)
         if channel_id is None:  # not opened ahead (planned less than a day before): open now
             channel_id = await open_dm_channel(self.bot, reminder.recipient_id)
             await self.pacer.wait()
@@ -482,8 +580,10 @@ class Dispatcher:
                 raise DmClosed(reminder.recipient_id) from error
             raise
 
-    async def _post_in_channel(self, reminder: Reminder, outgoing: Outgoing) -> discord.Message:
-        config = await get_config(self.bot.db, reminder.guild_id)
+    async def _post_in_channel(
+        self, reminder: Reminder, outgoing: Outgoing, context: ReminderContext
+    ) -> discord.Message:
+        config = context.config
         if config.reminders_channel_id is None:
             raise Undeliverable("DMs closed and no reminders channel is set")
         channel = self.bot.get_partial_messageable(
@@ -497,18 +597,20 @@ class Dispatcher:
         )
         return await channel.send(**options)
 
-    async def _find_delivered(self, reminder: Reminder, kind: Kind) -> tuple[str, int] | None:
+    async def _find_delivered(
+        self, reminder: Reminder, kind: Kind, context: ReminderContext
+    ) -> tuple[str, int] | None:
         """Look for a reminder that may have gone out in the places it could have gone.
 
         Raises on an HTTP error: without an answer the reminder is retried later, not re-sent.
         """
-        config = await get_config(self.bot.db, reminder.guild_id)
+        config = context.config
         places: list[tuple[str, int, int]] = []
         if kind.recipient is Recipient.LOG_CHANNEL:
             if config.log_channel_id is not None:
                 places.append(("channel", config.log_channel_id, CHANNEL_HISTORY))
         else:
-            dm = await dm_channel_of(self.bot.db, reminder.recipient_id)
+            dm = context.dm_channel_id
             if dm is not None:
                 places.append(("dm", dm, DM_HISTORY))
             if config.reminders_channel_id is not None:

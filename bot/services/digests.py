@@ -82,12 +82,15 @@ async def build_digest(db: Database, guild_id: int, mentor_id: int, now: datetim
     )
     left_alone = []
     presentations = []
-    for mentorship in await mentorship_store.active_for_mentor(db, guild_id, mentor_id):
-        counts = await session_store.attendance(db, mentorship.id)
-        last = counts.last_held_at or mentorship.created_at
+    mentorships = await mentorship_store.active_for_mentor(db, guild_id, mentor_id)
+    ids = [mentorship.id for mentorship in mentorships]
+    last_held = await session_store.last_held_of(db, ids)
+    plans = await coaching_store.open_plans_of(db, ids)
+    for mentorship in mentorships:
+        last = last_held.get(mentorship.id) or mentorship.created_at
         if now - last >= LEFT_ALONE_AFTER:
             left_alone.append(mentorship)
-        plan = await coaching_store.open_plan(db, mentorship.id)
+        plan = plans.get(mentorship.id)
         if plan is not None and plan.request_by <= now + timedelta(days=7):
             presentations.append((mentorship, plan))
     return Digest(

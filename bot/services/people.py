@@ -9,8 +9,8 @@ import babel
 from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.settings import Settings
-from bot.storage.guild_config import get_config
-from bot.storage.user_prefs import get_prefs, set_language, set_timezone
+from bot.storage.guild_config import GuildConfig, get_config
+from bot.storage.user_prefs import UserPrefs, get_prefs, set_language, set_timezone
 from bot.texts import catalogue
 
 _default_zone = Settings.model_fields["default_timezone"].default
@@ -54,13 +54,14 @@ async def reader_locale(db: Reader, user_id: int, guild_id: int | None) -> str |
     their Discord client was last seen in, else their server's.
     """
     prefs = await get_prefs(db, user_id)
-    if prefs.language:
-        return prefs.language
-    if prefs.locale:
-        return prefs.locale
-    if guild_id is not None:
-        return (await get_config(db, guild_id)).locale
-    return None
+    if prefs.language or prefs.locale or guild_id is None:
+        return locale_of(prefs, None)
+    return locale_of(prefs, await get_config(db, guild_id))
+
+
+def locale_of(prefs: UserPrefs, config: GuildConfig | None) -> str | None:
+    """Return `reader_locale`'s answer from what was already read (`config`: their server's)."""
+    return prefs.language or prefs.locale or (config.locale if config is not None else None)
 
 
 def known_languages() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,3 +138,18 @@ async def since_last_held(
         steps_done=[str(r["text"]) for r in steps],
         note_titles=[str(r["title"]) for r in notes],
     )
+
+
+async def links_of_many(db: Reader, mentorship_ids: Collection[int]) -> dict[int, Links]:
+    """Return the project and meeting links of several mentorships, in one read."""
+    if not mentorship_ids:
+        return {}
+    marks = ", ".join("?" for _ in mentorship_ids)
+    rows = await db.fetch_all(
+        f"SELECT id, project_link, meeting_link FROM mentorships WHERE id IN ({marks})",
+        list(mentorship_ids),
+    )
+    return {
+        int(row["id"]): Links(project_link=row["project_link"], meeting_link=row["meeting_link"])
+        for row in rows
+    }

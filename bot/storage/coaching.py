@@ -330,3 +330,16 @@ async def add_plan(
     )
     assert row is not None
     return _row_to_plan(row)
+
+
+async def open_plans_of(db: Reader, mentorship_ids: Collection[int]) -> dict[int, PresentationPlan]:
+    """Return the open presentation plan of each mentorship that has one, in one read."""
+    if not mentorship_ids:
+        return {}
+    marks = ", ".join("?" for _ in mentorship_ids)
+    rows = await db.fetch_all(
+        f"SELECT {_PLAN_COLUMNS} FROM presentation_plans WHERE mentorship_id IN ({marks}) "
+        "AND status = 'open'",
+        list(mentorship_ids),
+    )
+    return {int(row["mentorship_id"]): _row_to_plan(row) for row in rows}

@@ -146,9 +146,13 @@ async def interrupted(db: Database) -> list[Reminder]:
 
 
 async def superseded_by(db: Reader, reminder: Reminder, now: datetime) -> int | None:
-    """Return a later copy of the same kind, person and session also due by `now`, if any."""
+    """Return a later copy of the same kind, person and session also due by `now`, if any.
+
+    Read through the person's reminders (`+session_id`: not the session index, whose NULL
+    range holds every digest and summary of the program).
+    """
     row = await db.fetch_one(
-        "SELECT id FROM reminders WHERE kind = ? AND recipient_id = ? AND session_id IS ? "
+        "SELECT id FROM reminders WHERE kind = ? AND recipient_id = ? AND +session_id IS ? "
         "AND guild_id = ? AND status = 'pending' AND due_at <= ? AND id != ? "
         "AND (due_at > ? OR (due_at = ? AND id > ?)) ORDER BY due_at DESC LIMIT 1",
         (
@@ -164,6 +168,27 @@ async def superseded_by(db: Reader, reminder: Reminder, now: datetime) -> int | 
         ),
     )
     return None if row is None else int(row["id"])
+
+
+async def superseded_among(
+    db: Reader, reminders: Sequence[Reminder], now: datetime
+) -> dict[int, int]:
+    """Return, for each of these reminders that has one, `superseded_by`'s answer: one read.
+
+    Read before they are claimed: a later copy among them is still `pending` then.
+    """
+    if not reminders:
+        return {}
+    marks = ", ".join("?" for _ in reminders)
+    rows = await db.fetch_all(
+        "SELECT r.id, (SELECT l.id FROM reminders l WHERE l.kind = r.kind "
+        "AND l.recipient_id = r.recipient_id AND +l.session_id IS r.session_id "
+        "AND l.guild_id = r.guild_id AND l.status = 'pending' AND l.due_at <= ? AND l.id != r.id "
+        "AND (l.due_at > r.due_at OR (l.due_at = r.due_at AND l.id > r.id)) "
+        f"ORDER BY l.due_at DESC LIMIT 1) AS later FROM reminders r WHERE r.id IN ({marks})",
+        (iso(now), *(r.id for r in reminders)),
+    )
+    return {int(row["id"]): int(row["later"]) for row in rows if row["later"] is not None}
 
 
 async def recipients_without_dm(
@@ -207,6 +232,34 @@ async def claim(tx: Transaction, reminder_id: int, *, late: bool) -> bool:
         (int(late), reminder_id),
     )
     return changed == 1
+
+
+async def claim_many(tx: Transaction, reminder_ids: Collection[int]) -> set[int]:
+    """Mark pending reminders as being sent, in one statement; return those it took.
+
+    As `claim` for each (its `late` flag left as stored): one not pending any more is skipped.
+    """
+    if not reminder_ids:
+        return set()
+    marks = ", ".join("?" for _ in reminder_ids)
+    rows = await tx.fetch_all(
+        "UPDATE reminders SET status = 'sending', attempts = attempts + 1 "
+        f"WHERE id IN ({marks}) AND status = 'pending' RETURNING id",
+        list(reminder_ids),
+    )
+    return {int(row["id"]) for row in rows}
+
+
+async def release(tx: Transaction, reminder_ids: Collection[int]) -> None:
+    """Put back claims never acted on (nothing was sent): pending, the attempt not counted."""
+    if not reminder_ids:
+        return
+    marks = ", ".join("?" for _ in reminder_ids)
+    await tx.execute(
+        "UPDATE reminders SET status = 'pending', attempts = max(attempts - 1, 0) "
+        f"WHERE id IN ({marks}) AND status = 'sending'",
+        list(reminder_ids),
+    )
 
 
 async def mark_sent(
@@ -280,7 +333,25 @@ async def get_prefs(
         "WHERE user_id = ?",
         (user_id,),
     )
-    defaults = defaults or ReminderPrefs()
+    return _prefs_of_row(row, defaults or ReminderPrefs())
+
+
+async def prefs_of(db: Reader, user_ids: Collection[int]) -> dict[int, ReminderPrefs]:
+    """Return several people's reminder settings (the built-in ones filled in), in one read."""
+    found: dict[int, aiosqlite.Row] = {}
+    if user_ids:
+        marks = ", ".join("?" for _ in user_ids)
+        rows = await db.fetch_all(
+            "SELECT user_id, student_leads, review_lead_hours, via, paused FROM reminder_prefs "
+            f"WHERE user_id IN ({marks})",
+            list(user_ids),
+        )
+        found = {int(row["user_id"]): row for row in rows}
+    defaults = ReminderPrefs()
+    return {user_id: _prefs_of_row(found.get(user_id), defaults) for user_id in user_ids}
+
+
+def _prefs_of_row(row: aiosqlite.Row | None, defaults: ReminderPrefs) -> ReminderPrefs:
     if row is None:
         return defaults
     return ReminderPrefs(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -622,3 +622,29 @@ async def bump_revision(tx: Transaction, session_ids: Sequence[int]) -> None:
             f"WHERE id IN ({', '.join('?' for _ in session_ids)})",
             list(session_ids),
         )
+
+
+async def get_session_views(db: Reader, session_ids: Collection[int]) -> dict[int, SessionView]:
+    """Return sessions with their mentorship's people, by id (those that exist), in one read."""
+    if not session_ids:
+        return {}
+    marks = ", ".join("?" for _ in session_ids)
+    rows = await db.fetch_all(
+        f"SELECT {_VIEW_COLUMNS} FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        f"WHERE s.id IN ({marks})",
+        list(session_ids),
+    )
+    return {int(row["id"]): _row_to_view(row) for row in rows}
+
+
+async def last_held_of(db: Reader, mentorship_ids: Collection[int]) -> dict[int, datetime]:
+    """Return when each mentorship's last held session started (those with one), in one read."""
+    if not mentorship_ids:
+        return {}
+    marks = ", ".join("?" for _ in mentorship_ids)
+    rows = await db.fetch_all(
+        "SELECT mentorship_id, MAX(starts_at) AS last_held_at FROM sessions "
+        f"WHERE mentorship_id IN ({marks}) AND status = 'held' GROUP BY mentorship_id",
+        list(mentorship_ids),
+    )
+    return {int(row["mentorship_id"]): from_iso(row["last_held_at"]) for row in rows}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+
+import aiosqlite
 
 from bot.clock import iso
 from bot.db import Database, Reader
@@ -30,6 +33,10 @@ async def get_prefs(db: Reader, user_id: int) -> UserPrefs:
     )
     if row is None:
         return UserPrefs(user_id=user_id, timezone=None, locale=None)
+    return _row_to_prefs(row)
+
+
+def _row_to_prefs(row: aiosqlite.Row) -> UserPrefs:
     return UserPrefs(
         user_id=row["user_id"],
         timezone=row["timezone"],
@@ -37,6 +44,23 @@ async def get_prefs(db: Reader, user_id: int) -> UserPrefs:
         language=row["language"],
         language_by_self=bool(row["language_by_self"]),
     )
+
+
+async def prefs_of(db: Reader, user_ids: Collection[int]) -> dict[int, UserPrefs]:
+    """Return several people's preferences (empty ones for those who never set any), one read."""
+    found: dict[int, UserPrefs] = {}
+    if user_ids:
+        marks = ", ".join("?" for _ in user_ids)
+        rows = await db.fetch_all(
+            "SELECT user_id, timezone, locale, language, language_by_self FROM user_prefs "
+            f"WHERE user_id IN ({marks})",
+            list(user_ids),
+        )
+        found = {int(row["user_id"]): _row_to_prefs(row) for row in rows}
+    return {
+        user_id: found.get(user_id) or UserPrefs(user_id=user_id, timezone=None, locale=None)
+        for user_id in user_ids
+    }
 
 
 async def set_timezone(db: Database, user_id: int, zone: str, now: datetime) -> None:

@@ -1,4 +1,8 @@
-"""What each reminder says: its embed and buttons, built from the session as it is now."""
+"""What each reminder says: its embed and buttons, built from the session as it is now.
+
+Rendering only: what a reminder needs is read by `services.reminder_context`, for a whole
+chunk of due reminders at once (the dispatcher's `context_of`).
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,10 @@ from bot.reminders.planning import (
     is_soon,
     presentation_slot,
 )
-from bot.services import expertise
+from bot.services import reminder_context
 from bot.services.digests import build_digest
-from bot.services.people import reader_locale
-from bot.storage import checkins as checkin_store
-from bot.storage import coaching as coaching_store
-from bot.storage import mentorships as mentorship_store
-from bot.storage import notes as note_store
-from bot.storage import sessions as session_store
+from bot.services.reminder_context import ReminderContext
+from bot.storage.checkins import Links
 from bot.storage.reminders import Reminder
 from bot.storage.sessions import SessionView
 from bot.texts import Locale, tr
@@ -48,7 +48,9 @@ from cogs.reminders._buttons import (
 log = logging.getLogger(__name__)
 
 _Build = Callable[[Reminder, bool, Locale], Awaitable[Outgoing | None]]
-_SessionBuild = Callable[[Reminder, SessionView, bool, Locale], Awaitable[Outgoing | None]]
+_SessionBuild = Callable[
+    [Reminder, SessionView, ReminderContext, bool, Locale], Awaitable[Outgoing | None]
+]
 
 
 # -- what each reminder says --------------------------------------------------------------
@@ -72,8 +74,8 @@ class ReminderMessages:
 
     def _with_locale(self, build: _Build) -> KindRenderer:
         async def render(reminder: Reminder, late: bool) -> Outgoing | None:
-            locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
-            return await build(reminder, late, locale)
+            context = await self.bot.reminders.context_of(reminder)
+            return await build(reminder, late, context.locale)
 
         return render
 
@@ -81,11 +83,11 @@ class ReminderMessages:
         async def render(reminder: Reminder, late: bool) -> Outgoing | None:
             if reminder.session_id is None:
                 return None
-            view = await session_store.get_session_view(self.bot.db, reminder.session_id)
+            context = await self.bot.reminders.context_of(reminder)
+            view = context.view
             if view is None or view.session.status != SessionStatus.SCHEDULED:
                 return None
-            locale = await reader_locale(self.bot.db, reminder.recipient_id, reminder.guild_id)
-            return await build(reminder, view, late, locale)
+            return await build(reminder, view, context, late, context.locale)
 
         return render
 
@@ -93,10 +95,15 @@ class ReminderMessages:
         return f"\n\n*{tr('reminders.late', locale)}*" if late else ""
 
     async def _student(
-        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+        self,
+        reminder: Reminder,
+        view: SessionView,
+        context: ReminderContext,
+        late: bool,
+        locale: Locale,
     ) -> Outgoing:
         session = view.session
-        links = links_text(await checkin_store.links_of(self.bot.db, view.mentorship_id), locale)
+        links = links_text(context.links or Links(None, None), locale)
         title = (
             "reminders.student_soon_title" if is_soon(reminder.slot) else "reminders.student_title"
         )
@@ -123,10 +130,16 @@ class ReminderMessages:
         return Outgoing(embed=embed, view=buttons)
 
     async def _review(
-        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+        self,
+        reminder: Reminder,
+        view: SessionView,
+        context: ReminderContext,
+        late: bool,
+        locale: Locale,
     ) -> Outgoing:
         session = view.session
-        titles = await note_store.latest_titles(self.bot.db, view.mentorship_id, view.mentor_id)
+        details = await reminder_context.review_details(self.bot.db, view)
+        titles = details.titles
         title = (
             "reminders.review_soon_title" if is_soon(reminder.slot) else "reminders.review_title"
         )
@@ -142,16 +155,14 @@ class ReminderMessages:
             + self._late_line(late, locale),
             colour=COLOUR,
         )
-        db = self.bot.db
-        add_checkin_field(embed, await checkin_store.checkin_of(db, session.id), locale)
-        links = links_text(await checkin_store.links_of(db, view.mentorship_id), locale)
+        add_checkin_field(embed, details.checkin, locale)
+        links = links_text(context.links or Links(None, None), locale)
         if links:
             embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
-        since = await checkin_store.since_last_held(
-            db, view.mentorship_id, view.mentor_id, session.starts_at
-        )
         embed.add_field(
-            name=tr("checkin.since_title", locale), value=since_text(since, locale), inline=False
+            name=tr("checkin.since_title", locale),
+            value=since_text(details.since, locale),
+            inline=False,
         )
         if titles:
             embed.add_field(
@@ -159,8 +170,7 @@ class ReminderMessages:
                 value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles),
                 inline=False,
             )
-        fit = await expertise.fit_of(self.bot.db, view.guild_id, view.mentor_id, view.project)
-        if fit.outside:
+        if details.fit.outside:
             embed.add_field(
                 name=tr("expertise.outside_title", locale),
                 value=tr("expertise.outside", locale, project=view.project),
@@ -174,7 +184,12 @@ class ReminderMessages:
         return Outgoing(embed=embed, view=buttons)
 
     async def _record(
-        self, reminder: Reminder, view: SessionView, late: bool, locale: Locale
+        self,
+        reminder: Reminder,
+        view: SessionView,
+        context: ReminderContext,
+        late: bool,
+        locale: Locale,
     ) -> Outgoing:
         session = view.session
         embed = discord.Embed(
@@ -225,10 +240,10 @@ class ReminderMessages:
         if found is None:
             return None
         mentorship_id, step = found
-        mentorship = await mentorship_store.get_mentorship(self.bot.db, mentorship_id)
-        plan = await coaching_store.open_plan(self.bot.db, mentorship_id)
-        if mentorship is None or not mentorship.active or plan is None:
+        presentation = await reminder_context.open_presentation(self.bot.db, mentorship_id)
+        if presentation is None:
             return None
+        mentorship, plan = presentation
         embed = discord.Embed(
             title=tr(f"reminders.presentation_{step}_title", locale, name=mentorship.student_name),
             description=tr(
@@ -251,10 +266,10 @@ class ReminderMessages:
         """
         if reminder.kind != STUDENT_REMINDER or reminder.session_id is None:
             return None
-        view = await session_store.get_session_view(self.bot.db, reminder.session_id)
-        if view is None:
+        found = await reminder_context.session_for_notice(self.bot.db, reminder.session_id)
+        if found is None:
             return None
-        locale = await reader_locale(self.bot.db, view.mentor_id, view.guild_id)
+        view, locale = found
         text = tr(
             {
                 "left": "reminders.undeliverable_left",

@@ -35,7 +35,7 @@ _SCAN = re.compile(r"\bSCAN (\w+)(.*)")
 _FIRST_ONLY = re.compile(r"ORDER BY \w+ LIMIT 1$")
 _BOUNDED_INDEXES = frozenset({"reminders_interrupted"})
 """Partial indexes whose rows are bounded, not growing: `reminders_interrupted` holds only the
-claims in flight (at most the dispatcher's IN_FLIGHT, plus any a crash left behind)."""
+claims in flight (at most the dispatcher's CHUNK and IN_FLIGHT, plus any a crash left behind)."""
 _KEYWORDS = frozenset({"WHERE", "ON", "JOIN", "LEFT", "INNER", "SET", "VALUES", "USING", "ORDER"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import pytest
 
 from bot.db import Database, Transaction
 from bot.storage import reminders as reminder_store
+from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
 from tests.e2e.conftest import World
@@ -383,3 +385,90 @@ async def test_a_reminder_posted_in_the_channel_is_found_there_after_a_crash(
     await settle(world)
     assert [m.id for m in channel.messages] == [posted.id]
     assert (await reminder(world, first.id)).message_id == posted.id
+
+
+async def test_an_error_mid_chunk_puts_the_rest_back_unclaimed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 18:30")
+    [sofias_session] = [
+        v.session.id
+        for v in await session_store.sessions_of_mentor(world.db, None, mara.id)
+        if v.student_id == sofia.id
+    ]
+    due = await due_of(world, first, "student_reminder", "48h")
+    sams = await the_one(world, first, "student_reminder", "48h")
+    sofias = await the_one(world, sofias_session, "student_reminder", "48h")
+    await advance_to(world, due - timedelta(minutes=30))
+    dispatcher = world.bot.reminders
+    await dispatcher.stop()  # rounds run by hand below, one at a time
+    render = dispatcher.renderers["student_reminder"]
+
+    async def breaks_on_sams(reminder: Reminder, late: bool) -> Any:
+        if reminder.id == sams.id:
+            raise RuntimeError("a bug in one renderer")
+        return await render(reminder, late)
+
+    monkeypatch.setitem(dispatcher.renderers, "student_reminder", breaks_on_sams)
+    world.clock.set(due + timedelta(minutes=31))  # both 48 h reminders fall in one chunk
+    await dispatcher.run_due()
+    assert dispatcher.health.failures == 1
+    assert sam.dms == []
+    assert sofia.dms == []
+    # Sofia's claim was put back untouched: nothing to look for, no attempt counted.
+    put_back = await reminder(world, sofias.id)
+    assert (put_back.status, put_back.attempts, put_back.unsure) == ("pending", 0, False)
+    assert await reminder_store.interrupted(world.db) == []
+    retried = await reminder(world, sams.id)
+    assert (retried.status, retried.unsure) == ("pending", True)  # it may have gone out
+    monkeypatch.undo()
+    await dispatcher.run_due()
+    assert len(sofia.dms) == 1
+    await advance_to(world, due + timedelta(minutes=33))  # Sam's retry looks, then sends
+    assert len(sam.dms) == 1
+    assert len(sofia.dms) == 1
+    assert (await reminder(world, sams.id)).status == "sent"
+    assert (await reminder(world, sofias.id)).attempts == 1
+
+
+async def test_a_restart_mid_chunk_leaves_no_claim_to_look_for(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    sam, sofia, mara = world.sam, world.sofia, world.mara
+    first = await setup_pair(world, sam)
+    await sofia.slash("reminders settings", session_news=False)
+    await mara.slash("student add", member=sofia, project="P3", session_length=45)
+    await mara.slash("session schedule", student="Sofia", when="2026-12-04 18:30")
+    due = await due_of(world, first, "student_reminder", "48h")
+    sams = await the_one(world, first, "student_reminder", "48h")
+    await advance_to(world, due - timedelta(minutes=30))
+    dispatcher = world.bot.reminders
+    render = dispatcher.renderers["student_reminder"]
+    rendering = asyncio.Event()
+
+    async def stalls_on_sams(reminder: Reminder, late: bool) -> Any:
+        if reminder.id == sams.id:
+            rendering.set()
+            await asyncio.Event().wait()  # the restart comes while Sam's is being rendered
+        return await render(reminder, late)
+
+    dispatcher.renderers["student_reminder"] = stalls_on_sams
+    caplog.set_level(logging.WARNING, logger="bot.reminders.dispatcher")
+    world.clock.set(due + timedelta(minutes=31))  # both 48 h reminders fall in one chunk
+    await world.sb.wait_for(rendering.is_set, timeout=10)
+    claimed: list[Reminder] = []
+
+    async def look() -> None:
+        claimed.extend(await reminder_store.interrupted(world.db))
+
+    await world.restart(before_start=look)
+    assert claimed == []  # the stop put the chunk's claims back: nothing went out
+    await settle(world)
+    assert len(sam.dms) == 1
+    assert len(sofia.dms) == 1
+    assert not [r for r in caplog.records if "interrupted" in r.getMessage()]
+    assert (await reminder(world, sams.id)).attempts == 1
