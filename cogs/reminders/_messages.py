@@ -13,7 +13,7 @@ import discord
 
 from bot.app import MentorCoach
 from bot.checkin_ui import add_checkin_field, links_text, since_text
-from bot.progress_ui import plan_text
+from bot.progress_ui import note_titles, plan_text
 from bot.reminders.dispatcher import KindRenderer, Outgoing
 from bot.reminders.planning import (
     DIGEST,
@@ -30,6 +30,7 @@ from bot.services.reminder_context import ReminderContext
 from bot.storage.checkins import Links
 from bot.storage.reminders import Reminder
 from bot.storage.sessions import SessionView
+from bot.textfit import fit_lines
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
 from bot.ui import mentor_mention
@@ -104,9 +105,7 @@ class ReminderMessages:
     ) -> Outgoing:
         session = view.session
         links = links_text(context.links or Links(None, None), locale)
-        title = (
-            "reminders.student_soon_title" if is_soon(reminder.slot) else "reminders.student_title"
-        )
+        title = _title_key(reminder, "student")
         embed = discord.Embed(
             title=tr(title, locale),
             description=tr(
@@ -140,9 +139,7 @@ class ReminderMessages:
         session = view.session
         details = await reminder_context.review_details(self.bot.db, view)
         titles = details.titles
-        title = (
-            "reminders.review_soon_title" if is_soon(reminder.slot) else "reminders.review_title"
-        )
+        title = _title_key(reminder, "review")
         embed = discord.Embed(
             title=tr(title, locale, name=view.student_name),
             description=tr(
@@ -167,7 +164,7 @@ class ReminderMessages:
         if titles:
             embed.add_field(
                 name=tr("students.latest_notes", locale),
-                value="\n".join(f"• {discord.utils.escape_markdown(t.title)}" for t in titles),
+                value=note_titles(titles),
                 inline=False,
             )
         if details.fit.outside:
@@ -227,7 +224,7 @@ class ReminderMessages:
         for key, lines in sections:
             embed.add_field(
                 name=tr(key, locale, count=len(lines)),
-                value=("\n".join(lines) or tr("digest.none", locale))[:1024],
+                value=fit_lines(lines) or tr("digest.none", locale),
                 inline=False,
             )
         embed.description = tr("digest.intro", locale) + self._late_line(late, locale)

@@ -20,20 +20,6 @@ COGS = ROOT / "cogs"
 STORAGE = "bot.storage"
 CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
-ALLOWED_STORAGE_MODULES: dict[str, frozenset[str]] = {
-    # The reminder renderers still read storage directly: another change moves these reads
-    # into a service of their own (batched, for speed). Nothing else may join this list.
-    "cogs/reminders/_messages.py": frozenset(
-        {
-            "bot.storage.checkins",
-            "bot.storage.coaching",
-            "bot.storage.mentorships",
-            "bot.storage.notes",
-            "bot.storage.sessions",
-        }
-    ),
-}
-
 
 def _is_storage(module: str) -> bool:
     return module == STORAGE or module.startswith(STORAGE + ".")
@@ -47,18 +33,17 @@ def _is_type_or_constant(module: str, name: str) -> bool:
     return isinstance(value, type | types.UnionType)
 
 
-def _forbidden(module: str, name: str, allowed: frozenset[str]) -> bool:
+def _forbidden(module: str, name: str) -> bool:
     """Tell whether `from module import name` takes from storage more than a type or constant."""
     if module == "bot":
         return name == "storage"
-    if not _is_storage(module) or f"{module}.{name}" in allowed:
+    if not _is_storage(module):
         return False
     return module == STORAGE or not _is_type_or_constant(module, name)
 
 
 def violations(source: str, path: str) -> list[str]:
     """List the storage imports in a cog's `source` other than types and constants."""
-    allowed = ALLOWED_STORAGE_MODULES.get(path, frozenset())
     found: list[str] = []
     for node in ast.walk(ast.parse(source, path)):
         if isinstance(node, ast.Import):
@@ -71,7 +56,7 @@ def violations(source: str, path: str) -> list[str]:
             found += [
                 f"{path}:{node.lineno}: from {node.module} import {alias.name}"
                 for alias in node.names
-                if _forbidden(node.module, alias.name, allowed)
+                if _forbidden(node.module, alias.name)
             ]
     return found
 
@@ -111,12 +96,6 @@ def test_types_and_constants_from_storage_pass() -> None:
         "from bot.services import sessions\n"
     )
     assert violations(source, "cogs/example.py") == []
-
-
-def test_the_allow_list_covers_one_file_only() -> None:
-    source = "from bot.storage import notes as note_store"
-    assert violations(source, "cogs/reminders/_messages.py") == []
-    assert violations(source, "cogs/reminders/_buttons.py") != []
 
 
 def test_every_cog_is_in_the_independence_contract() -> None:
