@@ -283,7 +283,7 @@ async def start_with_dms_opened_ahead(
     try:
         running = await start_bot(sb, db, SystemClock(), path)
         await wait_idle(sb, running)
-        await running.bot.reminders.open_dm_channels_ahead()
+        await running.bot.dispatcher.open_dm_channels_ahead()
         missing = set(people.first_time)
         while missing:  # the dispatcher's own opener may still be at work
             rows = await db.fetch_all("SELECT user_id FROM dm_channels")
@@ -321,8 +321,8 @@ async def child_restart(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     db = await Database.open(path)
     bot = MentorCoach(db=db, settings=settings, texts=texts, clock=SystemClock())
-    recovered = await bot.reminders.recover()
-    delay = await bot.reminders.seconds_until_next()
+    recovered = await bot.dispatcher.recover()
+    delay = await bot.dispatcher.seconds_until_next()
     armed = time.perf_counter() - started
     after = rss_bytes()
     polls = []
@@ -406,7 +406,7 @@ async def wait_for_messages(sb: Sandbox, target: int, timeout: float) -> None:  
 async def wait_idle(sb: Sandbox, running: RunningBot) -> None:
     """Let the bot finish its start-up work (maintenance, first dispatcher round)."""
     await asyncio.sleep(1.0)
-    await sb.wait_for(lambda: running.bot.reminders.idle, 30.0)
+    await sb.wait_for(lambda: running.bot.dispatcher.idle, 30.0)
 
 
 def reminder_id_of(nonce: object) -> int:
@@ -447,7 +447,7 @@ async def lateness_phase(path: Path, sizes: Sizes, latency: str) -> Lateness:
                     await shift_due(db, people, lambda d: d - base_due + first)
                     base = len(sb.state.messages)
                     limited_before = sb.stats.rate_limited
-                    running.bot.reminders.wake()
+                    running.bot.dispatcher.wake()
                     total = mentors * (STUDENTS_PER_MENTOR + 1)
                     await wait_for_messages(sb, base + total, sizes.lateness_seconds + 60)
                     await wait_idle(sb, running)
@@ -519,7 +519,7 @@ async def throughput_phase(path: Path, sizes: Sizes, latency: str) -> Throughput
                     limited_before = sb.stats.rate_limited
                     global_before = sb.stats.global_rate_limited
                     woke = datetime.now(UTC)
-                    running.bot.reminders.wake()
+                    running.bot.dispatcher.wake()
                     timeout = people.reminders / (DEFAULT_RATE * 0.5) + 60
                     await wait_for_messages(sb, base + people.reminders, timeout)
                     await wait_idle(sb, running)

@@ -94,7 +94,7 @@ class MentorCoach(commands.Bot):
         self.clock = clock
         self.sync_globally_on_start = sync_globally_on_start
         self.failed_extensions: dict[str, BaseException] = {}
-        self.reminders = Dispatcher(self)
+        self.dispatcher = Dispatcher(self)
         self.news = NewsSender(self)
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -124,7 +124,7 @@ class MentorCoach(commands.Bot):
             id="maintenance",
         )
         self.scheduler.start()
-        self.reminders.start()
+        self.dispatcher.start()
         self.news.start()
 
     async def maintain(self) -> None:
@@ -134,7 +134,7 @@ class MentorCoach(commands.Bot):
             await extend_series(self.db, now)
             await plan_digests(self.db, now)
             await purge_departed_guilds(self.db, now)
-            self.reminders.wake()
+            self.dispatcher.wake()
         except Exception:
             log.exception("Maintenance failed; it runs again in a few hours")
 
@@ -142,7 +142,7 @@ class MentorCoach(commands.Bot):
         """Stop the timers, then disconnect."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.reminders.stop()
+        await self.dispatcher.stop()
         await self.news.stop()
         await super().close()
 

@@ -122,7 +122,7 @@ class PrivacyCog(commands.Cog):
         """Erase the person who confirmed; return what to tell them."""
         user_id = interaction.user.id
         erased = await service.erase_person(self.bot.db, user_id, self.bot.clock.now())
-        self.bot.reminders.wake()
+        self.bot.dispatcher.wake()
         # After the answer (Discord waits 3 s for it): scrub the files, then tell people.
         task = asyncio.create_task(self._after_erasure(user_id, erased))
         self._notices.add(task)

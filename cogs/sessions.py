@@ -125,7 +125,7 @@ class SessionsCog(commands.Cog):
         planned = await reminder_service.planned_for_session(self.bot.db, first.id)
         if line := planned_summary(planned, student.student_name, locale):
             text += "\n" + line
-        self.bot.reminders.wake()
+        self.bot.dispatcher.wake()
         await interaction.response.send_message(text, ephemeral=True)
 
     @session.command(name="list", description=cmd("sessions.list"), extras={"audience": "everyone"})

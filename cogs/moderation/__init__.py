@@ -13,4 +13,4 @@ async def setup(bot: MentorCoach) -> None:
     """Add the cog; it renders the weekly summary, which the reminder dispatcher posts."""
     cog = ModerationCog(bot)
     await bot.add_cog(cog)
-    bot.reminders.add_renderer(WEEKLY_SUMMARY, cog.weekly_summary)
+    bot.dispatcher.add_renderer(WEEKLY_SUMMARY, cog.weekly_summary)

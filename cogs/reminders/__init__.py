@@ -123,7 +123,7 @@ class RemindersCog(commands.Cog):
             await planning_service.change_prefs(
                 db, interaction.user.id, wanted, self.bot.clock.now()
             )
-            self.bot.reminders.wake()
+            self.bot.dispatcher.wake()
         await interaction.response.send_message(
             tr(
                 "reminders.settings_now",
@@ -160,7 +160,7 @@ async def setup(bot: MentorCoach) -> None:
     """Add the cog, its persistent buttons, and the reminder renderer."""
     bot.add_dynamic_items(*PERSISTENT_ITEMS)
     messages = ReminderMessages(bot)
-    bot.reminders.renderer = messages
+    bot.dispatcher.renderer = messages
     for kind, render in messages.renderers().items():
-        bot.reminders.add_renderer(kind, render)
+        bot.dispatcher.add_renderer(kind, render)
     await bot.add_cog(RemindersCog(bot))

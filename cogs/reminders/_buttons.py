@@ -307,7 +307,7 @@ class SnoozeButton(
                     content=tr("reminders.snooze_stale", interaction.locale), view=None
                 )
                 return
-            bot.reminders.wake()
+            bot.dispatcher.wake()
             await interaction.response.edit_message(
                 content=tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),
                 view=None,

@@ -75,7 +75,7 @@ class ReminderMessages:
 
     def _with_locale(self, build: _Build) -> KindRenderer:
         async def render(reminder: Reminder, late: bool) -> Outgoing | None:
-            context = await self.bot.reminders.context_of(reminder)
+            context = await self.bot.dispatcher.context_of(reminder)
             return await build(reminder, late, context.locale)
 
         return render
@@ -84,7 +84,7 @@ class ReminderMessages:
         async def render(reminder: Reminder, late: bool) -> Outgoing | None:
             if reminder.session_id is None:
                 return None
-            context = await self.bot.reminders.context_of(reminder)
+            context = await self.bot.dispatcher.context_of(reminder)
             view = context.view
             if view is None or view.session.status != SessionStatus.SCHEDULED:
                 return None

@@ -39,7 +39,7 @@ async def digests_sent(live: Live, mentor_id: int) -> list[str]:
 async def dispatcher_idle(live: Live) -> None:
     """Wait until the reminder dispatcher's round is over (it has no event to wait on)."""
     async with asyncio.timeout(10):
-        while not live.bot.reminders.idle:  # noqa: ASYNC110
+        while not live.bot.dispatcher.idle:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 
 

@@ -273,7 +273,7 @@ async def test_the_review_nudge_says_kindly_when_the_project_is_outside(world: W
     )
     assert rows
     world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     titles = {
         tr(key, "en", name="Sam")
         for key in ("reminders.review_title", "reminders.review_soon_title")
@@ -320,7 +320,7 @@ async def test_a_persons_language_is_known_before_they_use_a_command(world: Worl
     )
     assert rows
     world.clock.set(datetime.fromisoformat(rows[0]["due_at"]))
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     reference = tr("reminders.reference", "fr", ref="")
 
     def reminders_of_tom() -> list[Any]:  # his session news (in French too) aside
@@ -407,7 +407,7 @@ async def test_a_covered_sessions_reminders_go_to_the_peer_and_name_him_to_the_s
         (covered,),
     )
     world.clock.set(datetime.fromisoformat(due["due_at"]))
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     title = tr("reminders.review_title", "fr", name="Sam")
     await world.sb.wait_for(
         lambda: any(m.embeds and m.embeds[0]["title"] == title for m in mehdi.dms)
@@ -421,7 +421,7 @@ async def test_a_covered_sessions_reminders_go_to_the_peer_and_name_him_to_the_s
     )
     before = len(sam.dms)
     world.clock.set(datetime.fromisoformat(reminder["due_at"]))
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     await world.sb.wait_for(lambda: len(sam.dms) > before)
     told = str([(m.content, m.embeds) for m in sam.dms[before:]])
     assert mehdi.mention in told

@@ -59,7 +59,7 @@ async def test_health_reports_gateway_database_and_dispatcher(
     assert report["problems"] == []
 
     # The dispatcher stops; a reminder falls due 20 minutes ago and one failed an hour ago.
-    await world.bot.reminders.stop()
+    await world.bot.dispatcher.stop()
     now = world.clock.now()
     assert world.sb.guild is not None
     async with world.db.transaction() as tx:

@@ -59,7 +59,7 @@ async def let_time_pass(world: World, delta: timedelta) -> None:
     """Move the clock on and let the bot send what fell due."""
     world.clock.advance(delta)
     await world.bot.news.run_due()
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
 
 
 def news_dms(persona: Persona) -> list[MessageView]:
@@ -283,7 +283,7 @@ async def test_a_move_the_student_asked_for_gives_them_the_new_time(world: World
         if r.kind == "student_reminder" and r.slot.startswith("48h")
     ]
     world.clock.set(reminder.due_at)
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     ask = sam.dms[-1]
     assert ask.buttons == ["Confirm", "I can't make it", "Prepare"]
     form = await sam.click(ask, "I can't make it")

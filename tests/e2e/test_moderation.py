@@ -447,10 +447,10 @@ async def test_the_weekly_summary_goes_to_the_log_channel_on_monday_morning(worl
     world.clock.set(datetime(2030, 1, 6, 12, 0, tzinfo=UTC))  # Sunday
     await world.bot.maintain()  # plans it in the reminders table, like the digests
     world.clock.set(datetime(2030, 1, 7, 12, 59, tzinfo=UTC))  # Monday 07:59 in New York
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     assert mod_log.messages == []
     world.clock.set(datetime(2030, 1, 7, 13, 0, tzinfo=UTC))  # Monday 08:00 in New York
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     [summary] = mod_log.messages[-1:]
     embed = summary.payload["embeds"][0]
     assert embed["title"] == "Weekly program summary"

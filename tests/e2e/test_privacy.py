@@ -191,7 +191,7 @@ def traces_in_files(world: World, *texts: str) -> list[str]:
 
 async def reminders_settled(world: World) -> None:
     """Wake the reminder engine and wait until nothing due is left pending."""
-    world.bot.reminders.wake()
+    world.bot.dispatcher.wake()
     for _ in range(200):
         due = await world.db.fetch_all(
             "SELECT id FROM reminders WHERE status IN ('pending', 'sending') AND due_at <= ?",

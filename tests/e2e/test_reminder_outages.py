@@ -62,9 +62,9 @@ async def crash_while_sending(world: World, reminder_id: int) -> None:
 
 async def settle(world: World) -> None:
     """Let the restarted bot finish what it resumes, then run one more round."""
-    await world.sb.wait_for(lambda: world.bot.reminders.idle)
-    await world.bot.reminders.recover()
-    await world.bot.reminders.run_due()
+    await world.sb.wait_for(lambda: world.bot.dispatcher.idle)
+    await world.bot.dispatcher.recover()
+    await world.bot.dispatcher.run_due()
 
 
 @pytest.mark.parametrize("downtime", [timedelta(minutes=6), timedelta(hours=2)])
@@ -228,16 +228,16 @@ async def test_a_full_disk_then_freed_delivers_every_due_reminder_once(
     caplog.set_level(logging.INFO, logger="bot.reminders.dispatcher")
     async with disk(world.db) as full:
         world.clock.set(due + timedelta(minutes=31))  # both 48 h reminders are due
-        await world.sb.wait_for(lambda: world.bot.reminders.health.failures >= 3, timeout=15)
+        await world.sb.wait_for(lambda: world.bot.dispatcher.health.failures >= 3, timeout=15)
         assert sam.dms == []
         assert sofia.dms == []
         lines = [r for r in caplog.records if r.name == "bot.reminders.dispatcher"]
         assert len(lines) <= 2, [r.getMessage() for r in lines]  # not one per attempt
         full.free()
-        world.bot.reminders.wake()
+        world.bot.dispatcher.wake()
         await world.sb.wait_for(lambda: len(sam.dms) == 1 and len(sofia.dms) == 1, timeout=10)
-    await world.sb.wait_for(lambda: world.bot.reminders.health.failing is None)
-    await world.bot.reminders.run_due()
+    await world.sb.wait_for(lambda: world.bot.dispatcher.health.failing is None)
+    await world.bot.dispatcher.run_due()
     assert len(sam.dms) == 1
     assert len(sofia.dms) == 1
     assert (await reminder(world, sent_before_full.id)).status == "sent"
@@ -265,9 +265,9 @@ async def test_a_full_disk_right_after_a_send_leaves_no_claim_stuck(
         assert (await reminder(world, first.id)).status == "sending"
         monkeypatch.undo()
         full.free()
-        world.bot.reminders.wake()  # no restart: the next round finds the claim
-        await world.sb.wait_for(lambda: world.bot.reminders.health.failing is None, timeout=10)
-    await world.sb.wait_for(lambda: world.bot.reminders.idle)
+        world.bot.dispatcher.wake()  # no restart: the next round finds the claim
+        await world.sb.wait_for(lambda: world.bot.dispatcher.health.failing is None, timeout=10)
+    await world.sb.wait_for(lambda: world.bot.dispatcher.idle)
     after = await reminder(world, first.id)
     assert (after.status, after.message_id) == ("sent", sam.dms[0].id)
     assert len(sam.dms) == 1
@@ -310,7 +310,7 @@ async def test_a_clock_moved_forward_is_not_downtime_and_nudges_collapse(world: 
     mara = world.mara
     session_id = await setup_pair(world, world.sam)
     world.clock.set(datetime(2026, 12, 4, 16, 0, tzinfo=UTC))
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     before = len(mara.dms)
     await advance_to(world, datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # past "after" and "evening"
     assert len(mara.dms) == before + 1
@@ -404,7 +404,7 @@ async def test_an_error_mid_chunk_puts_the_rest_back_unclaimed(
     sams = await the_one(world, first, "student_reminder", "48h")
     sofias = await the_one(world, sofias_session, "student_reminder", "48h")
     await advance_to(world, due - timedelta(minutes=30))
-    dispatcher = world.bot.reminders
+    dispatcher = world.bot.dispatcher
     await dispatcher.stop()  # rounds run by hand below, one at a time
     render = dispatcher.renderers["student_reminder"]
 
@@ -446,7 +446,7 @@ async def test_a_restart_mid_chunk_leaves_no_claim_to_look_for(
     due = await due_of(world, first, "student_reminder", "48h")
     sams = await the_one(world, first, "student_reminder", "48h")
     await advance_to(world, due - timedelta(minutes=30))
-    dispatcher = world.bot.reminders
+    dispatcher = world.bot.dispatcher
     render = dispatcher.renderers["student_reminder"]
     rendering = asyncio.Event()
 

@@ -52,7 +52,7 @@ async def due_of(world: World, session_id: int, kind: str, slot_prefix: str) -> 
 async def advance_to(world: World, instant: datetime) -> None:
     """Move the bot's clock and let the dispatcher deliver what fell due."""
     world.clock.set(instant)
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
 
 
 async def test_scheduling_plans_every_reminder_once(world: World) -> None:
@@ -167,14 +167,14 @@ async def test_a_restart_sends_useful_overdue_reminders_once_and_marks_the_rest_
     await world.restart(before_start=downtime)
     await world.sb.wait_for(lambda: len(sam.dms) == 1 and len(world.mara.dms) == 1)
     assert "Sent late" in sam.dms[0].embeds[0]["description"]
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     assert len(sam.dms) == 1
 
     async def long_downtime() -> None:
         world.clock.set(datetime(2026, 12, 4, 17, 30, tzinfo=UTC))  # the session has started
 
     await world.restart(before_start=long_downtime)
-    await world.bot.reminders.run_due()
+    await world.bot.dispatcher.run_due()
     by_slot = {r.slot.split("@")[0]: r.status for r in await reminders_for(world, session_id)}
     assert by_slot["1h"] == "missed"
     assert len(sam.dms) == 1
@@ -206,8 +206,8 @@ async def test_a_crash_between_send_and_mark_sends_no_duplicate(world: World) ->
 
     assert sends() == 1
     await world.restart(before_start=as_if_crashed_before_marking)
-    await world.sb.wait_for(lambda: world.bot.reminders.idle)
-    await world.bot.reminders.recover()
+    await world.sb.wait_for(lambda: world.bot.dispatcher.idle)
+    await world.bot.dispatcher.recover()
     after = await reminder_store.get_reminder(world.db, sent.id)
     assert after is not None
     assert after.status == "sent"  # found in Sam's DMs by its reference, so not sent again
@@ -424,9 +424,9 @@ async def test_a_student_who_left_is_not_pinged_and_the_mentor_is_told(world: Wo
 
 
 async def test_every_kind_of_the_registry_has_a_renderer_and_a_label(world: World) -> None:
-    assert set(world.bot.reminders.renderers) == set(KINDS)
+    assert set(world.bot.dispatcher.renderers) == set(KINDS)
     for name in KINDS:
         for locale in ("en", "fr"):
             assert catalogue().raw(f"reminders.kind_{name}", locale), (name, locale)
     with pytest.raises(UnknownKind):
-        world.bot.reminders.add_renderer("not_declared", world.bot.reminders.renderers["digest"])
+        world.bot.dispatcher.add_renderer("not_declared", world.bot.dispatcher.renderers["digest"])
