@@ -130,6 +130,12 @@ class BotProcess:
         self.process.stdin.write(f"{command}\n".encode())
         await self.process.stdin.drain()
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system, every thread) the bot process has used."""
+        with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def rss(self) -> int:
         """Return the bot process's resident memory, in bytes."""
         await self._say("RSS")
@@ -354,6 +360,8 @@ class Measured:
     at_rate: Run
     highest: float | None
     ladder_note: str
+    cpu: float
+    """CPU seconds the bot process used per interaction of the run at the target rate."""
 
 
 async def measure(
@@ -369,7 +377,9 @@ async def measure(
         await before(stage, int(options.rate * options.duration))
     if options.profile is not None:
         await stage.bot.profile_start()
+    cpu = stage.bot.cpu_seconds()
     at_rate = await sustained(stage, send, options.rate, options.duration)
+    cpu = (stage.bot.cpu_seconds() - cpu) / len(at_rate.first)
     if options.profile is not None:
         options.profile.mkdir(parents=True, exist_ok=True)
         slug = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
@@ -389,7 +399,7 @@ async def measure(
                     note = f"generator capped at {run.achieved:.0f}/s"
                 break
             highest = rate
-    return Measured(name, at_rate, highest, note)
+    return Measured(name, at_rate, highest, note, cpu)
 
 
 def _ms(seconds: float) -> str:
@@ -476,7 +486,8 @@ def _load_row(measured: Measured, baseline: Measured, *, target: bool) -> Row:
     late = sum(1 for v in run.first if v > 3.0)
     text = (
         f"p50 {_ms(p50)} / p99 {_ms(p99)} (x{ratio:.1f} /ping); whole answer p99 {_ms(whole99)}; "
-        f"past 3 s: {late}/{len(run.first)}; highest rate p99 <= 1 s: {highest}"
+        f"past 3 s: {late}/{len(run.first)}; bot CPU {measured.cpu * 1000:.1f} ms each; "
+        f"highest rate p99 <= 1 s: {highest}"
     )
     return Row(
         f"{measured.name} at {run.rate:.0f}/s",
