@@ -587,6 +587,9 @@ async def growth_phase(
                     await run(stage, 0)
                     timings = []
                     for i in range(options.growth_calls):
+                        # A persona waits a beat after the bot's last answer before acting
+                        # (`Sandbox.bot_done`): that beat is not the command's time.
+                        await sb.bot_done()
                         start = time.perf_counter()
                         await run(stage, i)
                         timings.append(time.perf_counter() - start)
@@ -689,38 +692,55 @@ def _time_child(
     return ready, rss
 
 
+async def _maintain(path: Path) -> None:
+    async with await Database.open(path) as db:
+        await extend_series(db, datetime.now(UTC))
+
+
 def process_phase(seed: Path, work: Path, repeats: int) -> list[Row]:
-    """Start to ready and idle memory: the product bot and the minimal bot, fresh processes."""
+    """Start to ready and idle memory: the product bot and the minimal bot, fresh processes.
+
+    The product bot twice: on a copy of the seed (its start-up maintenance moves every
+    series' horizon), and on a copy already maintained, what a restart finds.
+    """
     token = "bench-token"
     sandbox, rest, gateway = _start_sandbox_process(token)
     try:
         product: list[tuple[float, int]] = []
+        restarted: list[tuple[float, int]] = []
         minimal: list[tuple[float, int]] = []
         for _ in range(repeats):
             path = working_copy(seed, work, 1)
             product.append(_time_child("product", rest, gateway, token, path))
+            path = working_copy(seed, work, 1)
+            asyncio.run(_maintain(path))
+            restarted.append(_time_child("product", rest, gateway, token, path))
             minimal.append(_time_child("minimal", rest, gateway, token, path))
     finally:
         sandbox.terminate()
         sandbox.wait(10)
-    ready = median([r for r, _ in product])
     ready_minimal = median([r for r, _ in minimal])
-    rss = median([m for _, m in product]) / MIB
     rss_minimal = median([m for _, m in minimal]) / MIB
-    return [
-        Row(
-            f"process start to ready, median of {repeats}",
-            "<= 1.5x minimal bot",
-            f"{ready:.2f} s vs minimal bot {ready_minimal:.2f} s (x{ready / ready_minimal:.2f})",
-            ready <= 1.5 * ready_minimal,
-        ),
-        Row(
-            "idle memory of the bot process (RSS, 3 s after ready)",
-            "<= 70 MiB",
-            f"{rss:.1f} MiB (minimal bot {rss_minimal:.1f} MiB)",
-            rss <= 70,
-        ),
-    ]
+    rows = []
+    for label, runs in (("on the seed", product), ("restart, maintained", restarted)):
+        ready = median([r for r, _ in runs])
+        rss = median([m for _, m in runs]) / MIB
+        rows += [
+            Row(
+                f"process start to ready ({label}), median of {repeats}",
+                "<= 1.5x minimal bot",
+                f"{ready:.2f} s vs minimal bot {ready_minimal:.2f} s "
+                f"(x{ready / ready_minimal:.2f})",
+                ready <= 1.5 * ready_minimal,
+            ),
+            Row(
+                f"idle memory of the bot process ({label}; RSS, 3 s after ready)",
+                "<= 70 MiB",
+                f"{rss:.1f} MiB (minimal bot {rss_minimal:.1f} MiB)",
+                rss <= 70,
+            ),
+        ]
+    return rows
 
 
 # -- main ----------------------------------------------------------------------------------
