@@ -27,9 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import discord
-
-from bench._child import minimal_bot
 from bench._seed import (
     COMMON_WORD,
     HEAVY_MENTOR,
@@ -44,21 +41,19 @@ from bench._seed import (
     seeded_now,
     working_copy,
 )
-from bench._support import MIB, Row, markdown_table, median, percentile, rss_bytes
-from bot.app import MentorCoach
-from bot.clock import SystemClock
+from bench._support import MIB, Row, markdown_table, median, percentile
 from bot.db import Database
 from bot.services.sessions import extend_series
-from bot.settings import Settings
 from bot.storage import notes as note_store
-from bot.texts import catalogue, tr
+from bot.texts import tr
 from sandbox import Sandbox
 from sandbox.driver import Persona
 from sandbox.models import InteractionRecord, User
-from sandbox.testing import discord_pointed_at
 
 CACHE = Path(tempfile.gettempdir()) / "mentor-coach-bench"
 CHILD = Path(__file__).with_name("_child.py")
+SERVED = Path(__file__).with_name("_served.py")
+REPO = Path(__file__).resolve().parents[1]
 DRIVEN_MENTORS = 200
 """Mentors (spread over the program) whose commands the load generator sends."""
 NEVER = math.inf
@@ -75,43 +70,110 @@ class Options:
     duration: float
     ladder_duration: float
     rate: int
+    only: tuple[str, ...]
+    """Load-table commands to run (a name containing one of these); empty: all."""
+    profile: Path | None
+    """Where to write a cProfile of the bot process per command at the target rate."""
     growth_calls: int
     repeats: int
     ladder: bool
+    phases: frozenset[str]
+    """Which phases run: load, search, growth, other (maintenance and processes)."""
 
 
 # -- the bots ------------------------------------------------------------------------------
 
 
-async def _ready(bot: discord.Client, token: str) -> asyncio.Task[None]:
-    task = asyncio.create_task(bot.start(token))
-    ready = asyncio.create_task(bot.wait_until_ready())
-    await asyncio.wait({ready, task}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
-    if not ready.done():
-        ready.cancel()
-        raise RuntimeError(f"the bot did not get ready: {task}")
-    return task
+class BotProcess:
+    """A bot served by `bench/_served.py` in its own process, against the sandbox given."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def start(cls, sb: Sandbox, kind: str, database: Path | None, log: Path) -> BotProcess:
+        """Start a `kind` bot (`product` or `minimal`) and wait until it says READY."""
+        with log.open("ab") as errors:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(SERVED),
+                kind,
+                sb.rest_url,
+                sb.gateway_url,
+                sb.token,
+                str(database or ""),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=errors,
+                cwd=REPO,
+            )
+        served = cls(process)
+        try:
+            await asyncio.wait_for(served._line("READY"), 180)
+        except BaseException:
+            process.kill()
+            await process.wait()
+            raise RuntimeError(f"the {kind} bot did not get ready (see {log})") from None
+        return served
+
+    async def _line(self, prefix: str) -> str:
+        assert self.process.stdout is not None
+        while True:
+            line = (await self.process.stdout.readline()).decode()
+            if not line:
+                raise RuntimeError("the bot process ended")
+            if line.startswith(prefix):
+                return line.strip()
+
+    async def _say(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{command}\n".encode())
+        await self.process.stdin.drain()
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system, every thread) the bot process has used."""
+        with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def rss(self) -> int:
+        """Return the bot process's resident memory, in bytes."""
+        await self._say("RSS")
+        return int((await self._line("RSS")).split()[1])
+
+    async def profile_start(self) -> None:
+        """Start profiling the bot process's event loop thread."""
+        await self._say("PROFILE START")
+
+    async def profile_stop(self, path: Path) -> None:
+        """Stop profiling and write the stats (cProfile, `pstats` readable) to `path`."""
+        await self._say(f"PROFILE STOP {path}")
+        await self._line("PROFILED")
+
+    async def stop(self) -> None:
+        """Close the bot and wait for its process to end."""
+        await self._say("STOP")
+        try:
+            await asyncio.wait_for(self.process.wait(), 60)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
 
 
 @dataclass
 class Stage:
-    """A sandbox with a bot connected, the personas it drives and their students."""
+    """A sandbox with a bot connected (in its own process), the personas it drives."""
 
     sb: Sandbox
-    bot: discord.Client
-    task: asyncio.Task[None]
-    db: Database | None
+    bot: BotProcess
     mentors: list[Persona] = field(default_factory=list)
     students: dict[int, list[int]] = field(default_factory=dict)
     """Mentor user id -> mentorship ids."""
     learners: list[Persona] = field(default_factory=list)
 
     async def stop(self) -> None:
-        """Close the bot and its database."""
-        await self.bot.close()
-        await asyncio.wait_for(self.task, 30)
-        if self.db is not None:
-            await self.db.close()
+        """Close the bot process."""
+        await self.bot.stop()
 
 
 def _add_user(sb: Sandbox, user_id: int, name: str) -> Persona:
@@ -125,26 +187,19 @@ async def product_stage(sb: Sandbox, seed: Path, folder: Path, program: Program)
     """Start the product bot on a copy of `seed`, with the driven mentors as sandbox users."""
     guild = sb.state.default_guild()
     path = working_copy(seed, folder, guild.id)
-    db = await Database.open(path)
-    settings = Settings(_env_file=None, database_path=path)  # type: ignore[call-arg]
-    bot = MentorCoach(
-        db=db,
-        settings=settings,
-        texts=catalogue(),
-        clock=SystemClock(),
-        sync_globally_on_start=True,
-        guild_ready_timeout=0.1,
-    )
-    task = await _ready(bot, sb.token)
-    stage = Stage(sb, bot, task, db)
     step = max(1, program.mentors // DRIVEN_MENTORS)
+    driven = [mentor_id(index) for index in range(0, program.mentors, step)]
+    students: dict[int, list[int]] = {}
+    with closing(sqlite3.connect(path)) as connection:
+        for mentor in driven:
+            rows = connection.execute(
+                "SELECT id FROM mentorships WHERE mentor_id = ? ORDER BY id", (mentor,)
+            ).fetchall()
+            students[mentor] = [int(row[0]) for row in rows]
+    bot = await BotProcess.start(sb, "product", path, folder / "bot.log")
+    stage = Stage(sb, bot, students=students)
     for index in range(0, program.mentors, step):
-        persona = _add_user(sb, mentor_id(index), f"mentor{index}")
-        stage.mentors.append(persona)
-        rows = await db.fetch_all(
-            "SELECT id FROM mentorships WHERE mentor_id = ? ORDER BY id", (persona.id,)
-        )
-        stage.students[persona.id] = [int(row[0]) for row in rows]
+        stage.mentors.append(_add_user(sb, mentor_id(index), f"mentor{index}"))
     for index in range(0, program.students, step * program.students_per_mentor):
         persona = _add_user(sb, STUDENT_BASE + index, f"student{index}")
         sb.state.dm_channel(persona.id)
@@ -153,12 +208,10 @@ async def product_stage(sb: Sandbox, seed: Path, folder: Path, program: Program)
     return stage
 
 
-async def minimal_stage(sb: Sandbox) -> Stage:
-    """Start the minimal bot and sync its one command."""
-    bot = minimal_bot()
-    task = await _ready(bot, sb.token)
-    await bot.tree.sync()
-    stage = Stage(sb, bot, task, None)
+async def minimal_stage(sb: Sandbox, folder: Path) -> Stage:
+    """Start the minimal bot (it syncs its one command before saying READY)."""
+    bot = await BotProcess.start(sb, "minimal", None, folder / "bot.log")
+    stage = Stage(sb, bot)
     stage.mentors = [_add_user(sb, mentor_id(i), f"pinger{i}") for i in range(DRIVEN_MENTORS)]
     return stage
 
@@ -290,7 +343,20 @@ async def sustained(stage: Stage, send: Sender, rate: float, duration: float) ->
 
 
 async def settle_down(stage: Stage) -> None:
-    """Let the bot finish what it still does (tasks spawned by the last run)."""
+    """Let the bot finish what it still does (a backlog, tasks spawned by the last run).
+
+    The bot is another process: wait until it uses under a tenth of a core for half a
+    second (at most 60 s), then for this process's own tasks (the sandbox's).
+    """
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 60
+    used = stage.bot.cpu_seconds()
+    while loop.time() < give_up:
+        await asyncio.sleep(0.5)
+        now_used = stage.bot.cpu_seconds()
+        if now_used - used < 0.05:
+            break
+        used = now_used
     for _ in range(100):
         pending = [t for t in asyncio.all_tasks() if not t.done()]
         await asyncio.sleep(0.1)
@@ -307,6 +373,8 @@ class Measured:
     at_rate: Run
     highest: float | None
     ladder_note: str
+    cpu: float
+    """CPU seconds the bot process used per interaction of the run at the target rate."""
 
 
 async def measure(
@@ -320,7 +388,15 @@ async def measure(
     print(f"  {name} at {options.rate}/s ...", flush=True)
     if before is not None:
         await before(stage, int(options.rate * options.duration))
+    if options.profile is not None:
+        await stage.bot.profile_start()
+    cpu = stage.bot.cpu_seconds()
     at_rate = await sustained(stage, send, options.rate, options.duration)
+    cpu = (stage.bot.cpu_seconds() - cpu) / len(at_rate.first)
+    if options.profile is not None:
+        options.profile.mkdir(parents=True, exist_ok=True)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
+        await stage.bot.profile_stop(options.profile.resolve() / f"{slug}.prof")
     await settle_down(stage)
     highest: float | None = None
     note = ""
@@ -336,7 +412,7 @@ async def measure(
                     note = f"generator capped at {run.achieved:.0f}/s"
                 break
             highest = rate
-    return Measured(name, at_rate, highest, note)
+    return Measured(name, at_rate, highest, note, cpu)
 
 
 def _ms(seconds: float) -> str:
@@ -372,35 +448,40 @@ def load_commands(forms: NoteForms) -> list[tuple[str, Sender, Prepare | None]]:
 
 
 async def load_phase(seed: Path, program: Program, options: Options, work: Path) -> list[Row]:
-    """The load table: each command at the target rate, beside the minimal bot's /ping."""
+    """The load table: each command at the target rate, beside the minimal bot's /ping.
+
+    Each bot runs in its own process (`bench/_served.py`), as in production; the sandbox and
+    the load generator share this one.
+    """
     rows: list[Row] = []
     async with Sandbox(rate_limits=False) as sb:
-        with discord_pointed_at(sb):
-            stage = await minimal_stage(sb)
-            try:
-                baseline = await measure(stage, "minimal bot /ping", slash("ping"), options)
-            finally:
-                await stage.stop()
+        stage = await minimal_stage(sb, work)
+        try:
+            baseline = await measure(stage, "minimal bot /ping", slash("ping"), options)
+            minimal_rss = await stage.bot.rss()
+        finally:
+            await stage.stop()
     rows.append(_load_row(baseline, baseline, target=False))
     async with Sandbox(rate_limits=False) as sb:
-        with discord_pointed_at(sb):
-            stage = await product_stage(sb, seed, work, program)
-            forms = NoteForms()
-            gc.collect()
-            started = rss_bytes()
-            peak = started
-            try:
-                for name, send, prepare in load_commands(forms):
-                    measured = await measure(stage, name, send, options, prepare)
-                    rows.append(_load_row(measured, baseline, target=True))
-                    peak = max(peak, rss_bytes())
-            finally:
-                await stage.stop()
+        stage = await product_stage(sb, seed, work, program)
+        forms = NoteForms()
+        started = await stage.bot.rss()
+        peak = started
+        try:
+            for name, send, prepare in load_commands(forms):
+                if options.only and not any(word in name for word in options.only):
+                    continue
+                measured = await measure(stage, name, send, options, prepare)
+                rows.append(_load_row(measured, baseline, target=True))
+                peak = max(peak, await stage.bot.rss())
+        finally:
+            await stage.stop()
     rows.append(
         Row(
-            "process RSS (bot + in-process sandbox) once ready / highest after a command's runs",
+            "bot process RSS once ready / highest after a command's runs",
             "bounded",
-            f"{started / MIB:.0f} MiB / {peak / MIB:.0f} MiB (the sandbox keeps every message)",
+            f"{started / MIB:.0f} MiB / {peak / MIB:.0f} MiB "
+            f"(minimal bot after its runs: {minimal_rss / MIB:.0f} MiB)",
             None,
         )
     )
@@ -418,7 +499,8 @@ def _load_row(measured: Measured, baseline: Measured, *, target: bool) -> Row:
     late = sum(1 for v in run.first if v > 3.0)
     text = (
         f"p50 {_ms(p50)} / p99 {_ms(p99)} (x{ratio:.1f} /ping); whole answer p99 {_ms(whole99)}; "
-        f"past 3 s: {late}/{len(run.first)}; highest rate p99 <= 1 s: {highest}"
+        f"past 3 s: {late}/{len(run.first)}; bot CPU {measured.cpu * 1000:.1f} ms each; "
+        f"highest rate p99 <= 1 s: {highest}"
     )
     return Row(
         f"{measured.name} at {run.rate:.0f}/s",
@@ -512,19 +594,21 @@ async def growth_phase(
     for program, seed in seeds:
         print(f"  growth at {program.mentors:,} mentors ...", flush=True)
         async with Sandbox(rate_limits=False) as sb:
-            with discord_pointed_at(sb):
-                stage = await product_stage(sb, seed, work, program)
-                try:
-                    for name, run in PER_PERSON:
-                        await run(stage, 0)
-                        timings = []
-                        for i in range(options.growth_calls):
-                            start = time.perf_counter()
-                            await run(stage, i)
-                            timings.append(time.perf_counter() - start)
-                        medians[name].append(median(timings))
-                finally:
-                    await stage.stop()
+            stage = await product_stage(sb, seed, work, program)
+            try:
+                for name, run in PER_PERSON:
+                    await run(stage, 0)
+                    timings = []
+                    for i in range(options.growth_calls):
+                        # A persona waits a beat after the bot's last answer before acting
+                        # (`Sandbox.bot_done`): that beat is not the command's time.
+                        await sb.bot_done()
+                        start = time.perf_counter()
+                        await run(stage, i)
+                        timings.append(time.perf_counter() - start)
+                    medians[name].append(median(timings))
+            finally:
+                await stage.stop()
     rows = []
     sizes = " / ".join(f"{p.mentors:,}" for p, _ in seeds)
     for name, values in medians.items():
@@ -621,38 +705,55 @@ def _time_child(
     return ready, rss
 
 
+async def _maintain(path: Path) -> None:
+    async with await Database.open(path) as db:
+        await extend_series(db, datetime.now(UTC))
+
+
 def process_phase(seed: Path, work: Path, repeats: int) -> list[Row]:
-    """Start to ready and idle memory: the product bot and the minimal bot, fresh processes."""
+    """Start to ready and idle memory: the product bot and the minimal bot, fresh processes.
+
+    The product bot twice: on a copy of the seed (its start-up maintenance moves every
+    series' horizon), and on a copy already maintained, what a restart finds.
+    """
     token = "bench-token"
     sandbox, rest, gateway = _start_sandbox_process(token)
     try:
         product: list[tuple[float, int]] = []
+        restarted: list[tuple[float, int]] = []
         minimal: list[tuple[float, int]] = []
         for _ in range(repeats):
             path = working_copy(seed, work, 1)
             product.append(_time_child("product", rest, gateway, token, path))
+            path = working_copy(seed, work, 1)
+            asyncio.run(_maintain(path))
+            restarted.append(_time_child("product", rest, gateway, token, path))
             minimal.append(_time_child("minimal", rest, gateway, token, path))
     finally:
         sandbox.terminate()
         sandbox.wait(10)
-    ready = median([r for r, _ in product])
     ready_minimal = median([r for r, _ in minimal])
-    rss = median([m for _, m in product]) / MIB
     rss_minimal = median([m for _, m in minimal]) / MIB
-    return [
-        Row(
-            f"process start to ready, median of {repeats}",
-            "<= 1.5x minimal bot",
-            f"{ready:.2f} s vs minimal bot {ready_minimal:.2f} s (x{ready / ready_minimal:.2f})",
-            ready <= 1.5 * ready_minimal,
-        ),
-        Row(
-            "idle memory of the bot process (RSS, 3 s after ready)",
-            "<= 70 MiB",
-            f"{rss:.1f} MiB (minimal bot {rss_minimal:.1f} MiB)",
-            rss <= 70,
-        ),
-    ]
+    rows = []
+    for label, runs in (("on the seed", product), ("restart, maintained", restarted)):
+        ready = median([r for r, _ in runs])
+        rss = median([m for _, m in runs]) / MIB
+        rows += [
+            Row(
+                f"process start to ready ({label}), median of {repeats}",
+                "<= 1.5x minimal bot",
+                f"{ready:.2f} s vs minimal bot {ready_minimal:.2f} s "
+                f"(x{ready / ready_minimal:.2f})",
+                ready <= 1.5 * ready_minimal,
+            ),
+            Row(
+                f"idle memory of the bot process ({label}; RSS, 3 s after ready)",
+                "<= 70 MiB",
+                f"{rss:.1f} MiB (minimal bot {rss_minimal:.1f} MiB)",
+                rss <= 70,
+            ),
+        ]
+    return rows
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -676,15 +777,23 @@ async def run(options: Options) -> int:
     program, seed = seeds[-1]
     work = Path(tempfile.mkdtemp(prefix="mc-bench-", dir=CACHE))
     load_before = _load_of_machine()
-    print("load phase ...", flush=True)
-    rows = await load_phase(seed, program, options, work)
-    print("search phase ...", flush=True)
-    search_rows = await search_phase(seed, program, work, calls=200)
-    print("growth phase ...", flush=True)
-    growth_rows = await growth_phase(seeds, options, work)
-    print("maintenance and processes ...", flush=True)
-    other_rows = await maintenance_phase(seed, program, work)
-    other_rows += await asyncio.to_thread(process_phase, seed, work, options.repeats)
+    rows: list[Row] = []
+    search_rows: list[Row] = []
+    growth_rows: list[Row] = []
+    other_rows: list[Row] = []
+    if "load" in options.phases:
+        print("load phase ...", flush=True)
+        rows = await load_phase(seed, program, options, work)
+    if "search" in options.phases:
+        print("search phase ...", flush=True)
+        search_rows = await search_phase(seed, program, work, calls=200)
+    if "growth" in options.phases:
+        print("growth phase ...", flush=True)
+        growth_rows = await growth_phase(seeds, options, work)
+    if "other" in options.phases:
+        print("maintenance and processes ...", flush=True)
+        other_rows = await maintenance_phase(seed, program, work)
+        other_rows += await asyncio.to_thread(process_phase, seed, work, options.repeats)
     load_after = _load_of_machine()
     with closing(sqlite3.connect(":memory:")) as connection:
         sqlite_version = connection.execute("SELECT sqlite_version()").fetchone()[0]
@@ -700,10 +809,10 @@ async def run(options: Options) -> int:
         f"load: {options.rate}/s sustained for {options.duration:.0f} s per command "
         f"(ladder {options.ladder_duration:.0f} s per rate)"
     )
-    print(markdown_table(rows))
-    print()
-    print(markdown_table([*search_rows, *growth_rows, *other_rows]))
-    print()
+    for table in (rows, [*search_rows, *growth_rows, *other_rows]):
+        if table:
+            print(markdown_table(table))
+            print()
     print(f"(total {time.perf_counter() - began:.0f} s)")
     every = [*rows, *search_rows, *growth_rows, *other_rows]
     return 0 if all(r.ok is not False for r in every) else 1
@@ -719,6 +828,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--no-ladder", action="store_true", help="skip the highest-rate search")
     parser.add_argument(
+        "--only", action="append", default=[], help="load-table commands whose name contains this"
+    )
+    parser.add_argument("--profile", type=Path, help="folder for a cProfile per command")
+    parser.add_argument(
+        "--phases",
+        default="load,search,growth,other",
+        help="comma-separated phases to run: load, search, growth, other",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="scale 0.05, 5 s runs, short ladder, 1 process"
     )
     parsed = parser.parse_args(args)
@@ -727,6 +845,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         duration=5.0 if parsed.quick else parsed.duration,
         ladder_duration=3.0 if parsed.quick else parsed.ladder_duration,
         rate=parsed.rate,
+        only=tuple(parsed.only),
+        profile=parsed.profile,
+        phases=frozenset(parsed.phases.split(",")),
         growth_calls=10 if parsed.quick else 30,
         repeats=1 if parsed.quick else 3,
         ladder=not parsed.no_ladder,

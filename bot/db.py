@@ -12,12 +12,12 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -29,6 +29,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+_T = TypeVar("_T")
 _SCRUB_ATTEMPTS = 20
 _OWN_READS = ("statements in progress", "table is locked")
 """What SQLite says when a read of this same connection is still open (it ends in moments)."""
@@ -114,6 +115,50 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def _run_one(connection: sqlite3.Connection, sql: str, params: Params) -> tuple[int | None, int]:
+    """Run one statement and close its cursor; return (last row id, rows changed)."""
+    cursor = connection.execute(sql, params)
+    try:
+        return cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _first_row(connection: sqlite3.Connection, sql: str, params: Params) -> Any:
+    """Run a query, return its first row (or None) and close its cursor."""
+    cursor = connection.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _all_rows(connection: sqlite3.Connection, sql: str, params: Params) -> list[Any]:
+    """Run a query, return all its rows and close its cursor."""
+    cursor = connection.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+async def _in_thread(
+    connection: aiosqlite.Connection,
+    work: Callable[[sqlite3.Connection, str, Params], _T],
+    sql: str,
+    params: Params,
+) -> _T:
+    """Run `work` on the connection's own thread: one hop there and back per statement.
+
+    (aiosqlite's cursor API takes three: execute, fetch, close; each waits for a loop turn
+    to come back, which is what a busy bot has least of.) It queues through
+    `Connection._execute`, what aiosqlite's own `execute_fetchall` uses (pinned in
+    constraints.txt; `tests/unit/test_db.py` runs every path).
+    """
+    queue: Callable[..., Awaitable[_T]] = connection._execute
+    return await queue(lambda: work(connection._conn, sql, params))
+
+
 class Transaction:
     """An open write transaction: statements run inside it commit or roll back together."""
 
@@ -123,10 +168,10 @@ class Transaction:
     async def execute(self, sql: str, params: Params = ()) -> int | None:
         """Run one statement; return the id of the row it inserted, if any."""
         try:
-            async with self._conn.execute(sql, params) as cursor:
-                return cursor.lastrowid
+            last_id, _ = await _in_thread(self._conn, _run_one, sql, params)
         except UnicodeEncodeError:  # a lone surrogate that no check stopped: refuse, roll back
             raise Refusal("errors.bad_text") from None
+        return last_id
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for each row of parameters."""
@@ -134,18 +179,17 @@ class Transaction:
 
     async def changes(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        _, changed = await _in_thread(self._conn, _run_one, sql, params)
+        return changed
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a query inside the transaction and return its first row, if any."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        row: aiosqlite.Row | None = await _in_thread(self._conn, _first_row, sql, params)
+        return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a query inside the transaction and return all its rows."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await _in_thread(self._conn, _all_rows, sql, params)
 
 
 READERS = 2
@@ -426,13 +470,14 @@ class Database:
         It sees every committed write, never one still in an open transaction: read inside
         a transaction through the `Transaction`.
         """
-        async with self._reading() as connection, connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        async with self._reading() as connection:
+            row: aiosqlite.Row | None = await _in_thread(connection, _first_row, sql, params)
+            return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a read query (on a reader) and return all its rows."""
-        async with self._reading() as connection, connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._reading() as connection:
+            return await _in_thread(connection, _all_rows, sql, params)
 
     async def table_names(self) -> list[str]:
         """Return the names of the schema's own tables."""

@@ -19,6 +19,7 @@ Errors carry a `WhenProblem`; the caller turns it into a message.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -161,6 +162,8 @@ _AMOUNT = re.compile(
     """,
     re.VERBOSE,
 )
+_ISO_DAY = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+"""A day written the ISO way (what a calendar or the bot's own examples give): read directly."""
 _YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
 _STAMP = re.compile(r"^<t:(?P<unix>-?\d{1,13})(?::[tTdDfFR])?>$")
 _DAYS_AHEAD = re.compile(
@@ -356,7 +359,15 @@ def _weekday_date(match: re.Match[str], local_now: datetime, at: time) -> date:
 
 
 def _read_day(text: str, local_now: datetime) -> date | None:
-    """Return the day dateparser reads in `text` (a whole day, not a week or month), or None."""
+    """Return the day dateparser reads in `text` (a whole day, not a week or month), or None.
+
+    A valid ISO day (2027-03-04) is read without dateparser, which takes milliseconds per
+    text; anything else (2027-13-01 included, which dateparser reads as 13 January) is its.
+    """
+    iso_day = _ISO_DAY.fullmatch(text)
+    if iso_day is not None:
+        with contextlib.suppress(ValueError):
+            return date(int(iso_day["year"]), int(iso_day["month"]), int(iso_day["day"]))
     from dateparser.date import DateDataParser  # here, not at start: ~3 MiB the bot rarely needs
 
     parser = DateDataParser(

@@ -324,71 +324,93 @@ async def search_notes(
     The index is asked for the author's postings only, and read from the newest note back
     until `limit` are found, so the cost follows the author's notes (and stops early), never
     the whole table. (BM25 ranking would read every author's postings of each word to weigh
-    it, ~100 ms for a common word at 1M notes.)
+    it, ~100 ms for a common word at 1M notes.) Two statements: the ids of title matches
+    (nothing else read), then every hit with its excerpt.
     """
     words = fts_query(query, as_you_type=as_you_type)
     if not words:
         return []
-    # The second clause only marks the words in the text too, for the excerpt.
-    in_title = _author_match(author_id, words, "title") + f" AND {{title body}} : ({words})"
-    since = await _title_window(db, author_id)
-    hits = await _hits(db, in_title, TITLE_RANK, mentorship_id, limit, [], since=since)
-    if len(hits) < limit:
-        seen = [hit.note.id for hit in hits]
-        everywhere = _author_match(author_id, words, "{title body}")
-        hits += await _hits(db, everywhere, TEXT_RANK, mentorship_id, limit - len(hits), seen)
-    return hits
+    titled = await _title_matches(db, author_id, words, mentorship_id, limit)
+    return await _hits(db, author_id, words, mentorship_id, limit, titled)
 
 
-async def _title_window(db: Database, author_id: int) -> int:
-    """Return the id from which title matches are looked for first (the newest notes).
+async def _title_matches(
+    db: Database, author_id: int, words: str, mentorship_id: int | None, limit: int
+) -> list[int]:
+    """Return the ids of the author's notes whose title matches, newest first.
 
-    When titles rarely match, looking for them costs one check per matching note: the
-    window keeps that to `TITLE_WINDOW` notes for an author with tens of thousands.
+    Looked for among the author's newest `TITLE_WINDOW` notes only: when titles rarely match
+    (a phrase that only bodies hold), looking for them costs one check per matching note,
+    and the window keeps that bounded for an author with tens of thousands. Only row ids
+    are read, the title clause first (fewer candidates than the author's postings).
     """
-    row = await db.fetch_one(
-        "SELECT id FROM notes WHERE author_id = ? ORDER BY created_at DESC, id DESC "
-        "LIMIT 1 OFFSET ?",
-        (author_id, TITLE_WINDOW - 1),
+    sql = "SELECT notes_fts.rowid FROM notes_fts"
+    params: list[Any] = [f'title : ({words}) AND author_id : "{int(author_id)}"']
+    if mentorship_id is not None:
+        sql += " JOIN notes n ON n.id = notes_fts.rowid"
+    sql += (
+        " WHERE notes_fts MATCH ? AND notes_fts.rowid >= COALESCE((SELECT id FROM notes "
+        "WHERE author_id = ? ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?), 0)"
     )
-    return 0 if row is None else int(row[0])
+    params += [author_id, TITLE_WINDOW - 1]
+    if mentorship_id is not None:
+        sql += " AND n.mentorship_id = ?"
+        params.append(mentorship_id)
+    rows = await db.fetch_all(sql + " ORDER BY notes_fts.rowid DESC LIMIT ?", [*params, limit])
+    return [int(row[0]) for row in rows]
+
+
+_HIT_SELECT: Final = (
+    f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet, "
+    "m.student_name FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
+    "JOIN mentorships m ON m.id = n.mentorship_id WHERE notes_fts MATCH ?"
+)
 
 
 async def _hits(
     db: Database,
-    match: str,
-    rank: float,
+    author_id: int,
+    words: str,
     mentorship_id: int | None,
     limit: int,
-    skip: list[int],
-    *,
-    since: int = 0,
+    titled: list[int],
 ) -> list[NoteHit]:
-    sql = (
-        f"SELECT {_N_COLUMNS}, snippet(notes_fts, 2, '**', '**', '…', 12) AS snippet, "
-        "m.student_name FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-        "JOIN mentorships m ON m.id = n.mentorship_id WHERE notes_fts MATCH ?"
-    )
-    params: list[Any] = [match]
-    if mentorship_id is not None:
-        sql += " AND n.mentorship_id = ?"
-        params.append(mentorship_id)
-    if since:
-        sql += " AND notes_fts.rowid >= ?"
-        params.append(since)
-    if skip:
-        sql += f" AND notes_fts.rowid NOT IN ({', '.join('?' for _ in skip)})"
-        params.extend(skip)
-    rows = await db.fetch_all(sql + " ORDER BY notes_fts.rowid DESC LIMIT ?", [*params, limit])
-    return [
+    """Read the title matches, then the newest text matches up to `limit`, in one statement.
+
+    The title matches are read within their id range (the author's postings between the
+    first and the last), never by one index lookup per id.
+    """
+    match = _author_match(author_id, words, "{title body}")
+    of_mentorship = [] if mentorship_id is None else [mentorship_id]
+    extra = "" if mentorship_id is None else " AND n.mentorship_id = ?"
+    marks = ", ".join("?" for _ in titled)
+    parts: list[str] = []
+    params: list[Any] = []
+    if titled:
+        parts.append(
+            f"SELECT * FROM ({_HIT_SELECT}{extra} AND notes_fts.rowid BETWEEN ? AND ? "
+            f"AND +notes_fts.rowid IN ({marks}))"
+        )
+        params += [match, *of_mentorship, min(titled), max(titled), *titled]
+    if len(titled) < limit:
+        skip = f" AND notes_fts.rowid NOT IN ({marks})" if titled else ""
+        parts.append(
+            f"SELECT * FROM ({_HIT_SELECT}{extra}{skip} ORDER BY notes_fts.rowid DESC LIMIT ?)"
+        )
+        params += [match, *of_mentorship, *titled, limit - len(titled)]
+    rows = await db.fetch_all(" UNION ALL ".join(parts), params)
+    first = set(titled)
+    hits = [
         NoteHit(
             note=_row_to_note(row),
             snippet=row["snippet"],
-            rank=rank,
+            rank=TITLE_RANK if row["id"] in first else TEXT_RANK,
             student_name=row["student_name"],
         )
         for row in rows
     ]
+    hits.sort(key=lambda hit: (hit.rank, -hit.note.id))
+    return hits
 
 
 async def latest_titles(

@@ -396,3 +396,27 @@ async def test_the_schema_checks_the_same_kinds_and_statuses_as_the_vocabulary(
     }
     assert checks == {"kind": set(SessionKind), "status": set(SessionStatus)}
     assert set(OUTCOMES) < set(SessionStatus)
+
+
+async def test_a_mentors_sessions_are_read_from_the_mentor_not_the_server(db: Database) -> None:
+    """In a server with many mentorships, the plan starts from the mentor's own (issue 14)."""
+    async with db.transaction() as tx:
+        for student in range(1000, 1200):
+            await ms.add_mentorship(
+                tx, GUILD, BOB, student, "P3", None, None, 30, NOW, student_name="S"
+            )
+    mine = await _mentorship(db)
+    await _one_off(db, mine, MONDAY_6PM)
+    statements: list[str] = []
+    await db.set_trace_callback(statements.append)
+    upcoming = await ss.sessions_of_mentor(db, GUILD, ALICE, after=NOW)
+    unrecorded = await ss.unrecorded_sessions(
+        db, ALICE, MONDAY_6PM + timedelta(hours=1), NOW, guild_id=GUILD
+    )
+    await db.set_trace_callback(None)
+    assert [v.mentorship_id for v in upcoming] == [v.mentorship_id for v in unrecorded] == [mine]
+    reads = [sql for sql in statements if sql.startswith("SELECT") and "FROM sessions" in sql]
+    assert len(reads) == 2
+    for sql in reads:
+        plan = [str(row[3]) for row in await db.fetch_all(f"EXPLAIN QUERY PLAN {sql}")]
+        assert not any("(guild_id=?)" in step for step in plan), plan

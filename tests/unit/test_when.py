@@ -258,3 +258,21 @@ def test_next_year_beyond_the_limit_is_too_far() -> None:
     with pytest.raises(WhenError) as error:
         parse_when("1 dec next year 18:00", PARIS, NOW)
     assert error.value.reason is WhenProblem.TOO_FAR
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2027-03-04", paris(2027, 3, 4, 19, 30)),
+        ("2026-12-31", paris(2026, 12, 31, 19, 30)),
+        ("2027-13-01", paris(2027, 1, 13, 19, 30)),  # not a valid ISO day: dateparser's reading
+    ],
+)
+def test_an_iso_day_reads_as_dateparser_reads_it(
+    day: str, expected: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.scheduling.when as when
+
+    fast = parse_when(f"{day} 19:30", PARIS, NOW)
+    monkeypatch.setattr(when, "_ISO_DAY", when.re.compile(r"(?!)"))  # dateparser alone
+    assert fast == parse_when(f"{day} 19:30", PARIS, NOW) == expected
