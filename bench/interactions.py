@@ -448,7 +448,7 @@ def load_commands(forms: NoteForms) -> list[tuple[str, Sender, Prepare | None]]:
 
 
 async def load_phase(seed: Path, program: Program, options: Options, work: Path) -> list[Row]:
-    """The load table: each command at the target rate, beside the minimal bot's /ping.
+    """Measure the load table: each command at the target rate, beside the minimal bot's /ping.
 
     Each bot runs in its own process (`bench/_served.py`), as in production; the sandbox and
     the load generator share this one.
@@ -625,7 +625,7 @@ async def growth_phase(
 
 
 async def maintenance_phase(seed: Path, program: Program, work: Path) -> list[Row]:
-    """The maintenance pass at start (nothing new), and one a week later (a week to add)."""
+    """Measure the maintenance pass at start (nothing new), and one a week later (a week to add)."""
     path = working_copy(seed, work, 1)
     rows = []
     async with await Database.open(path) as db:
