@@ -13,15 +13,13 @@ import discord
 
 from bot.app import bot_of
 from bot.checkin_ui import add_checkin_field, links_text
-from bot.deadlines import drop_if_too_late
-from bot.errors import report_error, watch_answer_deadline
 from bot.progress_ui import attendance_line, note_titles, plan_text
 from bot.services import coaching as service
 from bot.services.coaching import Prep
 from bot.textfit import clip, fit_lines
 from bot.texts import language_of, tr
 from bot.timefmt import discord_stamp
-from bot.ui import fit_embed
+from bot.ui import RestartSafeItem, fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +123,7 @@ def prep_embed(prep: Prep, locale: discord.Locale) -> discord.Embed:
 
 
 class PrepSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    RestartSafeItem[discord.ui.Select[Any]],
     template=r"prep:(?P<session>[0-9]{1,20}):(?P<part>items|steps)",
 ):
     """A select of a prep message: checklist items, or open next steps; works after a restart."""
@@ -144,31 +142,23 @@ class PrepSelect(
         """Rebuild the select from its custom id (the values arrive with the interaction)."""
         return cls(int(match["session"]), match["part"])
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Drop a pick whose answer could no longer arrive in time."""
-        return not drop_if_too_late(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Store the ticks (the clicker must be the session's mentor) and redraw the prep."""
-        watch_answer_deadline(interaction)
-        try:
-            bot = bot_of(interaction)
-            values = list(self.item.values)
-            tick = service.tick_items if self.part == "items" else service.tick_steps
-            prep = await tick(
-                bot.db,
-                bot.clock.now(),
-                interaction.user.id,
-                self.session_id,
-                values,
-                language_of(interaction.locale),
-            )
-            await interaction.response.edit_message(
-                embed=prep_embed(prep, interaction.locale),
-                view=prep_view(prep, interaction.locale),
-            )
-        except Exception as error:  # a dynamic item's errors are otherwise only logged
-            await report_error(interaction, error)
+        bot = bot_of(interaction)
+        values = list(self.item.values)
+        tick = service.tick_items if self.part == "items" else service.tick_steps
+        prep = await tick(
+            bot.db,
+            bot.clock.now(),
+            interaction.user.id,
+            self.session_id,
+            values,
+            language_of(interaction.locale),
+        )
+        await interaction.response.edit_message(
+            embed=prep_embed(prep, interaction.locale),
+            view=prep_view(prep, interaction.locale),
+        )
 
 
 def prep_view(prep: Prep, locale: discord.Locale) -> discord.ui.View:

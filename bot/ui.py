@@ -9,7 +9,7 @@ import re
 import secrets
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar, Self, overload
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import discord
 
@@ -258,14 +258,41 @@ def confirmation(name: str) -> Callable[[Confirmed], Confirmed]:
     return register
 
 
+ItemT = TypeVar("ItemT", bound="discord.ui.Item[Any]")
+
+
+class RestartSafeItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
+    """A component that still works after a restart: its custom id carries what it acts on.
+
+    A click or pick that could no longer be answered in time is dropped; the action's database
+    writes are bounded by the answer deadline; whatever `act` raises is answered privately,
+    like a command error. A subclass gives its `template`, rebuilds itself in
+    `from_custom_id`, registers with `bot.add_dynamic_items` and implements `act`.
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Drop an interaction whose answer could no longer arrive in time."""
+        return not drop_if_too_late(interaction)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Run the item's action, answering any failure privately."""
+        watch_answer_deadline(interaction)
+        try:
+            await self.act(interaction)
+        except Exception as error:  # a dynamic item's errors are otherwise only logged
+            await report_error(interaction, error)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        """Do what the item is for."""
+        raise NotImplementedError
+
+
 _CONFIRM_ID = (
     r"ok:(?P<owner>[0-9]{1,20}):(?P<action>[a-z_.]{1,40})(?P<parts>(?::[A-Za-z0-9_]{1,40})*)"
 )
 
 
-class ConfirmChoice(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=_CONFIRM_ID
-):
+class ConfirmChoice(RestartSafeItem[discord.ui.Button[discord.ui.View]], template=_CONFIRM_ID):
     """Confirm or keep (`ok:<owner>:<action>[:<word>...]`, `ok:<owner>:keep`); survives restarts."""
 
     def __init__(
@@ -291,22 +318,19 @@ class ConfirmChoice(
         parts = tuple(part for part in match["parts"].split(":") if part)
         return cls(int(match["owner"]), match["action"], parts, getattr(item, "label", None) or "")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Check the clicker asked; acknowledge; then do the action and show its outcome."""
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
                 tr("common.not_yours", interaction.locale), ephemeral=True
             )
             return
-        try:
-            await interaction.response.defer()
-            if self.action == "keep":
-                text = tr("common.nothing_changed", interaction.locale)
-            else:
-                text = await CONFIRMATIONS[self.action](interaction, self.parts)
-            await interaction.edit_original_response(content=text, embed=None, view=None)
-        except Exception as error:
-            await report_error(interaction, error)
+        await interaction.response.defer()
+        if self.action == "keep":
+            text = tr("common.nothing_changed", interaction.locale)
+        else:
+            text = await CONFIRMATIONS[self.action](interaction, self.parts)
+        await interaction.edit_original_response(content=text, embed=None, view=None)
 
 
 async def ask_to_confirm(
@@ -373,9 +397,7 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
 BUTTON_LABEL_MAX = 80
 
 
-class PersistentButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"
-):
+class PersistentButton(RestartSafeItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"):
     """A button that still works after a restart; its custom id is `PREFIX:<id>`.
 
     A subclass gives its `template` (with a group named `id`), `PREFIX`, `STYLE` and
@@ -403,22 +425,6 @@ class PersistentButton(
     ) -> Self:
         """Rebuild the button from its custom id."""
         return cls(int(match["id"]), getattr(item, "label", None))
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Drop a click whose answer could no longer arrive in time."""
-        return not drop_if_too_late(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Run the button's action, answering any failure privately."""
-        watch_answer_deadline(interaction)
-        try:
-            await self.act(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def act(self, interaction: discord.Interaction) -> None:
-        """Do what the button is for."""
-        raise NotImplementedError
 
 
 # -- restart-safe forms ------------------------------------------------------------------------

@@ -12,8 +12,6 @@ import discord
 
 from bot.app import bot_of
 from bot.content import FeedbackTemplate
-from bot.deadlines import drop_if_too_late
-from bot.errors import report_error, watch_answer_deadline
 from bot.options import caller_zone
 from bot.prep_ui import COLOUR
 from bot.refusal import Refusal
@@ -25,7 +23,7 @@ from bot.services.people import reader_locale
 from bot.sharing import share_with_student, used_button
 from bot.textfit import FIELD_MAX, clip
 from bot.texts import Locale, language_of, tr
-from bot.ui import PersistentModal, answer, fit_embed
+from bot.ui import PersistentModal, RestartSafeItem, answer, fit_embed
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +202,7 @@ async def keep_feedback_draft(
 
 
 class FeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    RestartSafeItem[discord.ui.Button[Any]],
     template=r"feedback:(?P<note>[0-9]{1,20}):(?P<action>send|edit)",
 ):
     """Send a feedback note to the student, or edit it; works after a restart."""
@@ -226,31 +224,23 @@ class FeedbackButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["note"]), match["action"])
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Drop a click whose answer could no longer arrive in time."""
-        return not drop_if_too_late(interaction)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Check the clicker wrote the note, then send it or open the form again."""
-        watch_answer_deadline(interaction)
-        try:
-            bot = bot_of(interaction)
-            feedback = await service.feedback_of(
-                bot.db, interaction.user.id, self.note_id, language_of(interaction.locale)
+        bot = bot_of(interaction)
+        feedback = await service.feedback_of(
+            bot.db, interaction.user.id, self.note_id, language_of(interaction.locale)
+        )
+        if self.action == "edit":
+            modal = FeedbackModal(
+                feedback.template,
+                mentorship_id=feedback.mentorship.id,
+                note_id=feedback.note.id,
+                values=feedback.values,
+                form_id=interaction.id,
             )
-            if self.action == "edit":
-                modal = FeedbackModal(
-                    feedback.template,
-                    mentorship_id=feedback.mentorship.id,
-                    note_id=feedback.note.id,
-                    values=feedback.values,
-                    form_id=interaction.id,
-                )
-                await interaction.response.send_modal(modal)
-                return
-            await self._send(interaction, feedback)
-        except Exception as error:  # a dynamic item's errors are otherwise only logged
-            await report_error(interaction, error)
+            await interaction.response.send_modal(modal)
+            return
+        await self._send(interaction, feedback)
 
     async def _send(self, interaction: discord.Interaction, feedback: Feedback) -> None:
         """Send the student copy once; the DM shows the form's shared fields, nothing else."""

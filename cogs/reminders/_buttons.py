@@ -13,7 +13,6 @@ import discord
 from bot.app import MentorCoach, bot_of
 from bot.checkin_ui import PrepareModal
 from bot.delivery import DmClosed, send_dm
-from bot.errors import report_error, watch_answer_deadline
 from bot.prep_ui import prep_embed, prep_view
 from bot.record_ui import RecordModal
 from bot.refusal import Refusal
@@ -25,7 +24,7 @@ from bot.services.people import reader_locale, zone_for
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from bot.ui import PersistentButton, PersistentModal, answer
+from bot.ui import PersistentButton, PersistentModal, RestartSafeItem, answer
 from bot.vocabulary import OUTCOMES, SessionStatus
 
 log = logging.getLogger(__name__)
@@ -198,7 +197,7 @@ class RescheduleModal(PersistentModal):
 
 
 class RecordButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    RestartSafeItem[discord.ui.Button[discord.ui.View]],
     template=r"rem:record:(?P<session_id>[0-9]+):(?P<status>[a-z_]+)",
 ):
     """One of the four outcomes, straight from the record-the-session nudge."""
@@ -220,27 +219,23 @@ class RecordButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["session_id"]), match["status"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Record the outcome and update the nudge."""
-        watch_answer_deadline(interaction)
-        try:
-            bot = bot_of(interaction)
-            if self.status not in OUTCOMES:
-                raise Refusal("sessions.unknown")
-            view = await _session_for(interaction, self.session_id)
-            if view.mentor_id != interaction.user.id:
-                raise Refusal("reminders.not_for_you")
-            recorded = await session_service.record(bot.db, bot.clock.now(), view, self.status)
-            text = tr(
-                "sessions.recorded",
-                interaction.locale,
-                name=view.student_name,
-                when=discord_stamp(recorded.starts_at, "D"),
-                outcome=tr(f"outcome.{recorded.status}", interaction.locale),
-            )
-            await interaction.response.edit_message(content=text, embed=None, view=None)
-        except Exception as error:
-            await report_error(interaction, error)
+        bot = bot_of(interaction)
+        if self.status not in OUTCOMES:
+            raise Refusal("sessions.unknown")
+        view = await _session_for(interaction, self.session_id)
+        if view.mentor_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        recorded = await session_service.record(bot.db, bot.clock.now(), view, self.status)
+        text = tr(
+            "sessions.recorded",
+            interaction.locale,
+            name=view.student_name,
+            when=discord_stamp(recorded.starts_at, "D"),
+            outcome=tr(f"outcome.{recorded.status}", interaction.locale),
+        )
+        await interaction.response.edit_message(content=text, embed=None, view=None)
 
 
 class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)"):
@@ -265,7 +260,7 @@ class RecordFormButton(PersistentButton, template=r"rem:recform:(?P<id>[0-9]+)")
 
 
 class SnoozeButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    RestartSafeItem[discord.ui.Button[discord.ui.View]],
     template=r"rem:snooze:(?P<reminder_id>[0-9]+):(?P<minutes>[0-9]+)",
 ):
     """Send this nudge again a little later."""
@@ -288,32 +283,28 @@ class SnoozeButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["reminder_id"]), int(match["minutes"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         """Put the reminder back in the queue and say until when."""
-        watch_answer_deadline(interaction)
-        try:
-            bot = bot_of(interaction)
-            if self.minutes not in SNOOZES:
-                raise Refusal("reminders.not_for_you")
-            now = bot.clock.now()
-            until = now + timedelta(minutes=self.minutes)
-            reminder = await reminder_service.reminder_of(bot.db, self.reminder_id)
-            if reminder is None or reminder.recipient_id != interaction.user.id:
-                raise Refusal("reminders.not_for_you")
-            if not await reminder_service.snooze(
-                bot.db, self.reminder_id, interaction.user.id, until, now
-            ):
-                await interaction.response.edit_message(
-                    content=tr("reminders.snooze_stale", interaction.locale), view=None
-                )
-                return
-            bot.dispatcher.wake()
+        bot = bot_of(interaction)
+        if self.minutes not in SNOOZES:
+            raise Refusal("reminders.not_for_you")
+        now = bot.clock.now()
+        until = now + timedelta(minutes=self.minutes)
+        reminder = await reminder_service.reminder_of(bot.db, self.reminder_id)
+        if reminder is None or reminder.recipient_id != interaction.user.id:
+            raise Refusal("reminders.not_for_you")
+        if not await reminder_service.snooze(
+            bot.db, self.reminder_id, interaction.user.id, until, now
+        ):
             await interaction.response.edit_message(
-                content=tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),
-                view=None,
+                content=tr("reminders.snooze_stale", interaction.locale), view=None
             )
-        except Exception as error:
-            await report_error(interaction, error)
+            return
+        bot.dispatcher.wake()
+        await interaction.response.edit_message(
+            content=tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),
+            view=None,
+        )
 
 
 class PrepButton(PersistentButton, template=r"rem:prep:(?P<id>[0-9]+)"):
