@@ -17,6 +17,7 @@ from bot.options import StudentArg
 from bot.refusal import Refusal
 from bot.services import exports
 from bot.services import privacy as service
+from bot.services.calendar_feeds import FeedTexts
 from bot.services.exports import ExportFile
 from bot.services.people import reader_locale
 from bot.services.privacy import Erased
@@ -217,24 +218,12 @@ class PrivacyCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await exports.upcoming_sessions(self.bot.db, me, now)
         names = {row.mentor_id: await self._name_of(row.mentor_id) for row in rows}
+        texts = FeedTexts(locale, {i: name for i, name in names.items() if name is not None})
 
         def summary(row: CalendarRow) -> str:
-            kind = tr(f"kind.{row.kind}", locale)
-            if row.mentor_id == me:
-                return tr("exports.summary_as_mentor", locale, kind=kind, name=row.student_name)
-            name = names.get(row.mentor_id) or tr("exports.your_mentor", locale)
-            return tr("exports.summary_as_student", locale, kind=kind, name=name)
+            return texts.summary(row, me)
 
-        def description(row: CalendarRow) -> str:
-            lines = [tr("exports.ics_project", locale, project=row.project)]
-            if row.project_link:
-                lines.append(tr("exports.ics_project_link", locale, link=row.project_link))
-            if row.meeting_link:
-                lines.append(tr("exports.ics_meeting_link", locale, link=row.meeting_link))
-            lines.append(tr("exports.ics_minutes", locale, minutes=row.duration_minutes))
-            return "\n".join(lines)
-
-        done = exports.calendar_file(rows, now, summary=summary, description=description)
+        done = exports.calendar_file(rows, now, summary=summary, description=texts.description)
         planned = sum(1 for row in rows if row.status == SessionStatus.SCHEDULED)
         await interaction.followup.send(
             tr("exports.calendar_ready", locale, count=planned), file=_file(done), ephemeral=True
