@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.clock import from_iso, iso
 from bot.db import Reader, Transaction
-from bot.storage.privacy import CalendarRow
+from bot.storage.privacy import CalendarRow, calendar_row
 
 _FEED_COLUMNS = (
     "s.id AS id, s.starts_at AS starts_at, s.duration_minutes, s.kind, s.status, s.revision, "
@@ -57,24 +57,7 @@ async def feed_sessions(db: Reader, user_id: int, since: datetime) -> list[Calen
         "ORDER BY starts_at, id",
         (user_id, stamp, user_id, stamp, user_id, stamp),
     )
-    return [
-        CalendarRow(
-            session_id=int(row["id"]),
-            starts_at=from_iso(row["starts_at"]),
-            duration_minutes=int(row["duration_minutes"]),
-            kind=str(row["kind"]),
-            guild_id=int(row["guild_id"]),
-            mentor_id=int(row["holder"]),
-            student_id=int(row["student_id"]),
-            student_name=str(row["student_name"]),
-            status=str(row["status"]),
-            revision=int(row["revision"]),
-            project=str(row["project"]),
-            project_link=row["project_link"],
-            meeting_link=row["meeting_link"],
-        )
-        for row in rows
-    ]
+    return [calendar_row(row, "holder") for row in rows]
 
 
 async def mentor_names(db: Reader, user_id: int) -> dict[int, str]:

@@ -249,24 +249,26 @@ async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[
         "ORDER BY s.starts_at, s.id",
         (user_id, user_id, int(now.timestamp())),
     )
-    return [
-        CalendarRow(
-            session_id=int(row["id"]),
-            starts_at=from_iso(row["starts_at"]),
-            duration_minutes=int(row["duration_minutes"]),
-            kind=str(row["kind"]),
-            guild_id=int(row["guild_id"]),
-            mentor_id=int(row["mentor_id"]),
-            student_id=int(row["student_id"]),
-            student_name=str(row["student_name"]),
-            status=str(row["status"]),
-            revision=int(row["revision"]),
-            project=str(row["project"]),
-            project_link=row["project_link"],
-            meeting_link=row["meeting_link"],
-        )
-        for row in rows
-    ]
+    return [calendar_row(row) for row in rows]
+
+
+def calendar_row(row: aiosqlite.Row, mentor_column: str = "mentor_id") -> CalendarRow:
+    """Read a session of a calendar; `mentor_column` names whoever holds the session."""
+    return CalendarRow(
+        session_id=int(row["id"]),
+        starts_at=from_iso(row["starts_at"]),
+        duration_minutes=int(row["duration_minutes"]),
+        kind=str(row["kind"]),
+        guild_id=int(row["guild_id"]),
+        mentor_id=int(row[mentor_column]),
+        student_id=int(row["student_id"]),
+        student_name=str(row["student_name"]),
+        status=str(row["status"]),
+        revision=int(row["revision"]),
+        project=str(row["project"]),
+        project_link=row["project_link"],
+        meeting_link=row["meeting_link"],
+    )
 
 
 # -- erasure ----------------------------------------------------------------------------------
