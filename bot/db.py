@@ -159,6 +159,12 @@ async def _in_thread(
     return await queue(lambda: work(connection._conn, sql, params))
 
 
+def _roll_back(connection: sqlite3.Connection, _sql: str, _params: Params) -> None:
+    """Roll back the open transaction, if there is one."""
+    if connection.in_transaction:
+        connection.rollback()
+
+
 class Transaction:
     """An open write transaction: statements run inside it commit or roll back together."""
 
@@ -409,14 +415,25 @@ class Database:
         Never await Discord inside it: keep transactions short.
         """
         async with self._our_turn():
-            await self._begin_immediate()
+            try:
+                await self._begin_immediate()
+            except BaseException:  # cancelled while BEGIN was queued: it may still open one
+                await asyncio.shield(self._roll_back_if_open())
+                raise
             try:
                 yield Transaction(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await asyncio.shield(self._roll_back_if_open())
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    async def _roll_back_if_open(self) -> None:
+        """Roll back any open transaction, on the connection's thread, after any queued BEGIN.
+
+        A cancelled writer thus never leaves the connection inside a transaction.
+        """
+        await _in_thread(self._conn, _roll_back, "", ())
 
     @asynccontextmanager
     async def _our_turn(self) -> AsyncIterator[None]:
