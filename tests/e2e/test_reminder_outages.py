@@ -281,11 +281,14 @@ async def test_snoozing_the_nudge_of_a_cancelled_session_does_not_re_arm_it(worl
     question = await mara.slash("session cancel", session=str(session_id))
     await mara.click(question, "Cancel session")
     answer = await mara.click(nudge, "Remind me in 1 h")
-    assert "no longer planned" in answer.content
+    assert answer.message is not None
+    assert answer.message.id == nudge.id  # said on the nudge itself
+    assert "no longer planned" in nudge.text.split("\n")[-1]
+    assert nudge.buttons == ["Open prep checklist"]  # snoozing is over
     review = await the_one(world, session_id, "mentor_review", "24h")
     assert review.status == "sent"
     await advance_to(world, world.clock.now() + timedelta(hours=2))
-    assert [m.id for m in mara.dms if m.embeds] == [nudge.id]
+    assert [m.id for m in mara.dms if m.embeds or m.components] == [nudge.id]
 
 
 async def test_a_session_30_minutes_ahead_gets_starting_soon_reminders_at_once(
@@ -303,7 +306,8 @@ async def test_a_session_30_minutes_ahead_gets_starting_soon_reminders_at_once(
     assert reminder_dm.embeds[0]["title"] == "Your session starts soon"
     assert reminder_dm.buttons == ["Confirm", "I can't make it", "Prepare"]
     assert "Sent late" not in reminder_dm.embeds[0]["description"]
-    assert "starts soon" in mara.dms[0].embeds[0]["title"]
+    assert mara.dms[0].text.startswith("## Your session with Sam starts soon\n")
+    assert "Sent late" not in mara.dms[0].text
 
 
 async def test_a_clock_moved_forward_is_not_downtime_and_nudges_collapse(world: World) -> None:

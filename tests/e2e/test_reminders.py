@@ -12,6 +12,7 @@ from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
 from bot.texts import catalogue, tr
+from bot.timefmt import discord_stamp
 from sandbox import permissions
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
@@ -235,8 +236,15 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
     session_id = await setup_pair(world, world.sam)
     await advance_to(world, await due_of(world, session_id, "mentor_review", "24h"))
     [nudge] = mara.dms
-    assert "Review Sam's project" in nudge.embeds[0]["title"]
+    assert nudge.embeds == []  # Components V2: the text is in the layout
+    assert "## Review Sam's project before your session" in nudge.text
+    assert nudge.buttons == ["Open prep checklist", "Remind me in 1 h", "Remind me in 3 h"]
     await mara.click(nudge, "Remind me in 1 h")
+    # The nudge keeps what it said and its prep button, and says until when it sleeps.
+    assert "## Review Sam's project before your session" in nudge.text
+    until = discord_stamp(world.clock.now() + timedelta(hours=1), "t")
+    assert nudge.text.endswith(f"Snoozed: I'll remind you again at {until}.")
+    assert nudge.buttons == ["Open prep checklist"]
     await advance_to(world, world.clock.now() + timedelta(minutes=61))
     assert len(mara.dms) == 2
 
@@ -285,11 +293,15 @@ async def test_the_weekly_digest_arrives_on_monday_at_nine_in_the_mentors_zone(
     assert [row["due_at"] for row in rows] == ["2026-12-07T08:00:00+00:00"]  # 09:00 Paris
     await advance_to(world, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
     digest = mara.dms[-1]
-    assert digest.embeds[0]["title"] == "Your week as a mentor"
-    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
-    assert "Sam" in fields["Sessions this week (1)"]
-    assert fields["Students without a held session for 3+ weeks (0)"] == "None."
-    assert fields["Presentations to request (0)"] == "None."
+    assert digest.embeds == []  # Components V2: a section per session, its action beside it
+    text = digest.text
+    assert text.startswith("## Your week as a mentor\n")
+    sam_line = f"• {discord_stamp(datetime(2026, 12, 8, 17, 0, tzinfo=UTC), 'f')} · Sam"
+    assert f"### Sessions this week (1)\n{sam_line}\n" in text
+    assert "### Sessions left unrecorded (0)\nNone.\n" in text
+    assert "### Students without a held session for 3+ weeks (0)\nNone.\n" in text
+    assert "### Presentations to request (0)\nNone.\n" in text
+    assert digest.buttons == ["Open prep checklist"]
 
 
 async def test_the_review_nudge_opens_the_prep_checklist(world: World) -> None:
