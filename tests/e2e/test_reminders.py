@@ -442,3 +442,46 @@ async def test_every_kind_of_the_registry_has_a_renderer_and_a_label(world: Worl
             assert catalogue().raw(f"reminders.kind_{name}", locale), (name, locale)
     with pytest.raises(UnknownKind):
         world.bot.dispatcher.add_renderer("not_declared", world.bot.dispatcher.renderers["digest"])
+
+
+async def test_the_french_digest_sets_each_session_beside_its_action_which_survives_a_restart(
+    world: World,
+) -> None:
+    mehdi, sofia = world.mehdi, world.sofia
+    world.clock.set(START)
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    await sofia.slash("reminders settings", session_news=False)
+    await mehdi.slash("student add", member=sofia, project="P3", session_length=45)
+    await mehdi.slash("session schedule", student="Sofia", when="2026-12-02 18:00", repeat="weekly")
+    world.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # Sunday: Wednesday's unrecorded
+    await world.bot.maintain()
+    await advance_to(world, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday 09:00 in Paris
+    title = tr("digest.title", "fr")
+    [digest] = [m for m in mehdi.dms if m.text.startswith(f"## {title}\n")]
+    assert digest.embeds == []
+    past = f"• {discord_stamp(datetime(2026, 12, 2, 17, 0, tzinfo=UTC), 'f')} · Sofia"
+    coming = f"• {discord_stamp(datetime(2026, 12, 9, 17, 0, tzinfo=UTC), 'f')} · Sofia"
+    text = digest.text
+    assert f"\n### {tr('digest.this_week', 'fr', count=1)}\n{coming}\n" in text
+    assert f"\n### {tr('digest.unrecorded', 'fr', count=1)}\n{past}\n" in text
+    assert f"\n### {tr('digest.presentations', 'fr', count=0)}\n{tr('digest.none', 'fr')}\n" in text
+    # Each session's button is beside it (a section's accessory), in the mentor's language.
+    assert digest.buttons == [tr("reminders.prep_button", "fr"), tr("record.button", "fr")]
+    sections = [c for c in digest.components[0]["components"] if c["type"] == 9]
+    assert [s["components"][0]["content"] for s in sections] == [coming, past]
+
+    await world.restart()  # the buttons are routed by their custom id, in any process
+    prep = await mehdi.click(digest, tr("reminders.prep_button", "fr"))
+    assert prep.ephemeral
+    assert prep.embeds[0]["title"].startswith(
+        tr("coaching.prep_title", "fr", name="Sofia", kind=tr("kind.regular", "fr"))
+    )
+    form = await mehdi.click(digest, tr("record.button", "fr"))
+    assert form.modal is not None
+    await mehdi.submit_modal(form, {"outcome": "held"})
+    assert world.sb.guild is not None
+    [wednesday, *_] = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mehdi.id)
+    assert (wednesday.session.starts_at, wednesday.session.status) == (
+        datetime(2026, 12, 2, 17, 0, tzinfo=UTC),
+        "held",
+    )
