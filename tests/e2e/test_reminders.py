@@ -239,6 +239,7 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
     assert nudge.embeds == []  # Components V2: the text is in the layout
     assert "## Review Sam's project before your session" in nudge.text
     assert nudge.buttons == ["Open prep checklist", "Remind me in 1 h", "Remind me in 3 h"]
+    await world.restart()  # its buttons are routed by their custom id, in any process
     await mara.click(nudge, "Remind me in 1 h")
     # The nudge keeps what it said and its prep button, and says until when it sleeps.
     assert "## Review Sam's project before your session" in nudge.text
