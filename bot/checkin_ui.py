@@ -118,12 +118,17 @@ def checkin_text(checkin: Checkin, locale: Locale) -> str:
     return clip("\n".join(lines), FIELD_MAX)
 
 
+def checkin_or_none(checkin: Checkin | None, locale: Locale) -> str:
+    """Return the student's answers as the mentor reads them, or say there are none yet."""
+    return checkin_text(checkin, locale) if checkin else tr("checkin.none_yet", locale)
+
+
 def add_checkin_field(
     embed: discord.Embed, checkin: Checkin | None, locale: Locale, *, at_top: bool = True
 ) -> None:
     """Put the student's check-in in an embed (first, by default), or say there is none."""
     name = tr("checkin.field_title", locale)
-    value = checkin_text(checkin, locale) if checkin else tr("checkin.none_yet", locale)
+    value = checkin_or_none(checkin, locale)
     if at_top:
         embed.insert_field_at(0, name=name, value=value, inline=False)
     else:

@@ -80,16 +80,33 @@ async def find_in_history(
 ) -> int | None:
     """Return the id of the bot's recent message in a channel that carries `reference`.
 
-    The reference is a word of an embed footer (reminders put it there): one request, the
-    `limit` latest messages of the channel.
+    The reference is a word of an embed footer or, in a Components V2 message, of one of its
+    text displays (reminders put it there): one request, the `limit` latest messages.
     """
     me = bot.user.id if bot.user is not None else None
     for message in await bot.http.logs_from(channel_id, limit):
         if me is not None and int(message["author"]["id"]) != me:
             continue
         raw: dict[str, Any] = dict(message)
-        for embed in raw.get("embeds") or []:
-            footer: dict[str, Any] = embed.get("footer") or {}
-            if reference in str(footer.get("text") or "").split():
-                return int(message["id"])
+        if any(reference in text.split() for text in _reference_places(raw)):
+            return int(message["id"])
     return None
+
+
+TEXT_DISPLAY = 10
+
+
+def _reference_places(message: dict[str, Any]) -> list[str]:
+    """Return where a message may carry a reference: embed footers and V2 text displays."""
+    texts = [
+        str((embed.get("footer") or {}).get("text") or "") for embed in message.get("embeds") or []
+    ]
+    stack: list[Any] = list(message.get("components") or [])
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("type") == TEXT_DISPLAY:
+            texts.append(str(node.get("content") or ""))
+        stack.extend(node.get("components") or [])
+    return texts

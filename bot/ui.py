@@ -396,6 +396,45 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
 
 BUTTON_LABEL_MAX = 80
 
+# -- Components V2 messages --------------------------------------------------------------------
+
+V2_COMPONENTS_MAX = 40
+"""Components in a Components V2 message, nested ones included."""
+V2_TEXT_MAX = 4000
+"""Characters of text in a Components V2 message, all its text displays together."""
+V2_ADDED_COMPONENTS = 2
+V2_ADDED_TEXT = 100
+"""Room a reminder's layout leaves for what the dispatcher adds: its reference line, and the
+recipient's mention when it is posted in a channel."""
+
+
+def fit_layout(layout: discord.ui.LayoutView, limit: int = V2_TEXT_MAX) -> discord.ui.LayoutView:
+    """Keep a layout's text within `limit` characters, shortening the longest text first."""
+    texts = [item for item in layout.walk_children() if isinstance(item, discord.ui.TextDisplay)]
+    while texts and (excess := layout.content_length() - limit) > 0:
+        longest = max(texts, key=lambda text: len(text.content))
+        if len(longest.content) <= FIELD_FLOOR:
+            break
+        longest.content = clip(longest.content, max(FIELD_FLOOR, len(longest.content) - excess))
+    return layout
+
+
+def without_rows(message: discord.Message, text: str) -> discord.ui.LayoutView:
+    """Return a Components V2 message as it shows once acted on: no rows of buttons, `text` last.
+
+    Accessories beside a section stay (a section needs one). The layout is never dispatched
+    from memory: its buttons are dynamic items, routed by custom id.
+    """
+    layout = discord.ui.LayoutView.from_message(message, timeout=None)
+    for parent in [layout, *layout.walk_children()]:
+        if isinstance(parent, discord.ui.LayoutView | discord.ui.Container):
+            for child in parent.children:
+                if isinstance(child, discord.ui.ActionRow):
+                    parent.remove_item(child)
+    layout.add_item(discord.ui.TextDisplay(text))
+    layout.stop()
+    return layout
+
 
 class PersistentButton(RestartSafeItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"):
     """A button that still works after a restart; its custom id is `PREFIX:<id>`.

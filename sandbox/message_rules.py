@@ -15,6 +15,8 @@ MAX_FILES = 10
 MAX_MENTION_IDS = 100
 V2_TOTAL = 40
 """A Components V2 message holds at most 40 components, nested ones included."""
+V2_TEXT_TOTAL = 4000
+"""A Components V2 message holds at most 4000 characters of text, all text displays together."""
 
 ACTION_ROW, BUTTON, SECTION, TEXT_DISPLAY, THUMBNAIL = 1, 2, 9, 10, 11
 MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER = 12, 13, 14, 17
@@ -122,6 +124,35 @@ def check_v2(errors: Any, payload: Json, components: Any, check_row: Any) -> Non
         )
     for index, component in enumerate(components):
         _check_v2_node(errors, ("components", index), component, V2_TOP, check_row)
+    if len("".join(v2_texts(components))) > V2_TEXT_TOTAL:
+        errors.add(
+            ("components",),
+            "BASE_TYPE_MAX_LENGTH",
+            f"The text displays of the message hold more than {V2_TEXT_TOTAL} characters.",
+        )
+
+
+def v2_texts(components: Any) -> list[str]:
+    """Return the text of every text display in a Components V2 tree (sections' included)."""
+    texts: list[str] = []
+    for component in components if isinstance(components, list) else []:
+        if not isinstance(component, dict):
+            continue
+        if component.get("type") == TEXT_DISPLAY and isinstance(component.get("content"), str):
+            texts.append(component["content"])
+        texts.extend(v2_texts(component.get("components")))
+    return texts
+
+
+def check_v2_edit(errors: Any, payload: Json) -> None:
+    """Refuse content or embeds in an edit of a Components V2 message: it stays one."""
+    for key in ("content", "embeds"):
+        if payload.get(key):
+            errors.add(
+                (key,),
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                f"The '{key}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
+            )
 
 
 def _invalid(errors: Any, path: Path) -> None:

@@ -114,7 +114,12 @@ class MessageFactory:
     def edit(
         self, message: StoredMessage, payload: Json, uploads: dict[str, Upload]
     ) -> StoredMessage:
-        """Apply an edit body to ``message``."""
+        """Apply an edit body to ``message`` (a Components V2 message stays one: 50035)."""
+        if message.flags & validation.COMPONENTS_V2:
+            errors = validation.Errors()
+            message_rules.check_v2_edit(errors, payload)
+            if errors:
+                raise invalid_form(errors.tree)
         if "content" in payload:
             message.content = str(payload["content"] or "")
         if "embeds" in payload:
@@ -182,6 +187,8 @@ class MessageFactory:
         users = {int(u) for u in (allowed or {}).get("users") or []}
         roles = {int(r) for r in (allowed or {}).get("roles") or []}
         content = message.content
+        if message.flags & validation.COMPONENTS_V2:  # text displays mention as content does
+            content = "\n".join(message_rules.v2_texts(message.components))
         pinged_users = [
             uid
             for uid in dict.fromkeys(int(m) for m in USER_MENTION.findall(content))

@@ -23,6 +23,30 @@ def walk_components(components: list[Json]) -> list[Json]:
     return found
 
 
+TEXT_DISPLAY = 10
+
+
+def visible_text(content: str, embeds: list[Json], components: list[Json]) -> str:
+    """Return the text a reader sees in a message, one part a line, in display order.
+
+    The content; each embed's title, description, fields (name, then value) and footer; the
+    text displays of a Components V2 message (sections' included). Markdown is left as sent;
+    button labels are in ``buttons``.
+    """
+    parts = [content]
+    for embed in embeds:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for field in embed.get("fields") or []:
+            parts += [field.get("name") or "", field.get("value") or ""]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    parts += [
+        str(c.get("content") or "")
+        for c in walk_components(components)
+        if c.get("type") == TEXT_DISPLAY
+    ]
+    return "\n".join(part for part in parts if part)
+
+
 def modal_fields(modal: Json) -> list[Json]:
     """Return a modal's inputs, each with its ``label`` (taken from a wrapping Label component)."""
     fields: list[Json] = []
@@ -62,6 +86,11 @@ class MessageView:
     def components(self) -> list[Json]:
         """The top-level components, as dicts."""
         return self.stored.components
+
+    @property
+    def text(self) -> str:
+        """Everything the reader sees written, embeds or Components V2 alike (``visible_text``)."""
+        return visible_text(self.content, self.embeds, self.components)
 
     @property
     def buttons(self) -> list[str]:
@@ -184,6 +213,11 @@ class Reply:
     def components(self) -> list[Json]:
         """Components of the reply message."""
         return self._need_message().components
+
+    @property
+    def text(self) -> str:
+        """Everything written in the reply message, embeds or Components V2 alike."""
+        return self._need_message().text
 
     @property
     def buttons(self) -> list[str]:

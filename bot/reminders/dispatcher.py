@@ -4,8 +4,9 @@ The database is the source of truth. A reminder is claimed (`pending` -> `sendin
 is sent and settled after (`sent`, back to `pending` for a retry, `failed`, `missed` or
 `cancelled`). Exactly once, whatever the outage:
 
-- every message carries the reminder's reference (`R<id>.<delivery>`) in its embed footer, and
-  its sends a nonce (Discord dedupes those for a few minutes only);
+- every message carries the reminder's reference (`R<id>.<delivery>`) in its embed footer (a
+  Components V2 message: in a small last line of text), and its sends a nonce (Discord
+  dedupes those for a few minutes only);
 - a send whose outcome is unknown (a crash, a 5xx, a timeout, any error after the claim) marks
   the row `unsure`; before sending it again the dispatcher reads the recipient's latest
   messages (DM and reminders channel, or the log channel) and, if the reference is there,
@@ -82,11 +83,14 @@ TEMPORARY = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError)
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A reminder message as it will be sent."""
+    """A reminder message as it will be sent.
+
+    A Components V2 message is a `LayoutView` alone (no content, no embed): its text is in it.
+    """
 
     content: str | None = None
     embed: discord.Embed | None = None
-    view: discord.ui.View | None = None
+    view: discord.ui.View | discord.ui.LayoutView | None = None
 
 
 KindRenderer = Callable[[Reminder, bool], Awaitable[Outgoing | None]]
@@ -476,8 +480,14 @@ class Dispatcher:
     def _with_reference(
         self, reminder: Reminder, outgoing: Outgoing, context: ReminderContext
     ) -> Outgoing:
-        """Put the reminder's reference in its embed footer (added to one if present)."""
+        """Put the reminder's reference in its embed footer (added to one if present).
+
+        A Components V2 message gets it as a small last line of text.
+        """
         reference = tr("reminders.reference", context.locale, ref=reminder.reference)
+        if isinstance(outgoing.view, discord.ui.LayoutView):
+            outgoing.view.add_item(discord.ui.TextDisplay(f"-# {reference}"))
+            return outgoing
         embed = outgoing.embed or discord.Embed(description=outgoing.content)
         footer = embed.footer.text
         embed.set_footer(text=f"{footer} · {reference}" if footer else reference)
@@ -591,7 +601,10 @@ class Dispatcher:
         )
         mention = f"<@{reminder.recipient_id}>"
         options = self._options(outgoing, reminder)
-        options["content"] = f"{mention} {outgoing.content or ''}".strip()
+        if isinstance(outgoing.view, discord.ui.LayoutView):  # no content: the mention leads
+            options["view"] = _led_by(mention, outgoing.view)
+        else:
+            options["content"] = f"{mention} {outgoing.content or ''}".strip()
         options["allowed_mentions"] = discord.AllowedMentions(
             everyone=False, roles=False, users=[discord.Object(reminder.recipient_id)]
         )
@@ -691,6 +704,16 @@ class Dispatcher:
         except Exception as error:
             self.health.failed("opening DM channels ahead", error)
         return opened
+
+
+def _led_by(text: str, layout: discord.ui.LayoutView) -> discord.ui.LayoutView:
+    """Return a layout that shows `text` first, then the items of `layout`."""
+    led = discord.ui.LayoutView(timeout=None)
+    led.add_item(discord.ui.TextDisplay(text))
+    for item in layout.children:
+        layout.remove_item(item)
+        led.add_item(item)
+    return led
 
 
 class RecipientLeft(Undeliverable):

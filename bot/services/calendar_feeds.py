@@ -93,8 +93,8 @@ class FeedTexts:
         kind = tr(f"kind.{row.kind}", self.locale)
         if row.mentor_id == user_id:
             return tr("exports.summary_as_mentor", self.locale, kind=kind, name=row.student_name)
-        name = self.mentor_names.get(row.mentor_id)
-        if name is None:  # a peer covering, or a mentor who left: "with your mentor"
+        name = row.holder_name or self.mentor_names.get(row.mentor_id)
+        if name is None:  # a mentor who left, or whose name is unknown: "with your mentor"
             return tr("calendar_feed.summary_unnamed", self.locale, kind=kind)
         return tr("exports.summary_as_student", self.locale, kind=kind, name=name)
 

@@ -100,9 +100,17 @@ async def _open(db: Database, handover_id: int) -> tuple[Handover, Mentorship]:
 
 
 async def peer_answers(
-    db: Database, now: datetime, handover_id: int, peer_id: int, accept: bool
+    db: Database,
+    now: datetime,
+    handover_id: int,
+    peer_id: int,
+    accept: bool,
+    peer_name: str | None = None,
 ) -> tuple[Handover, Mentorship]:
-    """Record the peer's yes or no; only the peer asked may answer, and only once."""
+    """Record the peer's yes or no; only the peer asked may answer, and only once.
+
+    `peer_name`: the name they go by, kept with a yes for the student's calendar feed.
+    """
     handover, mentorship = await _open(db, handover_id)
     if handover.to_mentor != peer_id:
         raise Refusal("handover.not_for_you")
@@ -110,6 +118,8 @@ async def peer_answers(
     async with db.transaction() as tx:
         if not await store.move_status(tx, handover_id, "asked", status, now):
             raise Refusal("handover.answered")
+        if accept and peer_name:
+            await store.set_peer_name(tx, handover_id, peer_name)
     log.info("Hand-over %s: peer answered %s", handover_id, status)
     return await _reread(db, handover_id), mentorship
 
@@ -143,7 +153,9 @@ async def student_answers(
         elif handover.session_id is not None:
             # One session: the peer covers it (its reminders, nudges, list and record follow);
             # the mentorship, its notes and the next sessions stay with the usual mentor.
-            if not await session_store.cover_session(tx, handover.session_id, handover.to_mentor):
+            if not await session_store.cover_session(
+                tx, handover.session_id, handover.to_mentor, handover.peer_name
+            ):
                 raise Refusal("handover.session_gone")
             await reminders.replan_session(tx, handover.session_id, now)
     log.info("Hand-over %s done (%s)", handover_id, handover.scope)

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from bot.clock import iso
 from bot.db import Database
+from bot.services import reminders
 from bot.services.exports import ExportFile, json_bytes
 from bot.storage import privacy as store
 from bot.storage.calendar_feeds import feed_created_at
@@ -172,6 +173,8 @@ async def erase_person(db: Database, user_id: int, now: datetime) -> Erased:
     """Erase a person in one transaction; the caller then scrubs the files and tells people."""
     async with db.transaction() as tx:
         counts = await store.erase_person(tx, user_id, now)
+        for session_id in counts.uncovered:  # back with their usual mentor: their nudges too
+            await reminders.replan_session(tx, session_id, now)
     log.info(
         "Erased user %s: %d mentorships as student deleted, %d as mentor ended, %d notes",
         user_id,

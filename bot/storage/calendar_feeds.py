@@ -11,7 +11,8 @@ from bot.storage.privacy import CalendarRow, calendar_row
 _FEED_COLUMNS = (
     "s.id AS id, s.starts_at AS starts_at, s.duration_minutes, s.kind, s.status, s.revision, "
     "m.guild_id, COALESCE(s.covering_mentor_id, m.mentor_id) AS holder, m.student_id, "
-    "m.student_name, m.project, m.project_link, m.meeting_link"
+    "m.student_name, m.project, m.project_link, m.meeting_link, "
+    "CASE WHEN s.covering_mentor_id IS NOT NULL THEN s.covering_mentor_name END AS holder_name"
 )
 
 

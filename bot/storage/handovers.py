@@ -15,7 +15,7 @@ SCOPES: Final = ("session", "mentorship")
 OPEN: Final = ("asked", "peer_accepted")
 _COLUMNS = (
     "id, guild_id, mentorship_id, session_id, from_mentor_id, to_mentor_id, scope, status, "
-    "created_at, decided_at"
+    "created_at, decided_at, peer_name"
 )
 
 
@@ -33,6 +33,8 @@ class Handover:
     status: str
     created_at: datetime
     decided_at: datetime | None
+    peer_name: str | None = None
+    """The name the peer went by when they accepted (for the student's calendar feed)."""
 
 
 def _row(row: aiosqlite.Row) -> Handover:
@@ -47,6 +49,7 @@ def _row(row: aiosqlite.Row) -> Handover:
         status=row["status"],
         created_at=from_iso(row["created_at"]),
         decided_at=from_iso_or_none(row["decided_at"]),
+        peer_name=row["peer_name"],
     )
 
 
@@ -95,6 +98,11 @@ async def move_status(
         (status, iso(now), handover_id, expected),
     )
     return changed > 0
+
+
+async def set_peer_name(tx: Transaction, handover_id: int, name: str) -> None:
+    """Keep the name the peer goes by, as they accept."""
+    await tx.execute("UPDATE handovers SET peer_name = ? WHERE id = ?", (name, handover_id))
 
 
 async def future_sessions(tx: Transaction, mentorship_id: int, now: datetime) -> list[int]:

@@ -61,7 +61,7 @@ async def expertise_of(db: Reader, user_id: int) -> Row:
     )
     handovers = await db.fetch_all(
         "SELECT guild_id, mentorship_id, session_id, from_mentor_id, to_mentor_id, scope, "
-        "status, created_at, decided_at FROM handovers "
+        "status, created_at, decided_at, peer_name FROM handovers "
         "WHERE from_mentor_id = ? OR to_mentor_id = ? ORDER BY id",
         (user_id, user_id),
     )
@@ -233,6 +233,8 @@ class CalendarRow:
     project: str = ""
     project_link: str | None = None
     meeting_link: str | None = None
+    holder_name: str | None = None
+    """The name of the peer who covers it, when one does and it is known."""
 
 
 async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[CalendarRow]:
@@ -242,8 +244,8 @@ async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[
     """
     rows = await db.fetch_all(
         "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, s.status, s.revision, m.guild_id, "
-        "m.mentor_id, m.student_id, m.student_name, m.project, m.project_link, m.meeting_link "
-        "FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
+        "m.mentor_id, m.student_id, m.student_name, m.project, m.project_link, m.meeting_link, "
+        "NULL AS holder_name FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
         "WHERE s.status IN ('scheduled', 'cancelled') AND (m.mentor_id = ? OR m.student_id = ?) "
         "AND CAST(strftime('%s', s.starts_at) AS INTEGER) + s.duration_minutes * 60 > ? "
         "ORDER BY s.starts_at, s.id",
@@ -268,6 +270,7 @@ def calendar_row(row: aiosqlite.Row, mentor_column: str = "mentor_id") -> Calend
         project=str(row["project"]),
         project_link=row["project_link"],
         meeting_link=row["meeting_link"],
+        holder_name=row["holder_name"],
     )
 
 
@@ -303,6 +306,8 @@ class ErasureCounts:
     mentorships_ended: list[EndedMentorship]
     notes_deleted: int
     mentors_told: list[LostStudent] = field(default_factory=list)
+    uncovered: list[int] = field(default_factory=list)
+    """Sessions to come the person covered for a peer: their usual mentor holds them again."""
 
 
 async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureCounts:
@@ -312,7 +317,9 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
     about them, next steps, progress, plans, prep ticks and the sessions' reminders.
     As a mentor: their notes, progress entries, plans and prep ticks go; their mentorships are
     archived with `ERASED_PERSON` in place of their id, future sessions cancelled with their
-    reminders, so students keep their own history.
+    reminders, so students keep their own history. Sessions they covered for a peer: those to
+    come go back to their usual mentor (`uncovered`, for their reminders to be planned again),
+    past ones name `ERASED_PERSON`; the name they went by goes either way.
     Everywhere: their preferences, DM channel, calendar feed and reminders; a server setting,
     template or checklist they changed keeps its value but no longer names them.
     """
@@ -388,6 +395,17 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         (ERASED_PERSON, stamp, user_id),
     )
 
+    uncovered = await tx.fetch_all(
+        "UPDATE sessions SET covering_mentor_id = NULL, covering_mentor_name = NULL "
+        "WHERE covering_mentor_id = ? AND status = 'scheduled' AND starts_at >= ? RETURNING id",
+        (user_id, stamp),
+    )
+    await tx.execute(
+        "UPDATE sessions SET covering_mentor_id = ?, covering_mentor_name = NULL "
+        "WHERE covering_mentor_id = ?",
+        (ERASED_PERSON, user_id),
+    )
+
     # Everywhere.
     await tx.execute("DELETE FROM reminders WHERE recipient_id = ?", (user_id,))
     await tx.execute(
@@ -418,6 +436,7 @@ async def erase_person(tx: Transaction, user_id: int, now: datetime) -> ErasureC
         mentorships_ended=ended,
         notes_deleted=notes_deleted,
         mentors_told=mentors_told,
+        uncovered=[int(row["id"]) for row in uncovered],
     )
 
 

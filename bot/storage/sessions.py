@@ -484,11 +484,14 @@ async def reschedule(tx: Transaction, session_id: int, new_start: datetime) -> b
     return changed > 0
 
 
-async def cover_session(tx: Transaction, session_id: int, mentor_id: int) -> bool:
+async def cover_session(
+    tx: Transaction, session_id: int, mentor_id: int, mentor_name: str | None
+) -> bool:
     """Give a scheduled session to a covering peer; return whether it was still scheduled."""
     changed = await tx.changes(
-        "UPDATE sessions SET covering_mentor_id = ? WHERE id = ? AND status = 'scheduled'",
-        (mentor_id, session_id),
+        "UPDATE sessions SET covering_mentor_id = ?, covering_mentor_name = ? "
+        "WHERE id = ? AND status = 'scheduled'",
+        (mentor_id, mentor_name, session_id),
     )
     return changed > 0
 

@@ -185,7 +185,12 @@ class PeerAccept(PersistentButton, template=r"handover-peer-yes:(?P<id>[0-9]{1,2
         """Record the yes, then ask the student and tell the mentor."""
         bot = bot_of(interaction)
         handover, mentorship = await service.peer_answers(
-            bot.db, bot.clock.now(), self.target_id, interaction.user.id, True
+            bot.db,
+            bot.clock.now(),
+            self.target_id,
+            interaction.user.id,
+            True,
+            peer_name=interaction.user.display_name,
         )
         await _close(interaction, "handover.peer_accepted")
         reached = await _ask_student(bot, handover, mentorship)

@@ -24,7 +24,7 @@ from bot.services.people import reader_locale, zone_for
 from bot.storage.sessions import SessionView
 from bot.texts import tr
 from bot.timefmt import discord_stamp
-from bot.ui import PersistentButton, PersistentModal, RestartSafeItem, answer
+from bot.ui import PersistentButton, PersistentModal, RestartSafeItem, answer, without_rows
 from bot.vocabulary import OUTCOMES, SessionStatus
 
 log = logging.getLogger(__name__)
@@ -296,15 +296,25 @@ class SnoozeButton(
         if not await reminder_service.snooze(
             bot.db, self.reminder_id, interaction.user.id, until, now
         ):
-            await interaction.response.edit_message(
-                content=tr("reminders.snooze_stale", interaction.locale), view=None
-            )
+            await _settle(interaction, tr("reminders.snooze_stale", interaction.locale))
             return
         bot.dispatcher.wake()
-        await interaction.response.edit_message(
-            content=tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),
-            view=None,
+        await _settle(
+            interaction,
+            tr("reminders.snoozed", interaction.locale, when=discord_stamp(until, "t")),
         )
+
+
+async def _settle(interaction: discord.Interaction, text: str) -> None:
+    """Show `text` on the message clicked, without its row of buttons.
+
+    A Components V2 message (the review nudge) keeps its layout and gets the text last.
+    """
+    message = interaction.message
+    if message is not None and message.flags.components_v2:
+        await interaction.response.edit_message(view=without_rows(message, text))
+        return
+    await interaction.response.edit_message(content=text, view=None)
 
 
 class PrepButton(PersistentButton, template=r"rem:prep:(?P<id>[0-9]+)"):

@@ -1,5 +1,8 @@
 """What each reminder says: its embed and buttons, built from the session as it is now.
 
+The review nudge and the weekly digest are Components V2 layouts (a section per session, its
+action beside it); the other reminders are embeds with a row of buttons.
+
 Rendering only: what a reminder needs is read by `services.reminder_context`, for a whole
 chunk of due reminders at once (the dispatcher's `context_of`).
 """
@@ -12,7 +15,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.app import MentorCoach
-from bot.checkin_ui import add_checkin_field, links_text, since_text
+from bot.checkin_ui import checkin_or_none, links_text, since_text
 from bot.progress_ui import note_titles, plan_text
 from bot.reminders.dispatcher import KindRenderer, Outgoing
 from bot.reminders.planning import (
@@ -25,7 +28,7 @@ from bot.reminders.planning import (
     presentation_slot,
 )
 from bot.services import reminder_context
-from bot.services.digests import build_digest
+from bot.services.digests import Digest, build_digest
 from bot.services.reminder_context import ReminderContext
 from bot.storage.checkins import Links
 from bot.storage.reminders import Reminder
@@ -33,7 +36,12 @@ from bot.storage.sessions import SessionView
 from bot.textfit import fit_lines
 from bot.texts import Locale, tr
 from bot.timefmt import discord_stamp
-from bot.ui import mentor_mention
+from bot.ui import (
+    V2_ADDED_TEXT,
+    V2_TEXT_MAX,
+    fit_layout,
+    mentor_mention,
+)
 from bot.vocabulary import SessionStatus
 from cogs.reminders._buttons import (
     COLOUR,
@@ -47,6 +55,11 @@ from cogs.reminders._buttons import (
 )
 
 log = logging.getLogger(__name__)
+
+GROUP_TEXT_MAX = 700
+"""Characters of one digest group shown as plain lines (four fit with the rest in 4000)."""
+DIGEST_SECTIONS = 8
+"""Sessions shown as a section with a button (3 components each); the rest as plain lines."""
 
 _Build = Callable[[Reminder, bool, Locale], Awaitable[Outgoing | None]]
 _SessionBuild = Callable[
@@ -138,47 +151,46 @@ class ReminderMessages:
     ) -> Outgoing:
         session = view.session
         details = await reminder_context.review_details(self.bot.db, view)
-        titles = details.titles
-        title = _title_key(reminder, "review")
-        embed = discord.Embed(
-            title=tr(title, locale, name=view.student_name),
-            description=tr(
-                "reminders.review_body",
-                locale,
-                when=discord_stamp(session.starts_at, "F"),
-                relative=discord_stamp(session.starts_at, "R"),
-                project=view.project,
-            )
-            + self._late_line(late, locale),
-            colour=COLOUR,
+        head = tr(_title_key(reminder, "review"), locale, name=view.student_name)
+        body = tr(
+            "reminders.review_body",
+            locale,
+            when=discord_stamp(session.starts_at, "F"),
+            relative=discord_stamp(session.starts_at, "R"),
+            project=view.project,
         )
-        add_checkin_field(embed, details.checkin, locale)
+        box = discord.ui.Container[discord.ui.LayoutView](accent_colour=COLOUR)
+        box.add_item(
+            discord.ui.Section(
+                f"## {head}\n{body}{self._late_line(late, locale)}",
+                accessory=PrepButton(session.id, tr("reminders.prep_button", locale)),
+            )
+        )
+        box.add_item(discord.ui.Separator())
+        blocks = [(tr("checkin.field_title", locale), checkin_or_none(details.checkin, locale))]
         links = links_text(context.links or Links(None, None), locale)
         if links:
-            embed.add_field(name=tr("checkin.links_title", locale), value=links, inline=False)
-        embed.add_field(
-            name=tr("checkin.since_title", locale),
-            value=since_text(details.since, locale),
-            inline=False,
-        )
-        if titles:
-            embed.add_field(
-                name=tr("students.latest_notes", locale),
-                value=note_titles(titles),
-                inline=False,
-            )
+            blocks.append((tr("checkin.links_title", locale), links))
+        blocks.append((tr("checkin.since_title", locale), since_text(details.since, locale)))
+        if details.titles:
+            blocks.append((tr("students.latest_notes", locale), note_titles(details.titles)))
         if details.fit.outside:
-            embed.add_field(
-                name=tr("expertise.outside_title", locale),
-                value=tr("expertise.outside", locale, project=view.project),
-                inline=False,
+            blocks.append(
+                (
+                    tr("expertise.outside_title", locale),
+                    tr("expertise.outside", locale, project=view.project),
+                )
             )
-        buttons = discord.ui.View(timeout=None)
-        buttons.add_item(PrepButton(session.id, tr("reminders.prep_button", locale)))
+        for name, value in blocks:
+            box.add_item(discord.ui.TextDisplay(f"### {name}\n{value}"))
+        snoozes = discord.ui.ActionRow[discord.ui.LayoutView]()
         for minutes in SNOOZES:
             label = tr("reminders.snooze_button", locale, hours=minutes // 60)
-            buttons.add_item(SnoozeButton(reminder.id, minutes, label))
-        return Outgoing(embed=embed, view=buttons)
+            snoozes.add_item(SnoozeButton(reminder.id, minutes, label))
+        box.add_item(snoozes)
+        layout = discord.ui.LayoutView(timeout=None)
+        layout.add_item(box)
+        return Outgoing(view=fit_layout(layout, V2_TEXT_MAX - V2_ADDED_TEXT))
 
     async def _record(
         self,
@@ -208,27 +220,7 @@ class ReminderMessages:
         digest = await build_digest(
             self.bot.db, reminder.guild_id, reminder.recipient_id, self.bot.clock.now()
         )
-        embed = discord.Embed(title=tr("digest.title", locale), colour=COLOUR)
-        sections = (
-            ("digest.this_week", [_digest_line(v) for v in digest.this_week]),
-            ("digest.unrecorded", [_digest_line(v) for v in digest.unrecorded]),
-            ("digest.left_alone", [f"• {m.student_name} · {m.project}" for m in digest.left_alone]),
-            (
-                "digest.presentations",
-                [
-                    f"• {m.student_name} · {discord_stamp(plan.request_by, 'D')}"
-                    for m, plan in digest.presentations
-                ],
-            ),
-        )
-        for key, lines in sections:
-            embed.add_field(
-                name=tr(key, locale, count=len(lines)),
-                value=fit_lines(lines) or tr("digest.none", locale),
-                inline=False,
-            )
-        embed.description = tr("digest.intro", locale) + self._late_line(late, locale)
-        return Outgoing(embed=embed)
+        return Outgoing(view=digest_layout(digest, self._late_line(late, locale), locale))
 
     async def _presentation(
         self, reminder: Reminder, late: bool, locale: Locale
@@ -277,6 +269,64 @@ class ReminderMessages:
             when=discord_stamp(view.session.starts_at, "F"),
         )
         return view.mentor_id, Outgoing(content=text)
+
+
+def digest_layout(digest: Digest, late_line: str, locale: Locale) -> discord.ui.LayoutView:
+    """Lay out the weekly digest: a section per session with its button, then the students.
+
+    The first `DIGEST_SECTIONS` sessions (this week's, then the unrecorded) get a section with
+    their action beside them (open the prep, record the session); the rest are plain lines.
+    """
+    box = discord.ui.Container[discord.ui.LayoutView](accent_colour=COLOUR)
+    box.add_item(
+        discord.ui.TextDisplay(
+            f"## {tr('digest.title', locale)}\n{tr('digest.intro', locale)}{late_line}"
+        )
+    )
+    sections = DIGEST_SECTIONS
+    for key, views in (
+        ("digest.this_week", digest.this_week),
+        ("digest.unrecorded", digest.unrecorded),
+    ):
+        heading = f"### {tr(key, locale, count=len(views))}"
+        box.add_item(discord.ui.Separator())
+        if not views:
+            box.add_item(discord.ui.TextDisplay(f"{heading}\n{tr('digest.none', locale)}"))
+            continue
+        box.add_item(discord.ui.TextDisplay(heading))
+        for view in views[:sections]:
+            box.add_item(
+                discord.ui.Section(_digest_line(view), accessory=_digest_action(key, view, locale))
+            )
+        rest = [_digest_line(view) for view in views[sections:]]
+        if rest:
+            box.add_item(discord.ui.TextDisplay(fit_lines(rest, GROUP_TEXT_MAX)))
+        sections = max(0, sections - len(views))
+    plain = (
+        ("digest.left_alone", [f"• {m.student_name} · {m.project}" for m in digest.left_alone]),
+        (
+            "digest.presentations",
+            [
+                f"• {m.student_name} · {discord_stamp(plan.request_by, 'D')}"
+                for m, plan in digest.presentations
+            ],
+        ),
+    )
+    for key, lines in plain:
+        heading = f"### {tr(key, locale, count=len(lines))}"
+        shown = fit_lines(lines, GROUP_TEXT_MAX) or tr("digest.none", locale)
+        box.add_item(discord.ui.Separator())
+        box.add_item(discord.ui.TextDisplay(f"{heading}\n{shown}"))
+    layout = discord.ui.LayoutView(timeout=None)
+    layout.add_item(box)
+    return fit_layout(layout, V2_TEXT_MAX - V2_ADDED_TEXT)
+
+
+def _digest_action(key: str, view: SessionView, locale: Locale) -> PrepButton | RecordFormButton:
+    """Return the button beside a session of the digest: prepare it, or record it."""
+    if key == "digest.unrecorded":
+        return RecordFormButton(view.session.id, tr("record.button", locale))
+    return PrepButton(view.session.id, tr("reminders.prep_button", locale))
 
 
 def _digest_line(view: SessionView) -> str:

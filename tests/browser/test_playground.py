@@ -18,6 +18,7 @@ import pytest
 
 from bot.clock import iso
 from sandbox.models import StoredMessage
+from sandbox.views import visible_text
 from tests.browser.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -184,9 +185,12 @@ async def until_sams_reminder(page: Page, live: Live, starts_at: datetime) -> li
     arrived: list[str] = []
     for _ in range(MAX_REMINDERS):
         for message in await next_reminder(page, live):
-            embeds = message.embeds or [{}]
+            # An embed's title, or a Components V2 layout's heading (its first line, "## ...").
+            title = (message.embeds or [{}])[0].get("title") or visible_text(
+                message.content, message.embeds, message.components
+            ).split("\n")[0].removeprefix("## ")
             reader = next(u for u, c in state.dm_channels.items() if c == message.channel_id)
-            arrived.append(f"{state.users[reader].username}: {embeds[0].get('title')}")
+            arrived.append(f"{state.users[reader].username}: {title}")
         assert live.playground.clock.now() < starts_at, f"too late; the bot sent {arrived}"
         if "sam: Session reminder" in arrived:
             return arrived
@@ -270,7 +274,8 @@ async def test_moderator_sets_up_then_student_confirms_in_the_browser(
     for line in arrived:
         if line.startswith("mara: "):  # e.g. the review nudge, in Mara's DMs
             title = line.removeprefix("mara: ")
-            await expect(page.locator("#messages .embed-title").get_by_text(title)).to_be_visible()
+            shown = page.locator("#messages .embed-title, #messages .text-display h2")
+            await expect(shown.get_by_text(title)).to_be_visible()
     await page.screenshot(path=artifacts / "06-mara-dms.png")
 
     # Sam reads the reminder and confirms.

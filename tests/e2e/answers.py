@@ -14,3 +14,18 @@ async def answer_to(sb: Sandbox, reply: Reply) -> MessageView:
     """
     await sb.wait_for(lambda: bool(reply.followups))
     return reply.followups[-1]
+
+
+def headed_blocks(message: MessageView) -> list[tuple[str, str]]:
+    """Return the blocks a message shows under `### ` headings, in order: (heading, text).
+
+    A Components V2 reminder titles each part so (the check-in, the links, ...): this is
+    what an embed's fields were.
+    """
+    blocks: list[tuple[str, list[str]]] = []
+    for line in message.text.split("\n"):
+        if line.startswith("### "):
+            blocks.append((line.removeprefix("### "), []))
+        elif blocks:
+            blocks[-1][1].append(line)
+    return [(heading, "\n".join(lines)) for heading, lines in blocks]

@@ -29,6 +29,7 @@ from bot.texts import tr
 from bot.timefmt import discord_stamp
 from cogs.help import LOOPS
 from sandbox.driver import MessageView, Persona, Reply
+from tests.e2e.answers import headed_blocks
 from tests.e2e.conftest import World
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -432,14 +433,16 @@ async def test_the_mentors_review_nudge_and_prep_open_with_the_students_check_in
     await check_in(world, ask, CHECKIN)
     # The mentor's review nudge, 24 h before: the check-in first, then links, then what's new.
     await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
-    [nudge] = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
-    fields = nudge.embeds[0]["fields"]
-    assert fields[0]["name"] == tr("checkin.field_title", mara.locale)
-    assert "Finished the wireframes" in fields[0]["value"]
-    assert "Stuck on:** Testing the API calls" in fields[0]["value"]
-    assert "https://meet.example.org/mara-sam" in fields[1]["value"]
-    assert fields[2]["name"] == "New since the last session"
-    assert tr("checkin.since_none", mara.locale) in fields[2]["value"]
+    review_title = tr("reminders.review_title", mara.locale, name="Sam")
+    [nudge] = [m for m in mara.dms if f"## {review_title}" in m.text]
+    blocks = headed_blocks(nudge)
+    assert blocks[0][0] == tr("checkin.field_title", mara.locale)
+    assert "Finished the wireframes" in blocks[0][1]
+    assert "Stuck on:** Testing the API calls" in blocks[0][1]
+    assert blocks[1][0] == tr("checkin.links_title", mara.locale)
+    assert "https://meet.example.org/mara-sam" in blocks[1][1]
+    assert blocks[2][0] == "New since the last session"
+    assert tr("checkin.since_none", mara.locale) in blocks[2][1]
     # /prep shows it at the top too.
     prep = await mara.slash("prep", student="Sam")
     prep_fields = prep.embeds[0]["fields"]
@@ -973,13 +976,14 @@ async def test_changing_a_lead_time_after_a_nudge_went_out_sends_no_second_one(
     await sam.slash("reminders settings", session_news=False)
     await mara.slash("session schedule", student="Sam", when="2026-12-04 18:00")
     await let_time_pass(world, FRIDAY - timedelta(hours=24) - world.clock.now())
-    reviews = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
+    review_title = tr("reminders.review_title", mara.locale, name="Sam")
+    reviews = [m for m in mara.dms if review_title in m.text]
     asks = [m for m in sam.dms if "Prepare" in m.buttons]
     assert (len(reviews), len(asks)) == (1, 1)  # the 24 h nudge, and the 48 h reminder
     await mara.slash("reminders settings", review_lead=12)
     await sam.slash("reminders settings", student_leads="24h, 1h")
     await let_time_pass(world, FRIDAY - timedelta(minutes=30) - world.clock.now())
-    reviews = [m for m in mara.dms if m.embeds and "Review Sam" in m.embeds[0]["title"]]
+    reviews = [m for m in mara.dms if review_title in m.text]
     asks = [m for m in sam.dms if "Prepare" in m.buttons]
     assert len(reviews) == 1  # not again 12 h before
     assert len(asks) == 2  # not again 24 h before; the 1 h one comes, as planned
@@ -1055,8 +1059,10 @@ async def test_four_weeks_with_a_paris_mentor_and_a_tokyo_student(
     # 24 h before: the mentor's review nudge opens with the student's words.
     await let_time_pass(world, timedelta(hours=24))
     nudge = mentor.dms[-1]
-    assert nudge.embeds[0]["fields"][0]["name"] == tr("checkin.field_title", m)
-    assert "API tests" in nudge.embeds[0]["fields"][0]["value"]
+    assert nudge.text.startswith(f"## {tr('reminders.review_title', m, name=name)}\n")
+    [(heading, checkin), *_] = headed_blocks(nudge)
+    assert heading == tr("checkin.field_title", m)
+    assert "API tests" in checkin
 
     # The session, then the one-form record, then a correction.
     await let_time_pass(world, FRIDAY + timedelta(minutes=46) - world.clock.now())

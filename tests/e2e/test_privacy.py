@@ -14,6 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.clock import iso
+from bot.services import calendar_feeds
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
@@ -26,6 +27,7 @@ from sandbox.driver import Persona
 from sandbox.views import MessageView, Reply
 from tests.e2e.answers import answer_to
 from tests.e2e.conftest import World
+from tests.e2e.test_expertise_handover import mehdi_covers_sams_next_session
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PRIVATE_BODY = "Sam seems exhausted; talk about workload"
@@ -142,7 +144,7 @@ async def person_columns(world: World) -> dict[str, list[str]]:
     for table in await world.db.table_names():
         columns = await world.db.fetch_all(f'PRAGMA table_info("{table}")')
         names = [str(column["name"]) for column in columns]
-        wanted = [n for n in names if n.endswith(PERSON_COLUMN_SUFFIXES) or n == "student_name"]
+        wanted = [n for n in names if n.endswith(PERSON_COLUMN_SUFFIXES) or n.endswith("_name")]
         if wanted:
             found[table] = wanted
     return found
@@ -153,7 +155,7 @@ async def traces_of(world: World, user_id: int, name: str) -> list[str]:
     traces = []
     for table, columns in (await person_columns(world)).items():
         for column in columns:
-            value: object = name if column == "student_name" else user_id
+            value: object = name if column.endswith("_name") else user_id
             row = await world.db.fetch_one(
                 f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?', (value,)
             )
@@ -388,6 +390,39 @@ async def test_a_mentor_is_erased_and_their_students_are_told(world: World) -> N
     # Mehdi and Tom are untouched.
     assert await mentorship_store.get_mentorship(world.db, program.tom_mentorship.id)
     assert await traces_of(world, world.tom.id, "Tom") != []
+    world.sb.assert_no_unexpected_errors()
+
+
+async def test_a_peer_who_covered_a_session_is_erased_with_the_name_he_went_by(
+    world: World,
+) -> None:
+    mara, mehdi, sam = world.mara, world.mehdi, world.sam
+    covered, _later = await mehdi_covers_sams_next_session(world)
+    held_by = await world.db.fetch_one(
+        "SELECT covering_mentor_id, covering_mentor_name FROM sessions WHERE id = ?", (covered,)
+    )
+    assert held_by is not None
+    assert tuple(held_by) == (mehdi.id, "Mehdi")  # the name he went by as he accepted
+    # Sam's calendar feed names the peer who holds that session, not "your mentor".
+    feed = Calendar.from_ical(await calendar_feeds.feed_of(world.db, sam.id, world.clock.now()))
+    [event] = [e for e in feed.walk("VEVENT") if e["uid"] == f"session-{covered}@mentor-coach"]
+    kind = tr("kind.regular", sam.locale)
+    assert event["summary"] == tr("exports.summary_as_student", sam.locale, kind=kind, name="Mehdi")
+
+    question = await mehdi.slash("privacy delete")
+    done = await mehdi.click(question, tr("privacy.delete_button", mehdi.locale))
+    assert done.content
+    assert await traces_of(world, mehdi.id, "Mehdi") == []
+    # The session to come is Mara's again, with her review nudge; Sam's feed names her.
+    mara_again = await world.db.fetch_all(
+        "SELECT recipient_id FROM reminders WHERE session_id = ? AND kind = 'mentor_review' "
+        "AND status = 'pending'",
+        (covered,),
+    )
+    assert [row["recipient_id"] for row in mara_again] == [mara.id]
+    feed = Calendar.from_ical(await calendar_feeds.feed_of(world.db, sam.id, world.clock.now()))
+    [event] = [e for e in feed.walk("VEVENT") if e["uid"] == f"session-{covered}@mentor-coach"]
+    assert "Mehdi" not in event["summary"]
     world.sb.assert_no_unexpected_errors()
 
 

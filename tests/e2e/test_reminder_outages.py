@@ -67,17 +67,25 @@ async def settle(world: World) -> None:
     await world.bot.dispatcher.run_due()
 
 
+KINDS = [
+    pytest.param("student_reminder", "48h", "sam", id="embed"),  # the reference in its footer
+    pytest.param("mentor_review", "24h", "mara", id="components-v2"),  # in its last text line
+]
+"""A student's reminder is an embed, the mentor's review nudge a Components V2 layout."""
+
+
 @pytest.mark.parametrize("downtime", [timedelta(minutes=6), timedelta(hours=2)])
+@pytest.mark.parametrize(("kind", "slot", "who"), KINDS)
 async def test_a_crash_after_the_send_then_downtime_leaves_one_message(
-    world: World, downtime: timedelta
+    world: World, downtime: timedelta, kind: str, slot: str, who: str
 ) -> None:
-    sam = world.sam
-    session_id = await setup_pair(world, sam)
-    due = await due_of(world, session_id, "student_reminder", "48h")
+    person = world.sb.persona(who)
+    session_id = await setup_pair(world, world.sam)
+    due = await due_of(world, session_id, kind, slot)
     await advance_to(world, due)
-    [message] = sam.dms
-    first = await the_one(world, session_id, "student_reminder", "48h")
-    dm = world.sb.dm_channel(sam).id
+    [message] = person.dms
+    first = await the_one(world, session_id, kind, slot)
+    dm = world.sb.dm_channel(person).id
 
     async def crashed_then_down() -> None:
         await crash_while_sending(world, first.id)  # its message went out
@@ -87,9 +95,10 @@ async def test_a_crash_after_the_send_then_downtime_leaves_one_message(
     await settle(world)
     after = await reminder(world, first.id)
     assert after.status == "sent"
-    assert after.message_id == message.id  # found in Sam's DMs by its reference
+    assert after.message_id == message.id  # found in their DMs by its reference
+    assert f"R{first.id}.0" in message.text
     assert posts_to(world, dm) == 1
-    assert len(sam.dms) == 1
+    assert len(person.dms) == 1
 
 
 async def test_a_claim_that_never_went_out_is_sent_late_after_6_minutes(world: World) -> None:
@@ -131,24 +140,59 @@ async def test_a_claim_no_longer_useful_after_2_hours_sends_nothing(world: World
 
 
 @pytest.mark.timeout(90)
-async def test_discord_storing_the_message_but_answering_502_for_8_minutes(world: World) -> None:
-    sam = world.sam
-    session_id = await setup_pair(world, sam)
-    due = await due_of(world, session_id, "student_reminder", "48h")
-    first = await the_one(world, session_id, "student_reminder", "48h")
+@pytest.mark.parametrize(("kind", "slot", "who"), KINDS)
+async def test_discord_storing_the_message_but_answering_502_for_8_minutes(
+    world: World, kind: str, slot: str, who: str
+) -> None:
+    person = world.sb.persona(who)
+    session_id = await setup_pair(world, world.sam)
+    due = await due_of(world, session_id, kind, slot)
+    first = await the_one(world, session_id, kind, slot)
+    await advance_to(world, due - timedelta(seconds=1))  # what falls due before is sent
     world.sb.faults.fail(MESSAGES, status=502, times=5, after_handling=True)  # discord.py's 5 tries
     await advance_to(world, due)
-    assert len(sam.dms) == 1  # stored by Discord, though the bot only ever saw 502s
+    assert len(person.dms) == 1  # stored by Discord, though the bot only ever saw 502s
     pending = await reminder(world, first.id)
     assert (pending.status, pending.unsure) == ("pending", True)
-    dm = world.sb.dm_channel(sam).id
+    dm = world.sb.dm_channel(person).id
     for minutes in (1, 3, 8):  # the retries while Discord is still unwell, then after
         await advance_to(world, due + timedelta(minutes=minutes))
     after = await reminder(world, first.id)
     assert after.status == "sent"
-    assert after.message_id == sam.dms[0].id
-    assert len(sam.dms) == 1
+    assert after.message_id == person.dms[0].id
+    assert len(person.dms) == 1
     assert posts_to(world, dm) == 5
+
+
+async def test_a_v2_nudge_posted_in_the_reminders_channel_is_found_there_after_a_crash(
+    world: World,
+) -> None:
+    mara = world.mara
+    session_id = await setup_pair(world, world.sam)
+    assert world.sb.guild is not None
+    channel = world.sb.channel("reminders")
+    await set_reminders_channel(world.db, world.sb.guild.id, channel.id, START)
+    await mara.slash("reminders settings", via="channel")
+    due = await due_of(world, session_id, "mentor_review", "24h")
+    await advance_to(world, due)
+    [posted] = channel.messages
+    first = await the_one(world, session_id, "mentor_review", "24h")
+    # No content in a V2 message: its first text is the mention, which pings Mara alone.
+    assert (posted.content, posted.embeds) == ("", [])
+    assert posted.text.startswith(f"{mara.mention}\n## Review Sam's project before your session")
+    assert posted.pinged_users == [mara.user]
+    assert posted.text.endswith(f"-# Ref. R{first.id}.0")
+
+    async def crashed_then_down() -> None:
+        await crash_while_sending(world, first.id)  # its message went out
+        world.clock.set(due + timedelta(hours=2))  # past Discord's nonce window
+
+    await world.restart(before_start=crashed_then_down)
+    await settle(world)
+    after = await reminder(world, first.id)
+    assert (after.status, after.message_id) == ("sent", posted.id)  # found in the channel
+    assert posts_to(world, channel.id) == 1
+    assert mara.dms == []
 
 
 async def test_a_database_error_after_the_send_settles_without_a_restart(
@@ -281,11 +325,14 @@ async def test_snoozing_the_nudge_of_a_cancelled_session_does_not_re_arm_it(worl
     question = await mara.slash("session cancel", session=str(session_id))
     await mara.click(question, "Cancel session")
     answer = await mara.click(nudge, "Remind me in 1 h")
-    assert "no longer planned" in answer.content
+    assert answer.message is not None
+    assert answer.message.id == nudge.id  # said on the nudge itself
+    assert "no longer planned" in nudge.text.split("\n")[-1]
+    assert nudge.buttons == ["Open prep checklist"]  # snoozing is over
     review = await the_one(world, session_id, "mentor_review", "24h")
     assert review.status == "sent"
     await advance_to(world, world.clock.now() + timedelta(hours=2))
-    assert [m.id for m in mara.dms if m.embeds] == [nudge.id]
+    assert [m.id for m in mara.dms if m.embeds or m.components] == [nudge.id]
 
 
 async def test_a_session_30_minutes_ahead_gets_starting_soon_reminders_at_once(
@@ -303,7 +350,8 @@ async def test_a_session_30_minutes_ahead_gets_starting_soon_reminders_at_once(
     assert reminder_dm.embeds[0]["title"] == "Your session starts soon"
     assert reminder_dm.buttons == ["Confirm", "I can't make it", "Prepare"]
     assert "Sent late" not in reminder_dm.embeds[0]["description"]
-    assert "starts soon" in mara.dms[0].embeds[0]["title"]
+    assert mara.dms[0].text.startswith("## Your session with Sam starts soon\n")
+    assert "Sent late" not in mara.dms[0].text
 
 
 async def test_a_clock_moved_forward_is_not_downtime_and_nudges_collapse(world: World) -> None:

@@ -12,6 +12,7 @@ from bot.storage import sessions as session_store
 from bot.storage.guild_config import set_reminders_channel
 from bot.storage.reminders import Reminder
 from bot.texts import catalogue, tr
+from bot.timefmt import discord_stamp
 from sandbox import permissions
 from sandbox.driver import Persona
 from tests.e2e.conftest import World
@@ -235,8 +236,16 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
     session_id = await setup_pair(world, world.sam)
     await advance_to(world, await due_of(world, session_id, "mentor_review", "24h"))
     [nudge] = mara.dms
-    assert "Review Sam's project" in nudge.embeds[0]["title"]
+    assert nudge.embeds == []  # Components V2: the text is in the layout
+    assert "## Review Sam's project before your session" in nudge.text
+    assert nudge.buttons == ["Open prep checklist", "Remind me in 1 h", "Remind me in 3 h"]
+    await world.restart()  # its buttons are routed by their custom id, in any process
     await mara.click(nudge, "Remind me in 1 h")
+    # The nudge keeps what it said and its prep button, and says until when it sleeps.
+    assert "## Review Sam's project before your session" in nudge.text
+    until = discord_stamp(world.clock.now() + timedelta(hours=1), "t")
+    assert nudge.text.endswith(f"Snoozed: I'll remind you again at {until}.")
+    assert nudge.buttons == ["Open prep checklist"]
     await advance_to(world, world.clock.now() + timedelta(minutes=61))
     assert len(mara.dms) == 2
 
@@ -285,11 +294,15 @@ async def test_the_weekly_digest_arrives_on_monday_at_nine_in_the_mentors_zone(
     assert [row["due_at"] for row in rows] == ["2026-12-07T08:00:00+00:00"]  # 09:00 Paris
     await advance_to(world, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
     digest = mara.dms[-1]
-    assert digest.embeds[0]["title"] == "Your week as a mentor"
-    fields = {f["name"]: f["value"] for f in digest.embeds[0]["fields"]}
-    assert "Sam" in fields["Sessions this week (1)"]
-    assert fields["Students without a held session for 3+ weeks (0)"] == "None."
-    assert fields["Presentations to request (0)"] == "None."
+    assert digest.embeds == []  # Components V2: a section per session, its action beside it
+    text = digest.text
+    assert text.startswith("## Your week as a mentor\n")
+    sam_line = f"• {discord_stamp(datetime(2026, 12, 8, 17, 0, tzinfo=UTC), 'f')} · Sam"
+    assert f"### Sessions this week (1)\n{sam_line}\n" in text
+    assert "### Sessions left unrecorded (0)\nNone.\n" in text
+    assert "### Students without a held session for 3+ weeks (0)\nNone.\n" in text
+    assert "### Presentations to request (0)\nNone.\n" in text
+    assert digest.buttons == ["Open prep checklist"]
 
 
 async def test_the_review_nudge_opens_the_prep_checklist(world: World) -> None:
@@ -430,3 +443,46 @@ async def test_every_kind_of_the_registry_has_a_renderer_and_a_label(world: Worl
             assert catalogue().raw(f"reminders.kind_{name}", locale), (name, locale)
     with pytest.raises(UnknownKind):
         world.bot.dispatcher.add_renderer("not_declared", world.bot.dispatcher.renderers["digest"])
+
+
+async def test_the_french_digest_sets_each_session_beside_its_action_which_survives_a_restart(
+    world: World,
+) -> None:
+    mehdi, sofia = world.mehdi, world.sofia
+    world.clock.set(START)
+    await mehdi.slash("timezone set", zone="Europe/Paris")
+    await sofia.slash("reminders settings", session_news=False)
+    await mehdi.slash("student add", member=sofia, project="P3", session_length=45)
+    await mehdi.slash("session schedule", student="Sofia", when="2026-12-02 18:00", repeat="weekly")
+    world.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # Sunday: Wednesday's unrecorded
+    await world.bot.maintain()
+    await advance_to(world, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday 09:00 in Paris
+    title = tr("digest.title", "fr")
+    [digest] = [m for m in mehdi.dms if m.text.startswith(f"## {title}\n")]
+    assert digest.embeds == []
+    past = f"• {discord_stamp(datetime(2026, 12, 2, 17, 0, tzinfo=UTC), 'f')} · Sofia"
+    coming = f"• {discord_stamp(datetime(2026, 12, 9, 17, 0, tzinfo=UTC), 'f')} · Sofia"
+    text = digest.text
+    assert f"\n### {tr('digest.this_week', 'fr', count=1)}\n{coming}\n" in text
+    assert f"\n### {tr('digest.unrecorded', 'fr', count=1)}\n{past}\n" in text
+    assert f"\n### {tr('digest.presentations', 'fr', count=0)}\n{tr('digest.none', 'fr')}\n" in text
+    # Each session's button is beside it (a section's accessory), in the mentor's language.
+    assert digest.buttons == [tr("reminders.prep_button", "fr"), tr("record.button", "fr")]
+    sections = [c for c in digest.components[0]["components"] if c["type"] == 9]
+    assert [s["components"][0]["content"] for s in sections] == [coming, past]
+
+    await world.restart()  # the buttons are routed by their custom id, in any process
+    prep = await mehdi.click(digest, tr("reminders.prep_button", "fr"))
+    assert prep.ephemeral
+    assert prep.embeds[0]["title"].startswith(
+        tr("coaching.prep_title", "fr", name="Sofia", kind=tr("kind.regular", "fr"))
+    )
+    form = await mehdi.click(digest, tr("record.button", "fr"))
+    assert form.modal is not None
+    await mehdi.submit_modal(form, {"outcome": "held"})
+    assert world.sb.guild is not None
+    [wednesday, *_] = await session_store.sessions_of_mentor(world.db, world.sb.guild.id, mehdi.id)
+    assert (wednesday.session.starts_at, wednesday.session.status) == (
+        datetime(2026, 12, 2, 17, 0, tzinfo=UTC),
+        "held",
+    )

@@ -30,7 +30,7 @@ async def test_a_late_session_nudges_the_mentor_in_the_morning_and_the_student_o
     assert mara.dms == []  # 22:00 in Paris: nothing at night
     await advance_to(world, review)
     [nudge] = mara.dms
-    assert "Review Sam's project" in nudge.embeds[0]["title"]
+    assert nudge.text.startswith("## Review Sam's project before your session\n")
 
     told = len(sam.dms)
     await advance_to(world, start - timedelta(hours=1))

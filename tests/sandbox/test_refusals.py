@@ -304,6 +304,50 @@ async def test_components_v2_tree_is_validated(sb: Sandbox) -> None:
     invalid(await call(sb, "POST", post, v2(button())), "UNION_TYPE_CHOICES")
 
 
+async def test_components_v2_text_holds_4000_characters_in_all(sb: Sandbox) -> None:
+    post = messages_of(sb)
+    full = {"flags": V2, "components": [text("a" * 2000), text("b" * 2000)]}
+    assert (await call(sb, "POST", post, full))[0] == 200
+    section = {"type": 9, "components": [text("c")], "accessory": button("more")}
+    over = {
+        "flags": V2,
+        "components": [
+            text("a" * 2000),
+            {"type": 17, "components": [text("b" * 1999), section]},
+            text("d"),
+        ],
+    }
+    invalid(await call(sb, "POST", post, over), "BASE_TYPE_MAX_LENGTH")
+
+
+async def test_a_components_v2_message_stays_one_when_edited(sb: Sandbox) -> None:
+    status, sent = await call(sb, "POST", messages_of(sb), {"flags": V2, "components": [text()]})
+    assert status == 200
+    edit = f"{messages_of(sb)}/{sent['id']}"
+    code = "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2"
+    invalid(await call(sb, "PATCH", edit, {"content": "Snoozed", "components": []}), code)
+    invalid(await call(sb, "PATCH", edit, {"embeds": [{"title": "x"}]}), code)
+    status, edited = await call(
+        sb, "PATCH", edit, {"flags": V2, "components": [text("Week 3"), text("Snoozed")]}
+    )
+    assert status == 200
+    assert [c["content"] for c in edited["components"]] == ["Week 3", "Snoozed"]
+
+
+async def test_a_mention_in_a_components_v2_text_pings_as_in_content(sb: Sandbox) -> None:
+    sam = sb.persona("sam")
+    body = {
+        "flags": V2,
+        "components": [{"type": 17, "components": [text(f"{sam.mention} Week 3")]}],
+        "allowed_mentions": {"users": [str(sam.id)]},
+    }
+    status, _sent = await call(sb, "POST", messages_of(sb), body)
+    assert status == 200
+    [message] = sb.channel("general").messages
+    assert message.pinged_users == [sam.user]
+    assert message.text == f"{sam.mention} Week 3"
+
+
 # -- interaction callbacks: modals ----------------------------------------------------------
 
 

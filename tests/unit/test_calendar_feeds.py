@@ -96,7 +96,7 @@ async def test_the_feed_lists_what_each_person_holds_with_status_and_sequence(
         await tx.execute("UPDATE sessions SET status = 'held' WHERE id = ?", (held,))
         await tx.execute("UPDATE sessions SET status = 'cancelled_late' WHERE id = ?", (late,))
         await ss.bump_revision(tx, [late])
-        await tx.execute("UPDATE sessions SET covering_mentor_id = ? WHERE id = ?", (BOB, covered))
+        await ss.cover_session(tx, covered, BOB, "Bob")
 
     since = NOW - service.HISTORY
     alice = [r.session_id for r in await store.feed_sessions(db, ALICE, since)]
@@ -119,6 +119,9 @@ async def test_the_feed_lists_what_each_person_holds_with_status_and_sequence(
     assert str(cancelled["url"]) == MEET
     assert "P3 · Dashboard" in str(cancelled["description"])
     assert str(cancelled["summary"]) == "Regular session with your mentor"
+    # The peer who covers one session is named by the name he gave as he accepted.
+    covering = events[f"session-{covered}@mentor-coach"]
+    assert str(covering["summary"]) == "Regular session with your mentor Bob"
 
     token = await service.new_feed(db, CHLOE, NOW)
     assert await service.feed_for_token(db, token, NOW) == await service.feed_of(db, CHLOE, NOW)
