@@ -419,21 +419,44 @@ def fit_layout(layout: discord.ui.LayoutView, limit: int = V2_TEXT_MAX) -> disco
     return layout
 
 
-def without_rows(message: discord.Message, text: str) -> discord.ui.LayoutView:
-    """Return a Components V2 message as it shows once acted on: no rows of buttons, `text` last.
+_Parent = discord.ui.LayoutView | discord.ui.Container[Any]
+"""What holds the rows of a Components V2 layout."""
 
-    Accessories beside a section stay (a section needs one). The layout is never dispatched
-    from memory: its buttons are dynamic items, routed by custom id.
+
+def without_rows(message: discord.Message, text: str) -> discord.ui.LayoutView:
+    """Return a Components V2 message as it shows once acted on: `text` where its buttons were.
+
+    Its rows of buttons go and `text` takes the place of the last one, so what followed them
+    still does (a reminder's reference stays its last line). Accessories beside a section stay
+    (a section needs one). The layout is never dispatched from memory: its buttons are dynamic
+    items, routed by custom id.
     """
     layout = discord.ui.LayoutView.from_message(message, timeout=None)
-    for parent in [layout, *layout.walk_children()]:
-        if isinstance(parent, discord.ui.LayoutView | discord.ui.Container):
-            for child in parent.children:
-                if isinstance(child, discord.ui.ActionRow):
-                    parent.remove_item(child)
-    layout.add_item(discord.ui.TextDisplay(text))
+    rows: list[tuple[_Parent, discord.ui.Item[Any]]] = [
+        (parent, child)
+        for parent in [layout, *layout.walk_children()]
+        if isinstance(parent, discord.ui.LayoutView | discord.ui.Container)
+        for child in parent.children
+        if isinstance(child, discord.ui.ActionRow)
+    ]
+    shown = discord.ui.TextDisplay[discord.ui.LayoutView](text)
+    if rows:
+        _replace(*rows.pop(), shown)
+    else:
+        layout.add_item(shown)
+    for parent, row in rows:
+        parent.remove_item(row)
     layout.stop()
     return layout
+
+
+def _replace(parent: _Parent, old: discord.ui.Item[Any], new: discord.ui.Item[Any]) -> None:
+    """Put `new` in `old`'s place among `parent`'s items (discord.py only appends)."""
+    items = parent.children
+    for item in items:
+        parent.remove_item(item)
+    for item in items:
+        parent.add_item(new if item is old else item)
 
 
 class PersistentButton(RestartSafeItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"):

@@ -217,7 +217,9 @@ class PrivacyCog(commands.Cog):
         now = self.bot.clock.now()
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await exports.upcoming_sessions(self.bot.db, me, now)
-        names = {row.mentor_id: await self._name_of(row.mentor_id) for row in rows}
+        # A covered session names the peer as the feed does (by the name he accepted under).
+        mentors = {row.mentor_id for row in rows if row.mentor_id != me and not row.holder_name}
+        names = {mentor_id: await self._name_of(mentor_id) for mentor_id in mentors}
         texts = FeedTexts(locale, {i: name for i, name in names.items() if name is not None})
 
         def summary(row: CalendarRow) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Final
 
 from bot.db import Database
 from bot.refusal import Refusal
+from bot.services.sessions import DURATION_MAX
+from bot.storage import calendar_feeds as feed_store
 from bot.storage import privacy as store
 from bot.storage.mentorships import Mentorship
 from bot.storage.privacy import CalendarRow
@@ -32,6 +34,8 @@ CSV_COLUMNS: Final = (
 PRODID: Final = "-//Mentor Coach//Sessions//EN"
 UID_DOMAIN: Final = "mentor-coach"
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_IN_FILE: Final = frozenset({SessionStatus.SCHEDULED, SessionStatus.CANCELLED})
+"""The sessions a calendar file lists: planned, and called off (so calendars remove them)."""
 
 
 @dataclass(frozen=True)
@@ -257,8 +261,18 @@ async def notes_file(
 
 
 async def upcoming_sessions(db: Database, user_id: int, now: datetime) -> list[CalendarRow]:
-    """Return the person's sessions still to come, as mentor and as student."""
-    return await store.upcoming_sessions_of(db, user_id, now)
+    """Return the sessions of the person's calendar feed not yet over, planned or cancelled.
+
+    The same sessions as the feed, from the same side: those they hold as a mentor (theirs, and
+    those they cover for a peer; not the ones a peer covers for them) and theirs as a student,
+    with the covering peer's name. Cancelled ones stay, so a re-imported file marks them so.
+    """
+    rows = await feed_store.feed_sessions(db, user_id, now - timedelta(minutes=DURATION_MAX))
+    return [
+        row
+        for row in rows
+        if row.status in _IN_FILE and row.starts_at + timedelta(minutes=row.duration_minutes) > now
+    ]
 
 
 def calendar_file(

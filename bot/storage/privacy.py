@@ -226,6 +226,7 @@ class CalendarRow:
     kind: str
     guild_id: int
     mentor_id: int
+    """Whoever holds the session: its usual mentor, or the peer who covers it."""
     student_id: int
     student_name: str
     status: str = "scheduled"
@@ -235,23 +236,6 @@ class CalendarRow:
     meeting_link: str | None = None
     holder_name: str | None = None
     """The name of the peer who covers it, when one does and it is known."""
-
-
-async def upcoming_sessions_of(db: Reader, user_id: int, now: datetime) -> list[CalendarRow]:
-    """Return the person's sessions not yet over, as mentor or student, by start.
-
-    Cancelled ones are included, so that a calendar re-importing the file marks them cancelled.
-    """
-    rows = await db.fetch_all(
-        "SELECT s.id, s.starts_at, s.duration_minutes, s.kind, s.status, s.revision, m.guild_id, "
-        "m.mentor_id, m.student_id, m.student_name, m.project, m.project_link, m.meeting_link, "
-        "NULL AS holder_name FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id "
-        "WHERE s.status IN ('scheduled', 'cancelled') AND (m.mentor_id = ? OR m.student_id = ?) "
-        "AND CAST(strftime('%s', s.starts_at) AS INTEGER) + s.duration_minutes * 60 > ? "
-        "ORDER BY s.starts_at, s.id",
-        (user_id, user_id, int(now.timestamp())),
-    )
-    return [calendar_row(row) for row in rows]
 
 
 def calendar_row(row: aiosqlite.Row, mentor_column: str = "mentor_id") -> CalendarRow:

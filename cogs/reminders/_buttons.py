@@ -308,7 +308,8 @@ class SnoozeButton(
 async def _settle(interaction: discord.Interaction, text: str) -> None:
     """Show `text` on the message clicked, without its row of buttons.
 
-    A Components V2 message (the review nudge) keeps its layout and gets the text last.
+    A Components V2 message (the review nudge) keeps its layout and gets the text where the
+    buttons were: its reference stays its last line.
     """
     message = interaction.message
     if message is not None and message.flags.components_v2:

@@ -6,6 +6,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from icalendar import Calendar
+
+from bot.services import calendar_feeds
 from bot.storage import mentorships as mentorship_store
 from bot.storage import notes as note_store
 from bot.storage.mentorships import Mentorship
@@ -450,4 +453,39 @@ async def test_after_a_covered_session_the_peer_records_it_and_the_usual_mentor_
     status = await world.db.fetch_one("SELECT status FROM sessions WHERE id = ?", (covered,))
     assert status is not None
     assert status["status"] == "held"
+    world.sb.assert_no_unexpected_errors()
+
+
+def summaries_in(ics: bytes) -> dict[str, str]:
+    """The title of each event of a calendar file, by UID."""
+    return {str(e["uid"]): str(e["summary"]) for e in Calendar.from_ical(ics).walk("VEVENT")}
+
+
+async def test_the_exported_calendar_names_the_covering_peer_as_the_feed_does(
+    world: World,
+) -> None:
+    mara, mehdi, sam = world.mara, world.mehdi, world.sam
+    covered, later = await mehdi_covers_sams_next_session(world)
+    covered_uid, later_uid = f"session-{covered}@mentor-coach", f"session-{later}@mentor-coach"
+    kind = {person.id: tr("kind.regular", person.locale) for person in (mara, mehdi, sam)}
+    now = world.clock.now()
+
+    # Sam's file names Mehdi for the session he covers, Mara for the next: as his feed does.
+    reply = await sam.slash("export calendar", dm=True)
+    assert reply.ephemeral
+    [attachment] = reply.attachments
+    exported = summaries_in(attachment.data)
+    assert exported == {
+        covered_uid: tr("exports.summary_as_student", sam.locale, kind=kind[sam.id], name="Mehdi"),
+        later_uid: tr("exports.summary_as_student", sam.locale, kind=kind[sam.id], name="Mara"),
+    }
+    assert exported == summaries_in(await calendar_feeds.feed_of(world.db, sam.id, now))
+
+    # Each mentor's file holds the sessions they hold, named after Sam, as their feed does:
+    # Mehdi the one he covers (in French), Mara the next one, never "with your mentor".
+    for mentor, uid in ((mehdi, covered_uid), (mara, later_uid)):
+        mine = summaries_in((await mentor.slash("export calendar")).attachments[0].data)
+        name = tr("exports.summary_as_mentor", mentor.locale, kind=kind[mentor.id], name="Sam")
+        assert mine == {uid: name}, mentor.name
+        assert mine == summaries_in(await calendar_feeds.feed_of(world.db, mentor.id, now))
     world.sb.assert_no_unexpected_errors()

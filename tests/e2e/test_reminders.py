@@ -239,12 +239,16 @@ async def test_the_mentor_is_nudged_to_review_snoozes_and_records(world: World) 
     assert nudge.embeds == []  # Components V2: the text is in the layout
     assert "## Review Sam's project before your session" in nudge.text
     assert nudge.buttons == ["Open prep checklist", "Remind me in 1 h", "Remind me in 3 h"]
+    [sent] = [r for r in await reminders_for(world, session_id) if r.kind == "mentor_review"]
+    reference = f"-# Ref. R{sent.id}.0"  # its first delivery
+    assert nudge.text.split("\n")[-1] == reference
     await world.restart()  # its buttons are routed by their custom id, in any process
     await mara.click(nudge, "Remind me in 1 h")
-    # The nudge keeps what it said and its prep button, and says until when it sleeps.
+    # The nudge keeps what it said and its prep button, and says until when it sleeps where
+    # the buttons were: the reference stays its last line (the exactly-once lookup reads it).
     assert "## Review Sam's project before your session" in nudge.text
     until = discord_stamp(world.clock.now() + timedelta(hours=1), "t")
-    assert nudge.text.endswith(f"Snoozed: I'll remind you again at {until}.")
+    assert nudge.text.split("\n")[-2:] == [f"Snoozed: I'll remind you again at {until}.", reference]
     assert nudge.buttons == ["Open prep checklist"]
     await advance_to(world, world.clock.now() + timedelta(minutes=61))
     assert len(mara.dms) == 2
