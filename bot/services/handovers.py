@@ -147,7 +147,7 @@ async def student_answers(
             )
             if taken is not None:
                 raise Refusal("handover.already_mentors", name=mentorship.student_name)
-            await store.change_mentor(tx, mentorship.id, handover.to_mentor)
+            await store.change_mentor(tx, mentorship.id, handover.to_mentor, handover.peer_name)
             for session_id in await store.future_sessions(tx, mentorship.id, now):
                 await reminders.replan_session(tx, session_id, now)
         elif handover.session_id is not None:

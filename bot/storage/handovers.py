@@ -115,8 +115,15 @@ async def future_sessions(tx: Transaction, mentorship_id: int, now: datetime) ->
     return [int(row["id"]) for row in rows]
 
 
-async def change_mentor(tx: Transaction, mentorship_id: int, mentor_id: int) -> None:
-    """Give a mentorship to another mentor (its notes keep their authors)."""
+async def change_mentor(
+    tx: Transaction, mentorship_id: int, mentor_id: int, mentor_name: str | None
+) -> None:
+    """Give a mentorship to another mentor, under the name they accepted with.
+
+    Its notes keep their authors. An unknown name is forgotten, never left as the former
+    mentor's (the student's calendar would name the new mentor by it).
+    """
     await tx.execute(
-        "UPDATE mentorships SET mentor_id = ? WHERE id = ?", (mentor_id, mentorship_id)
+        "UPDATE mentorships SET mentor_id = ?, mentor_name = ? WHERE id = ?",
+        (mentor_id, mentor_name, mentorship_id),
     )

@@ -157,6 +157,12 @@ async def test_a_student_handed_over_with_their_consent_keeps_everything_but_pri
     moved = await mentorship_store.get_mentorship(world.db, mentorship.id)
     assert moved is not None
     assert moved.mentor_id == mehdi.id
+    # Sam's calendar names his new mentor, never Mehdi under Mara's name.
+    feed = summaries_in(await calendar_feeds.feed_of(world.db, sam.id, world.clock.now()))
+    with_mehdi = tr(
+        "exports.summary_as_student", sam.locale, kind=tr("kind.regular", sam.locale), name="Mehdi"
+    )
+    assert list(feed.values()) == [with_mehdi]
     await world.sb.wait_for(lambda: any("Hand-over" in m.content for m in mod_log.messages))
     # The new mentor got what the student was shown and where things stand, never the rest.
     [pack] = [m for m in mehdi.dms if m.embeds and "Reprise" in m.embeds[0]["title"]]
