@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -64,8 +65,14 @@ MAX_SLEEP = 300.0
 LATE_AFTER = timedelta(minutes=1)
 RETRY_BASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
+GLOBAL_LIMIT = 50
+"""Discord's global limit: requests per second per bot."""
+LAG = 0.04
+"""How late a request may reach Discord's counter after its slot (see `Pacer`)."""
 DEFAULT_RATE = 48.0
-"""Requests per second: under Discord's 50 per bot, with the pacer's one catch-up slot."""
+"""Requests per second: 50 per 1.04 s, so a request counted up to 40 ms late stays under 50/s."""
+CATCH_UP = 2
+"""Slots missed during a stall that may go at once afterwards (within the limit)."""
 IN_FLIGHT = 16
 """Sends awaiting Discord's answer at once (at 150 ms a request, 48/s needs about 8)."""
 OPEN_AHEAD = timedelta(hours=24)
@@ -108,25 +115,63 @@ class Renderer(Protocol):
 
 
 class Pacer:
-    """Space requests evenly so that a burst stays under a rate (a leaky bucket).
+    """Space requests so that Discord never counts more than its global limit in one second.
 
-    A slot missed while the sender was busy elsewhere can be caught up, one at most, so the
-    average rate holds without ever exceeding `per_second + CATCH_UP` in any second.
+    Discord counts a request when it arrives, a little after the pacer let it go: the event
+    loop's turns, discord.py's preparation, a garbage collection. A pacer that only spaced its
+    slots (48 a second, plus a catch-up slot after a stall) let 50 go in some second by itself,
+    so the first request that arrived a few milliseconds late made it 51: a 429.
+
+    Two rules, both on the times the pacer hands out:
+
+    - slots are spaced `1 / per_second` apart; after a stall (the sender was busy elsewhere)
+      up to `catch_up` missed slots may go at once, so the average rate holds;
+    - never more than `limit` slots within any `window` seconds (a sliding log). The window
+      is Discord's second plus `lag`, the time a request may take from its slot to Discord's
+      counter: a request counted up to `lag` late still shares its second with at most
+      `limit - 1` others.
+
+    Slots are handed out in call order, so several tasks may share one pacer.
     """
 
-    CATCH_UP = 1
-
-    def __init__(self, per_second: float) -> None:
+    def __init__(
+        self,
+        per_second: float = DEFAULT_RATE,
+        *,
+        limit: int = GLOBAL_LIMIT,
+        window: float = 1.0 + LAG,
+        catch_up: int = CATCH_UP,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_second * window > limit:
+            raise ValueError(f"{per_second}/s does not fit {limit} per {window} s")
         self.interval = 1.0 / per_second
+        self.limit = limit
+        self.window = window
+        self.catch_up = catch_up
+        self.clock = clock
         self._next = 0.0
+        self._recent: deque[float] = deque()
+        """The latest slots handed out (at most `limit`), oldest first."""
+
+    def reserve(self, now: float) -> float:
+        """Take the next slot for a request asked for at `now`; return when it may go."""
+        slot = max(now - self.catch_up * self.interval, self._next)
+        start = max(slot, now)
+        if len(self._recent) == self.limit:
+            oldest = self._recent.popleft()  # the limit-th latest: it must be out of the window
+            if oldest + self.window > start:
+                start = slot = oldest + self.window
+        self._recent.append(start)
+        self._next = slot + self.interval
+        return start
 
     async def wait(self) -> None:
-        """Wait for the next free slot (slots are handed out in call order)."""
-        now = time.monotonic()
-        slot = max(now - self.CATCH_UP * self.interval, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        """Wait for the next slot."""
+        now = self.clock()
+        start = self.reserve(now)
+        if start > now:
+            await asyncio.sleep(start - now)
 
 
 class Health:
@@ -447,8 +492,14 @@ class Dispatcher:
             await self._outcome(reminder, "cancelled", reason)
             return
         outgoing = self._with_reference(reminder, outgoing, context)
-        await self.pacer.wait()
+        # A free place first, then the slot: the send starts at its slot, not when a slow
+        # answer frees a place (which would bunch it with the next slots).
         await self._slots.acquire()
+        try:
+            await self.pacer.wait()
+        except BaseException:
+            self._slots.release()
+            raise
         task = asyncio.create_task(self._send_and_settle(reminder, kind, outgoing, context, late))
         self._sending[reminder.id] = task
 
