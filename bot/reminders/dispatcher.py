@@ -67,12 +67,12 @@ RETRY_BASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
 GLOBAL_LIMIT = 50
 """Discord's global limit: requests per second per bot."""
+DEFAULT_RATE = 48
+"""Requests per second: two under the limit, for requests held up by a pause (see `Pacer`)."""
 LAG = 0.04
-"""How late a request may reach Discord's counter after its slot (see `Pacer`)."""
-DEFAULT_RATE = 48.0
-"""Requests per second: 50 per 1.04 s, so a request counted up to 40 ms late stays under 50/s."""
-CATCH_UP = 2
-"""Slots missed during a stall that may go at once afterwards (within the limit)."""
+"""How late a request may reach Discord's counter after its slot in the loop's normal run."""
+CATCH_UP = 1
+"""Slots missed during a stall that may go at once afterwards (within the pacer's rules)."""
 IN_FLIGHT = 16
 """Sends awaiting Discord's answer at once (at 150 ms a request, 48/s needs about 8)."""
 OPEN_AHEAD = timedelta(hours=24)
@@ -117,61 +117,84 @@ class Renderer(Protocol):
 class Pacer:
     """Space requests so that Discord never counts more than its global limit in one second.
 
-    Discord counts a request when it arrives, a little after the pacer let it go: the event
-    loop's turns, discord.py's preparation, a garbage collection. A pacer that only spaced its
-    slots (48 a second, plus a catch-up slot after a stall) let 50 go in some second by itself,
-    so the first request that arrived a few milliseconds late made it 51: a 429.
+    Discord counts a request when it arrives, which is a little after the pacer let it go: a
+    few milliseconds of the event loop's turns and discord.py's preparation, or a whole pause
+    (a garbage collection of 50-100 ms) during which nothing runs and after which the request
+    held up goes out together with the slots that follow. Spacing the slots alone (48 a second
+    and a catch-up slot after a stall) filled 49 or 50 of a second's 50, so a request late by
+    a few milliseconds, or held up by a pause, made the 51st: a 429.
 
-    Two rules, both on the times the pacer hands out:
+    So the slots keep three rules, on the times the pacer hands out:
 
-    - slots are spaced `1 / per_second` apart; after a stall (the sender was busy elsewhere)
-      up to `catch_up` missed slots may go at once, so the average rate holds;
-    - never more than `limit` slots within any `window` seconds (a sliding log). The window
-      is Discord's second plus `lag`, the time a request may take from its slot to Discord's
-      counter: a request counted up to `lag` late still shares its second with at most
-      `limit - 1` others.
+    - they are spaced `1 / per_second` apart; after a stall (the sender was busy elsewhere), up
+      to `catch_up` missed slots may go at once, so the average rate holds;
+    - at most `per_second` of them within any second: the requests a pause holds back (the
+      one or two let go in the few milliseconds before it) still make at most `limit` with
+      the slots that follow;
+    - at most `limit` within any `1 + lag` seconds: a request arriving up to `lag` late
+      still shares its second with at most `limit - 1` others.
 
     Slots are handed out in call order, so several tasks may share one pacer.
     """
 
     def __init__(
         self,
-        per_second: float = DEFAULT_RATE,
+        per_second: int = DEFAULT_RATE,
         *,
         limit: int = GLOBAL_LIMIT,
-        window: float = 1.0 + LAG,
+        lag: float = LAG,
         catch_up: int = CATCH_UP,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if per_second * window > limit:
-            raise ValueError(f"{per_second}/s does not fit {limit} per {window} s")
+        if per_second * (1.0 + lag) > limit:
+            raise ValueError(f"{per_second}/s does not fit {limit} per {1.0 + lag} s")
         self.interval = 1.0 / per_second
-        self.limit = limit
-        self.window = window
+        self.rules = ((per_second, 1.0), (limit, 1.0 + lag))
+        """(slots, within seconds): never more slots than that within that many seconds."""
+        self.lag = lag
         self.catch_up = catch_up
-        self.clock = clock
         self._next = 0.0
-        self._recent: deque[float] = deque()
-        """The latest slots handed out (at most `limit`), oldest first."""
+        self._recent: deque[float] = deque(maxlen=max(limit, per_second))
+        """The latest slots handed out, oldest first."""
 
     def reserve(self, now: float) -> float:
         """Take the next slot for a request asked for at `now`; return when it may go."""
         slot = max(now - self.catch_up * self.interval, self._next)
         start = max(slot, now)
-        if len(self._recent) == self.limit:
-            oldest = self._recent.popleft()  # the limit-th latest: it must be out of the window
-            if oldest + self.window > start:
-                start = slot = oldest + self.window
+        for count, seconds in self.rules:
+            if len(self._recent) >= count:
+                # the count-th latest slot must have left the window that ends at `start`
+                start = max(start, self._recent[-count] + seconds)
+        if start > max(slot, now):  # held back by a rule: no catch-up owed from before
+            slot = start
         self._recent.append(start)
         self._next = slot + self.interval
         return start
 
+    def woke(self, start: float, now: float) -> None:
+        """Note that the request of the slot at `start` goes at `now`.
+
+        Later than `lag`, the loop was paused: that request, and those let go up to `lag`
+        before it (still on their way), reach Discord now, together. They are counted at
+        `now`, so the rules hold for what Discord sees.
+        """
+        if now - start <= self.lag:
+            return
+        later = []  # slots other callers took for after now: they stay as they are
+        while self._recent and self._recent[-1] > now:
+            later.append(self._recent.pop())
+        held = 0
+        while self._recent and self._recent[-1] >= start - self.lag:
+            self._recent.pop()
+            held += 1
+        self._recent.extend([now] * held + later[::-1])
+
     async def wait(self) -> None:
         """Wait for the next slot."""
-        now = self.clock()
+        now = time.monotonic()
         start = self.reserve(now)
         if start > now:
             await asyncio.sleep(start - now)
+            self.woke(start, time.monotonic())
 
 
 class Health:
@@ -235,7 +258,7 @@ class Dispatcher:
     """The reminder engine: one task, woken early when an earlier reminder appears."""
 
     def __init__(
-        self, bot: MentorCoach, *, rate: float = DEFAULT_RATE, in_flight: int = IN_FLIGHT
+        self, bot: MentorCoach, *, rate: int = DEFAULT_RATE, in_flight: int = IN_FLIGHT
     ) -> None:
         self.bot = bot
         self.renderer: Renderer | None = None
