@@ -51,6 +51,44 @@ def test_requests_counted_up_to_lag_late_never_make_51_in_a_second(seed: int) ->
     assert most_in_one_second([t + LAG * (i % 2) for i, t in enumerate(slots)]) <= GLOBAL_LIMIT
 
 
+def slots_through_pauses(pacer: Pacer, count: int, seed: int) -> list[float]:
+    """Return when Discord counts each request of a sender whose loop pauses at times.
+
+    During a pause (a garbage collection: 30-120 ms, every 0.3-3 s) nothing runs: a slot that
+    falls in it goes at its end, as do the requests let go just before it (still on their
+    way, a few milliseconds); a stall of the sender's own (0-80 ms) delays its next request.
+    """
+    rng = random.Random(seed)
+    pauses: list[tuple[float, float]] = []
+    at = 0.3
+    while len(pauses) < 200:
+        length = rng.uniform(0.03, 0.12)
+        pauses.append((at, at + length))
+        at += length + rng.uniform(0.3, 3.0)
+
+    def after_pauses(t: float) -> float:
+        return next((end for begin, end in pauses if begin <= t < end), t)
+
+    now = 0.0
+    arrivals = []
+    for _ in range(count):
+        start = pacer.reserve(now)
+        if start > now:
+            woke = after_pauses(start)
+            pacer.woke(start, woke)
+        else:
+            woke = now
+        arrivals.append(after_pauses(woke + rng.uniform(0.0, 0.008)))
+        now = after_pauses(woke + rng.choice([0.0] * 30 + [0.01, 0.03, 0.05, 0.08]))
+    return arrivals
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_requests_held_up_by_a_pause_never_make_51_in_a_second(seed: int) -> None:
+    arrivals = slots_through_pauses(Pacer(), 3_000, seed)
+    assert most_in_one_second(arrivals) <= GLOBAL_LIMIT
+
+
 def test_after_a_stall_missed_slots_are_caught_up_within_the_limit() -> None:
     pacer = Pacer()
     slots = slots_of_a_sender(pacer, 100, [0.0])
