@@ -119,10 +119,10 @@ class Pacer:
 
     Discord counts a request when it arrives, which is a little after the pacer let it go: a
     few milliseconds of the event loop's turns and discord.py's preparation, or a whole pause
-    (a garbage collection of 50-100 ms) during which nothing runs and after which the request
-    held up goes out together with the slots that follow. Spacing the slots alone (48 a second
-    and a catch-up slot after a stall) filled 49 or 50 of a second's 50, so a request late by
-    a few milliseconds, or held up by a pause, made the 51st: a 429.
+    (a garbage collection of tens of milliseconds) during which nothing runs and after which
+    the requests held up go out together with the slots that follow. Spacing the slots alone
+    (48 a second and a catch-up slot after a stall) filled up to 49 of a second's 50, so the
+    requests held up by a pause made the 51st: a 429 (bench/README.md, reminders).
 
     So the slots keep three rules, on the times the pacer hands out:
 
