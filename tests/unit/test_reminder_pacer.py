@@ -1,0 +1,111 @@
+"""The reminder pacer never lets Discord count more than 50 requests in a second.
+
+Discord counts a request when it arrives, up to `LAG` after the pacer let it go: the slots
+must leave room for that, whatever stalls the sender had.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+
+import pytest
+
+from bot.reminders.dispatcher import DEFAULT_RATE, GLOBAL_LIMIT, LAG, Pacer
+
+
+def most_in_one_second(times: list[float]) -> int:
+    """Return the most times within one of Discord's windows, (t - 1 s, t]."""
+    ordered = sorted(times)
+    return max(index + 1 - bisect_right(ordered, t - 1.0) for index, t in enumerate(ordered))
+
+
+def slots_of_a_sender(pacer: Pacer, count: int, stalls: list[float]) -> list[float]:
+    """Return the slots a single sender gets, asking again `stalls[i]` after its i-th slot."""
+    now = 0.0
+    slots = []
+    for index in range(count):
+        start = pacer.reserve(now)
+        slots.append(start)
+        now = start + stalls[index % len(stalls)]
+    return slots
+
+
+def test_even_slots_hold_the_rate() -> None:
+    slots = slots_of_a_sender(Pacer(), 2_000, [0.0])
+    rate = (len(slots) - 1) / (slots[-1] - slots[0])
+    assert rate == pytest.approx(DEFAULT_RATE, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_requests_counted_up_to_lag_late_never_make_51_in_a_second(seed: int) -> None:
+    rng = random.Random(seed)
+    # a sender that stalls at times (a chunk read, a slow turn), for a few slots to a second
+    stalls = [rng.choice([0.0] * 40 + [0.01, 0.025, 0.03, 0.05, 0.1, 0.4]) for _ in range(500)]
+    slots = slots_of_a_sender(Pacer(), 3_000, stalls)
+    for lag_seed in range(5):
+        lags = random.Random(lag_seed)
+        arrivals = [t + lags.uniform(0.0, LAG) for t in slots]
+        assert most_in_one_second(arrivals) <= GLOBAL_LIMIT
+    # and the worst case: every request late by LAG but the ones whose lateness hurts most
+    assert most_in_one_second([t + LAG * (i % 2) for i, t in enumerate(slots)]) <= GLOBAL_LIMIT
+
+
+def slots_through_pauses(pacer: Pacer, count: int, seed: int) -> list[float]:
+    """Return when Discord counts each request of a sender whose loop pauses at times.
+
+    During a pause (a garbage collection: 30-120 ms, every 0.3-3 s) nothing runs: a slot that
+    falls in it goes at its end, as do the requests let go just before it (still on their
+    way, a few milliseconds); a stall of the sender's own (0-80 ms) delays its next request.
+    """
+    rng = random.Random(seed)
+    pauses: list[tuple[float, float]] = []
+    at = 0.3
+    while len(pauses) < 200:
+        length = rng.uniform(0.03, 0.12)
+        pauses.append((at, at + length))
+        at += length + rng.uniform(0.3, 3.0)
+
+    def after_pauses(t: float) -> float:
+        return next((end for begin, end in pauses if begin <= t < end), t)
+
+    now = 0.0
+    arrivals = []
+    for _ in range(count):
+        start = pacer.reserve(now)
+        if start > now:
+            woke = after_pauses(start)
+            pacer.woke(start, woke)
+        else:
+            woke = now
+        arrivals.append(after_pauses(woke + rng.uniform(0.0, 0.008)))
+        now = after_pauses(woke + rng.choice([0.0] * 30 + [0.01, 0.03, 0.05, 0.08]))
+    return arrivals
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_requests_held_up_by_a_pause_never_make_51_in_a_second(seed: int) -> None:
+    arrivals = slots_through_pauses(Pacer(), 3_000, seed)
+    assert most_in_one_second(arrivals) <= GLOBAL_LIMIT
+
+
+def test_after_a_stall_missed_slots_are_caught_up_within_the_limit() -> None:
+    pacer = Pacer()
+    slots = slots_of_a_sender(pacer, 100, [0.0])
+    after_stall = slots[-1] + 0.5
+    caught_up = [pacer.reserve(after_stall) for _ in range(3)]
+    # two missed slots go at once, the third waits for its turn
+    assert caught_up[:2] == [after_stall, after_stall]
+    assert caught_up[2] > after_stall
+
+
+def test_several_callers_share_the_slots_in_call_order() -> None:
+    pacer = Pacer()
+    starts = [pacer.reserve(0.0) for _ in range(200)]  # 200 tasks asking at once
+    assert starts == sorted(starts)
+    assert most_in_one_second([t + LAG for t in starts[::2]] + starts[1::2]) <= GLOBAL_LIMIT
+
+
+def test_a_rate_that_cannot_fit_the_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        Pacer(49.0)
