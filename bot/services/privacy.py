@@ -143,17 +143,23 @@ _SNOWFLAKE_KEYS: Final = frozenset(
 
 
 def _ids_as_text(value: Any) -> Any:
-    """Write Discord ids as text: JavaScript and many JSON readers lose digits beyond 2**53."""
-    if isinstance(value, dict):
-        return {
-            key: str(item)
-            if key in _SNOWFLAKE_KEYS and isinstance(item, int)
-            else _ids_as_text(item)
-            for key, item in value.items()
-        }
+    """Write Discord ids as text: JavaScript and many JSON readers lose digits beyond 2**53.
+
+    A loop per container, not a call per value: an export holds thousands of values.
+    """
     if isinstance(value, list):
-        return [_ids_as_text(item) for item in value]
-    return value
+        return [_ids_as_text(item) if isinstance(item, dict | list) else item for item in value]
+    if not isinstance(value, dict):
+        return value
+    written: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict | list):
+            written[key] = _ids_as_text(item)
+        elif key in _SNOWFLAKE_KEYS and isinstance(item, int):
+            written[key] = str(item)
+        else:
+            written[key] = item
+    return written
 
 
 async def footprint(db: Database, user_id: int) -> Footprint:
