@@ -51,7 +51,6 @@ from sandbox.driver import Persona
 from sandbox.models import InteractionRecord, User
 
 CACHE = Path(tempfile.gettempdir()) / "mentor-coach-bench"
-CHILD = Path(__file__).with_name("_child.py")
 SERVED = Path(__file__).with_name("_served.py")
 REPO = Path(__file__).resolve().parents[1]
 DRIVEN_MENTORS = 200
@@ -102,6 +101,7 @@ class BotProcess:
                 sb.gateway_url,
                 sb.token,
                 str(database or ""),
+                "--load",
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=errors,
@@ -691,24 +691,44 @@ def _start_sandbox_process(token: str) -> tuple[subprocess.Popen[str], str, str]
     return process, urls["REST"], urls["Gateway"]
 
 
-def _time_child(
+IDLE_SECONDS = 3
+"""How long a fresh bot idles after READY before its memory is read."""
+
+
+def _fresh_process(
     kind: str, rest: str, gateway: str, token: str, database: Path
 ) -> tuple[float, int]:
+    """Start a fresh bot (`bench/_served.py`, as in production): time it to READY, then its RSS."""
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), kind, rest, gateway, token, str(database)],
+        [sys.executable, str(SERVED), kind, rest, gateway, token, str(database)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert child.stdin is not None
     assert child.stdout is not None
     ready = NEVER
     rss = 0
-    for line in child.stdout:
-        if line.startswith("READY"):
-            ready = time.perf_counter() - start
-        elif line.startswith("RSS"):
-            rss = int(line.split()[1])
-    child.wait(60)
+    try:
+        for line in child.stdout:
+            if line.startswith("READY"):
+                ready = time.perf_counter() - start
+                break
+        time.sleep(IDLE_SECONDS)
+        child.stdin.write("RSS\n")
+        child.stdin.flush()
+        for line in child.stdout:
+            if line.startswith("RSS"):
+                rss = int(line.split()[1])
+                break
+        child.stdin.write("STOP\n")
+        child.stdin.flush()
+        child.wait(60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
     return ready, rss
 
 
@@ -731,11 +751,11 @@ def process_phase(seed: Path, work: Path, repeats: int) -> list[Row]:
         minimal: list[tuple[float, int]] = []
         for _ in range(repeats):
             path = working_copy(seed, work, 1)
-            product.append(_time_child("product", rest, gateway, token, path))
+            product.append(_fresh_process("product", rest, gateway, token, path))
             path = working_copy(seed, work, 1)
             asyncio.run(_maintain(path))
-            restarted.append(_time_child("product", rest, gateway, token, path))
-            minimal.append(_time_child("minimal", rest, gateway, token, path))
+            restarted.append(_fresh_process("product", rest, gateway, token, path))
+            minimal.append(_fresh_process("minimal", rest, gateway, token, path))
     finally:
         sandbox.terminate()
         sandbox.wait(10)
