@@ -375,6 +375,8 @@ class Measured:
     ladder_note: str
     cpu: float
     """CPU seconds the bot process used per interaction of the run at the target rate."""
+    harness_cpu: float
+    """CPU seconds this process (the sandbox and the load generator) used per interaction."""
 
 
 async def measure(
@@ -391,8 +393,10 @@ async def measure(
     if options.profile is not None:
         await stage.bot.profile_start()
     cpu = stage.bot.cpu_seconds()
+    harness_cpu = time.process_time()
     at_rate = await sustained(stage, send, options.rate, options.duration)
     cpu = (stage.bot.cpu_seconds() - cpu) / len(at_rate.first)
+    harness_cpu = (time.process_time() - harness_cpu) / len(at_rate.first)
     if options.profile is not None:
         options.profile.mkdir(parents=True, exist_ok=True)
         slug = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
@@ -412,7 +416,7 @@ async def measure(
                     note = f"generator capped at {run.achieved:.0f}/s"
                 break
             highest = rate
-    return Measured(name, at_rate, highest, note, cpu)
+    return Measured(name, at_rate, highest, note, cpu, harness_cpu)
 
 
 def _ms(seconds: float) -> str:
@@ -499,7 +503,8 @@ def _load_row(measured: Measured, baseline: Measured, *, target: bool) -> Row:
     late = sum(1 for v in run.first if v > 3.0)
     text = (
         f"p50 {_ms(p50)} / p99 {_ms(p99)} (x{ratio:.1f} /ping); whole answer p99 {_ms(whole99)}; "
-        f"past 3 s: {late}/{len(run.first)}; bot CPU {measured.cpu * 1000:.1f} ms each; "
+        f"past 3 s: {late}/{len(run.first)}; bot CPU {measured.cpu * 1000:.1f} ms each "
+        f"(sandbox and generator: {measured.harness_cpu * 1000:.1f} ms); "
         f"highest rate p99 <= 1 s: {highest}"
     )
     return Row(
