@@ -635,7 +635,7 @@ async def maintenance_phase(seed: Path, program: Program, work: Path) -> list[Ro
     "At start" is the pass at the instant when every series comes back (each is recorded up
     to a minute after its last occurrence) and none has an occurrence to add: a minute after
     the last of them minus the horizon. At the wall clock's time instead, what it adds depends
-    on the weekday and hour of the run (the seed's slots are Monday 9:00 to Friday 18:00).
+    on the weekday and hour of the run (the seed's slots are Monday 9:00 to Friday 18:00, Paris).
     """
     path = working_copy(seed, work, 1)
     rows = []
