@@ -200,6 +200,14 @@ class Transaction:
 
 READERS = 2
 """Reader connections a file database opens besides its writer."""
+READER_CACHE_KIB = 1024
+"""Page cache of each reader (SQLite's default is 2,000 KiB), filled lazily, up to this.
+
+Idle memory is a target (bench/interactions.py). In WAL mode a reader drops its whole cache
+whenever a write happened since its last read, so under traffic it rarely holds more than
+one read's pages (a per-person read touches tens); the default's second megabyte mostly kept
+what the start-up maintenance pass had read (every series) in an idle bot.
+"""
 
 
 class Database:
@@ -257,6 +265,7 @@ class Database:
         await reader.execute("PRAGMA query_only = ON")
         await reader.execute("PRAGMA foreign_keys = ON")
         await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        await reader.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB:d}")
 
     async def _configure(self) -> None:
         await self._conn.execute("PRAGMA journal_mode = WAL")

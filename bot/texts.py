@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import discord
-from babel import Locale as BabelLocale
-from babel import UnknownLocaleError
 from discord import app_commands
 
 from bot.content import content as built_in_content
@@ -80,7 +78,13 @@ def plural_forms(text: str) -> dict[str, str] | None:
 
 @functools.cache
 def plural_category(language: str, count: int) -> str:
-    """Return the CLDR plural category of `count` in `language` ("one", "many", "other"...)."""
+    """Return the CLDR plural category of `count` in `language` ("one", "many", "other"...).
+
+    Babel is imported on the first plural, not at start (its locale data is megabytes).
+    """
+    from babel import Locale as BabelLocale
+    from babel import UnknownLocaleError
+
     try:
         return str(BabelLocale.parse(language).plural_form(abs(count)))
     except (UnknownLocaleError, ValueError):

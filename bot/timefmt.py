@@ -1,12 +1,13 @@
-"""Showing instants to people: Discord timestamps and wall-clock text."""
+"""Showing instants to people: Discord timestamps and wall-clock text.
+
+Babel (dates in the reader's language) is imported where a date is first written, not at
+start: its modules and locale data are ~4 MiB that an idle bot does not need.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-import babel
-import babel.dates
 
 from bot.texts import Locale, language_of
 
@@ -42,6 +43,8 @@ def short_when(
 
 def _babel_locale(language: str | None) -> str:
     """Return a locale Babel knows for a catalogue language (English when it knows none)."""
+    import babel  # on first use, not at start (see the module's docstring)
+
     if not language:
         return "en"
     try:
@@ -56,6 +59,8 @@ def day_label(
     """Return a day in the reader's language, e.g. `3 déc.`, with the year unless `today`'s."""
     this_year = today is not None and today.year == day.year
     pattern = ("EEE " if weekday else "") + ("d MMM" if this_year else "d MMM y")
+    import babel.dates  # on first use, not at start
+
     return babel.dates.format_date(day, pattern, locale=_babel_locale(language))
 
 

@@ -76,18 +76,25 @@ class SeriesRule:
         The walk starts next to `after` (not at the first occurrence), so its cost follows
         the occurrences returned, not the age of the series.
         """
+        return self.walk(after, until)[0]
+
+    def walk(self, after: datetime, until: datetime) -> tuple[list[tuple[int, datetime]], datetime]:
+        """Return `indexed_occurrences(after, until)` and the first occurrence at or after `until`.
+
+        A single session has no occurrence after its first: `until` stands for it then.
+        """
         _require_aware(after, "after")
         _require_aware(until, "until")
         if self.repeat is Repeat.NONE:
             first = self.nth(0)
-            return [(0, first)] if after <= first < until else []
+            return ([(0, first)] if after <= first < until else []), until
         found: list[tuple[int, datetime]] = []
         n = self._first_index_near(after)
         while (instant := self.nth(n)) < until:
             if instant >= after:
                 found.append((n, instant))
             n += 1
-        return found
+        return found, instant
 
     def _first_index_near(self, after: datetime) -> int:
         """Return an index whose occurrence is at or before `after`, or 0."""

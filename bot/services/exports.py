@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+
+import orjson
 
 from bot.db import Database
 from bot.refusal import Refusal
@@ -130,8 +131,12 @@ class CalendarEntry:
 
 
 def json_bytes(data: Mapping[str, Any]) -> bytes:
-    """Return `data` as readable UTF-8 JSON."""
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+    """Return `data` as readable UTF-8 JSON: indented by two spaces, keys in their order.
+
+    orjson, not `json`: with an indent, the standard library falls back to its pure-Python
+    encoder, which was most of a `/privacy export`'s CPU.
+    """
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -253,6 +253,11 @@ async def prepare_share(db: Database, author_id: int, note_id: int) -> Shareable
     mentorship = await mentorship_store.get_mentorship(db, note.mentorship_id)
     if mentorship is None:
         raise Refusal("notes.unknown")
+    return await shareable(db, note, mentorship)
+
+
+async def shareable(db: Database, note: Note, mentorship: Mentorship) -> Shareable:
+    """Return what sharing a note just read, with its mentorship, would send (no re-read)."""
     copy = await student_copy(db, note, mentorship.guild_id)
     return Shareable(note=note, mentorship=mentorship, copy=copy)
 

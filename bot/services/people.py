@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import babel
-
 from bot.db import Database, Reader
 from bot.refusal import Refusal
 from bot.settings import Settings
@@ -70,7 +68,17 @@ def known_languages() -> list[str]:
 
 
 def language_name(language: str) -> str:
-    """Return a language's own name ("English", "Français") for a choice label."""
+    """Return a language's own name ("English", "Français") for a choice label.
+
+    The catalogue names its languages (`moderation.language_<code>`, in that language); Babel
+    names a folder just added. The command options ask at start, and Babel's locale data
+    would stay in memory for them.
+    """
+    own = catalogue().raw(f"moderation.language_{language}", language)
+    if own is not None:
+        return own
+    import babel  # a language the catalogue does not name yet
+
     try:
         name = babel.Locale.parse(language).get_display_name(language) or language
     except (babel.UnknownLocaleError, ValueError):

@@ -143,18 +143,28 @@ _SNOWFLAKE_KEYS: Final = frozenset(
 )
 
 
+_CONTAINERS: Final = frozenset({dict, list})
+
+
 def _ids_as_text(value: Any) -> Any:
-    """Write Discord ids as text: JavaScript and many JSON readers lose digits beyond 2**53."""
-    if isinstance(value, dict):
-        return {
-            key: str(item)
-            if key in _SNOWFLAKE_KEYS and isinstance(item, int)
-            else _ids_as_text(item)
-            for key, item in value.items()
-        }
+    """Write Discord ids as text: JavaScript and many JSON readers lose digits beyond 2**53.
+
+    An export holds thousands of rows: each is copied and its few id columns rewritten, and
+    its values are walked only when one of them is a dict or a list.
+    """
     if isinstance(value, list):
         return [_ids_as_text(item) for item in value]
-    return value
+    if not isinstance(value, dict):
+        return value
+    written = dict(value)
+    for key in _SNOWFLAKE_KEYS.intersection(written):
+        if isinstance(written[key], int):
+            written[key] = str(written[key])
+    if not _CONTAINERS.isdisjoint(map(type, written.values())):
+        for key, item in written.items():
+            if isinstance(item, dict | list):
+                written[key] = _ids_as_text(item)
+    return written
 
 
 async def footprint(db: Database, user_id: int) -> Footprint:

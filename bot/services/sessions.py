@@ -174,11 +174,15 @@ async def skip_time_off(tx: Transaction, session_ids: Sequence[int]) -> int:
 async def _extend_one(
     tx: Transaction, series: store.Series, until: datetime, now: datetime
 ) -> tuple[int, datetime]:
-    """Add a series' occurrences before `until`; return how many, and where it now stands."""
+    """Add a series' occurrences before `until`; return how many, and where it now stands.
+
+    It now stands at its next occurrence not created (one walk finds both), or at its end: no
+    occurrence lies in between, so recording that instant is as true as recording `until`.
+    """
     rule = SeriesRule(series.zone, series.local_start, Repeat(series.repeat))
     end = until if series.ended_at is None else min(until, series.ended_at)
     start = series.materialised_until or rule.nth(0)
-    planned = rule.indexed_occurrences(start, end)
+    planned, following = rule.walk(start, end)
     if planned:
         ids = await store.add_sessions(
             tx,
@@ -193,23 +197,9 @@ async def _extend_one(
         await skip_time_off(tx, ids)
     else:
         ids = []
-    return len(ids), _next_to_materialise(rule, end, series.ended_at)
-
-
-def _next_to_materialise(rule: SeriesRule, end: datetime, ended_at: datetime | None) -> datetime:
-    """Return the instant up to which no occurrence is missing: the next one at or after `end`.
-
-    (No occurrence lies in between, so recording it is as true as recording `end`.) A series
-    that ends by then, or never repeats, is materialised up to `end`.
-    """
-    if rule.repeat is Repeat.NONE or (ended_at is not None and ended_at <= end):
-        return end
-    week = timedelta(weeks=rule.repeat.interval_weeks, days=1)
-    following = rule.indexed_occurrences(end, end + week)
-    if not following:
-        return end
-    upcoming = following[0][1]
-    return upcoming if ended_at is None else min(upcoming, ended_at)
+    if series.ended_at is not None:
+        following = min(following, series.ended_at)
+    return len(ids), following
 
 
 async def visible_sessions(

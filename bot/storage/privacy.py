@@ -24,7 +24,11 @@ Row = dict[str, Any]
 
 
 def _dicts(rows: Sequence[aiosqlite.Row]) -> list[Row]:
-    return [dict(zip(row.keys(), tuple(row), strict=True)) for row in rows]
+    """Return rows of one statement as dicts (their columns are the same: named once)."""
+    if not rows:
+        return []
+    columns = rows[0].keys()
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 # -- export reads -----------------------------------------------------------------------------

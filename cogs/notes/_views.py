@@ -192,27 +192,43 @@ def search_embed(
     return fit_embed(embed)
 
 
-async def describe(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.Embed:
-    """Build the author's view of a note, with its student and session."""
-    mentorship = await mentorship_of(bot.db, note.mentorship_id)
+async def note_reply(
+    bot: MentorCoach,
+    note: Note,
+    locale: discord.Locale,
+    *,
+    mentorship: Mentorship | None = None,
+) -> tuple[discord.Embed, discord.ui.View]:
+    """Build the author's view of a note (student, session) and its Share button.
+
+    `mentorship`: the note's, when the caller has just read it; else it is read here, once.
+    """
+    if mentorship is None:
+        mentorship = await mentorship_of(bot.db, note.mentorship_id)
     session = (
         await session_view_of(bot.db, note.session_id) if note.session_id is not None else None
     )
-    target = await share_state(bot, note)
-    return note_embed(
+    target = await share_state(bot, note, mentorship)
+    state = target.state if target else ShareState.NEW
+    embed = note_embed(
         note,
         locale,
         student_name=mentorship.student_name if mentorship else "?",
         session_start=session.session.starts_at if session else None,
-        state=target.state if target else ShareState.NEW,
+        state=state,
         withheld=target.copy.withheld if target else (),
     )
+    return embed, share_view(note.id, locale, state)
 
 
-async def share_state(bot: MentorCoach, note: Note) -> Shareable | None:
+async def share_state(
+    bot: MentorCoach, note: Note, mentorship: Mentorship | None
+) -> Shareable | None:
     """Return what sharing the note would send (None when it cannot be shared any more)."""
+    if mentorship is None:
+        return None
     try:
-        return await service.prepare_share(bot.db, note.author_id, note.id)
+        return await service.shareable(bot.db, note, mentorship)
     except Refusal:
         return None
 
@@ -227,19 +243,16 @@ def share_view(note_id: int, locale: discord.Locale, state: ShareState) -> disco
     return view
 
 
-async def note_view(bot: MentorCoach, note: Note, locale: discord.Locale) -> discord.ui.View:
-    """Return the note's Share button as its current state calls for."""
-    target = await share_state(bot, note)
-    return share_view(note.id, locale, target.state if target else ShareState.NEW)
-
-
 async def send_note(
-    interaction: discord.Interaction, note: Note, text: str, *, bot: MentorCoach
+    interaction: discord.Interaction,
+    note: Note,
+    text: str,
+    *,
+    bot: MentorCoach,
+    mentorship: Mentorship | None = None,
 ) -> None:
     """Answer privately with the note and its Share button (after a defer too)."""
-    locale = interaction.locale
-    embed = await describe(bot, note, locale)
-    view = await note_view(bot, note, locale)
+    embed, view = await note_reply(bot, note, interaction.locale, mentorship=mentorship)
     await answer(interaction, text, embed=embed, view=view)
 
 
@@ -364,7 +377,7 @@ class NewNoteForm(PersistentModal):
             )
             return
         text = tr("notes.saved", interaction.locale, name=escaped(mentorship.student_name))
-        await send_note(interaction, note, text, bot=bot)
+        await send_note(interaction, note, text, bot=bot, mentorship=mentorship)
 
 
 class EditNoteForm(PersistentModal):

@@ -31,7 +31,6 @@ from cogs.notes._views import (
     SELECT_MAX,
     MessageNoteView,
     WriteNotesButton,
-    describe,
     edit_note_form,
     escaped,
     guild_id_of,
@@ -39,7 +38,7 @@ from cogs.notes._views import (
     mentor_pages,
     message_text,
     new_note_modal,
-    note_view,
+    note_reply,
     search_embed,
     share_note,
     student_view_pages,
@@ -256,8 +255,7 @@ class NotesCog(commands.Cog):
     @app_commands.describe(note=cmd("notes.opt_note"))
     async def show(self, interaction: discord.Interaction, note: NoteArg) -> None:
         """Show one of your notes in full."""
-        embed = await describe(self.bot, note, interaction.locale)
-        view = await note_view(self.bot, note, interaction.locale)
+        embed, view = await note_reply(self.bot, note, interaction.locale)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @note.command(name="edit", description=cmd("notes.edit"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -95,6 +96,22 @@ async def test_a_mentor_writes_a_note_and_sees_it_exactly_as_written(world: Worl
     shown = await mara.slash("note show", note=str(note.id))
     assert shown.ephemeral
     assert shown.embeds[0]["description"] == TRICKY_BODY
+
+
+async def test_saving_a_note_reads_its_mentorship_and_the_note_once(world: World) -> None:
+    mara, sam = world.mara, world.sam
+    await add_student(mara, sam)
+    modal = await mara.slash("note add", student="Sam")
+    statements: list[str] = []
+    await world.db.set_trace_callback(statements.append)
+    try:
+        saved = await mara.submit_modal(modal, {"Title": "Kick-off", "Note": "Goals"})
+    finally:
+        await world.db.set_trace_callback(None)
+    assert saved.buttons == ["Share with student"]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in reads if "FROM mentorships" in s]) == 1, reads
+    assert not [s for s in reads if re.search(r"FROM notes\b.*WHERE (n\.)?id = ", s)], reads
 
 
 async def test_a_mentor_edits_a_note_from_the_autocomplete(world: World) -> None:

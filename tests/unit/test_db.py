@@ -169,6 +169,18 @@ async def test_scrub_says_so_when_another_connection_keeps_the_log(tmp_path: Pat
         assert await db.scrub()
 
 
+async def test_each_reader_keeps_a_smaller_page_cache_than_the_writer(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "caches.db") as db:
+        for _ in range(db.reader_count):  # one read on each reader, in turn
+            row = await db.fetch_one("PRAGMA cache_size")
+            assert row is not None
+            assert row[0] == -db_module.READER_CACHE_KIB
+        async with db.transaction() as tx:
+            writer = await tx.fetch_one("PRAGMA cache_size")
+    assert writer is not None
+    assert writer[0] == -2000  # SQLite's default: the writer's pages stay valid between writes
+
+
 async def test_reads_go_to_readers_and_see_every_committed_write(tmp_path: Path) -> None:
     async with await Database.open(tmp_path / "readers.db") as db:
         assert db.reader_count == 2

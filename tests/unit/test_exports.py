@@ -151,3 +151,9 @@ def test_json_is_readable_utf8() -> None:
     data = json_bytes({"name": "Zoë", "n": [1, 2]})
     assert "Zoë" in data.decode()
     assert json.loads(data) == {"name": "Zoë", "n": [1, 2]}
+
+
+def test_json_is_the_standard_librarys_indented_text() -> None:
+    data = {"a": [], "b": {}, "c": [{"x": None, "y": True, "z": 'Zoë "q"\n\t<&>', "n": 2**60}]}
+    expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert json_bytes(data) == expected.encode()

@@ -260,6 +260,10 @@ def test_occurrences_match_nth(
     indexed = rule.indexed_occurrences(after, until)
     assert [t for _, t in indexed] == expected
     assert all(rule.nth(n) == t for n, t in indexed)
+    found, following = rule.walk(after, until)
+    assert found == indexed
+    later = [t for t in (rule.nth(n) for n in range(last)) if t >= until]
+    assert following == (until if repeat is Repeat.NONE else later[0])
 
 
 @given(
