@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
-
-import orjson
 
 from bot.db import Database
 from bot.refusal import Refusal
@@ -131,12 +130,38 @@ class CalendarEntry:
 
 
 def json_bytes(data: Mapping[str, Any]) -> bytes:
-    """Return `data` as readable UTF-8 JSON: indented by two spaces, keys in their order.
+    """Return `data` as readable UTF-8 JSON: one record a line, containers of records indented.
 
-    orjson, not `json`: with an indent, the standard library falls back to its pure-Python
-    encoder, which was most of a `/privacy export`'s CPU.
+    A record (a mapping in a list: a session, a note) and a container holding no other container
+    are written on one line; the others open one level of two spaces per line. Each line comes
+    from the standard library's C encoder: with an indent, `json` falls back to its pure-Python
+    encoder, which was most of a `/privacy export`'s CPU. (Not orjson: once installed, discord.py
+    parses the gateway with it, and it refuses the lone surrogates a user can type.)
     """
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    parts: list[str] = []
+    _append_json(parts, data, "")
+    parts.append("\n")
+    return "".join(parts).encode()
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _append_json(parts: list[str], value: Any, indent: str, *, record: bool = False) -> None:
+    """Append `value` to `parts`: on one line, or one item a line when it holds containers."""
+    is_mapping = isinstance(value, Mapping)
+    items = list(value.values()) if is_mapping else value if isinstance(value, list | tuple) else []
+    if (is_mapping and record) or not any(isinstance(i, Mapping | list | tuple) for i in items):
+        parts.append(_ENCODE(value))
+        return
+    inner = indent + "  "
+    parts.append("{" if is_mapping else "[")
+    for index, (key, item) in enumerate(value.items() if is_mapping else enumerate(value)):
+        parts.append(("\n" if index == 0 else ",\n") + inner)
+        if is_mapping:
+            parts.append(_ENCODE(str(key)) + ": ")
+        _append_json(parts, item, inner, record=not is_mapping)
+    parts.append("\n" + indent + ("}" if is_mapping else "]"))
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -153,7 +153,23 @@ def test_json_is_readable_utf8() -> None:
     assert json.loads(data) == {"name": "Zoë", "n": [1, 2]}
 
 
-def test_json_is_the_standard_librarys_indented_text() -> None:
-    data = {"a": [], "b": {}, "c": [{"x": None, "y": True, "z": 'Zoë "q"\n\t<&>', "n": 2**60}]}
-    expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    assert json_bytes(data) == expected.encode()
+def test_json_is_one_record_a_line_and_reads_back_the_same() -> None:
+    data = {
+        "a": [],
+        "b": {},
+        "notes": [{"x": None, "y": True, "z": 'Zoë "q"\n\t<&>', "n": 2**60}, {"x": {"f": [1]}}],
+        "person": {"id": "7", "zone": "Europe/Paris"},
+    }
+    text = json_bytes(data).decode()
+    assert json.loads(text) == data
+    assert text == (
+        "{\n"
+        '  "a": [],\n'
+        '  "b": {},\n'
+        '  "notes": [\n'
+        '    {"x": null, "y": true, "z": "Zoë \\"q\\"\\n\\t<&>", "n": 1152921504606846976},\n'
+        '    {"x": {"f": [1]}}\n'
+        "  ],\n"
+        '  "person": {"id": "7", "zone": "Europe/Paris"}\n'
+        "}\n"
+    )
