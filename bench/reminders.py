@@ -42,7 +42,8 @@ from bench._support import (
 from bot.app import MentorCoach
 from bot.clock import SystemClock, iso
 from bot.db import Database
-from bot.reminders.dispatcher import BATCH, DEFAULT_RATE, IN_FLIGHT, LATE_AFTER
+from bot.pacing import DEFAULT_RATE
+from bot.reminders.dispatcher import BATCH, IN_FLIGHT, LATE_AFTER
 from bot.reminders.planning import DIGEST, STUDENT_REMINDER, slot_for
 from bot.settings import Settings
 from bot.storage import reminders as store

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.metrics import instrument
 from bot.news_sender import NewsSender
+from bot.pacing import Pacer, pace_requests
 from bot.reminders.dispatcher import Dispatcher
 from bot.services.digests import plan_digests
 from bot.services.people import use_default_zone
@@ -99,6 +100,9 @@ class MentorCoach(commands.Bot):
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.instruments = instrument(self)
+        self.pacer = Pacer()
+        """Paces every request Discord counts against the bot's global limit (`bot.pacing`)."""
+        pace_requests(self.instruments.trace, self.pacer)
         self.endpoint_url: str | None = None
         """The HTTP endpoint's address while it listens (bot/health.py); None when it is off."""
 

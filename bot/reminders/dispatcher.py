@@ -27,8 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -66,14 +64,6 @@ MAX_SLEEP = 300.0
 LATE_AFTER = timedelta(minutes=1)
 RETRY_BASE = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
-GLOBAL_LIMIT = 50
-"""Discord's global limit: requests per second per bot."""
-DEFAULT_RATE = 48
-"""Requests per second: two under the limit, for requests held up by a pause (see `Pacer`)."""
-LAG = 0.04
-"""How late a request may reach Discord's counter after its slot in the loop's normal run."""
-CATCH_UP = 1
-"""Slots missed during a stall that may go at once afterwards (within the pacer's rules)."""
 IN_FLIGHT = 16
 """Sends awaiting Discord's answer at once (at 150 ms a request, 48/s needs about 8)."""
 OPEN_AHEAD = timedelta(hours=24)
@@ -116,89 +106,6 @@ class Renderer(Protocol):
         reminders channel refuses the bot).
         """
         ...
-
-
-class Pacer:
-    """Space requests so that Discord never counts more than its global limit in one second.
-
-    Discord counts a request when it arrives, which is a little after the pacer let it go: a
-    few milliseconds of the event loop's turns and discord.py's preparation, or a whole pause
-    (a garbage collection of tens of milliseconds) during which nothing runs and after which
-    the requests held up go out together with the slots that follow. Spacing the slots alone
-    (48 a second and a catch-up slot after a stall) filled up to 49 of a second's 50, so the
-    requests held up by a pause made the 51st: a 429 (bench/README.md, reminders).
-
-    So the slots keep three rules, on the times the pacer hands out:
-
-    - they are spaced `1 / per_second` apart; after a stall (the sender was busy elsewhere), up
-      to `catch_up` missed slots may go at once, so the average rate holds;
-    - at most `per_second` of them within any second: the requests a pause holds back (the
-      one or two let go in the few milliseconds before it) still make at most `limit` with
-      the slots that follow;
-    - at most `limit` within any `1 + lag` seconds: a request arriving up to `lag` late
-      still shares its second with at most `limit - 1` others.
-
-    Slots are handed out in call order, so several tasks may share one pacer.
-    """
-
-    def __init__(
-        self,
-        per_second: int = DEFAULT_RATE,
-        *,
-        limit: int = GLOBAL_LIMIT,
-        lag: float = LAG,
-        catch_up: int = CATCH_UP,
-    ) -> None:
-        if per_second * (1.0 + lag) > limit:
-            raise ValueError(f"{per_second}/s does not fit {limit} per {1.0 + lag} s")
-        self.interval = 1.0 / per_second
-        self.rules = ((per_second, 1.0), (limit, 1.0 + lag))
-        """(slots, within seconds): never more slots than that within that many seconds."""
-        self.lag = lag
-        self.catch_up = catch_up
-        self._next = 0.0
-        self._recent: deque[float] = deque(maxlen=max(limit, per_second))
-        """The latest slots handed out, oldest first."""
-
-    def reserve(self, now: float) -> float:
-        """Take the next slot for a request asked for at `now`; return when it may go."""
-        slot = max(now - self.catch_up * self.interval, self._next)
-        start = max(slot, now)
-        for count, seconds in self.rules:
-            if len(self._recent) >= count:
-                # the count-th latest slot must have left the window that ends at `start`
-                start = max(start, self._recent[-count] + seconds)
-        if start > max(slot, now):  # held back by a rule: no catch-up owed from before
-            slot = start
-        self._recent.append(start)
-        self._next = slot + self.interval
-        return start
-
-    def woke(self, start: float, now: float) -> None:
-        """Note that the request of the slot at `start` goes at `now`.
-
-        Later than `lag`, the loop was paused: that request, and those let go up to `lag`
-        before it (still on their way), reach Discord now, together. They are counted at
-        `now`, so the rules hold for what Discord sees.
-        """
-        if now - start <= self.lag:
-            return
-        later = []  # slots other callers took for after now: they stay as they are
-        while self._recent and self._recent[-1] > now:
-            later.append(self._recent.pop())
-        held = 0
-        while self._recent and self._recent[-1] >= start - self.lag:
-            self._recent.pop()
-            held += 1
-        self._recent.extend([now] * held + later[::-1])
-
-    async def wait(self) -> None:
-        """Wait for the next slot."""
-        now = time.monotonic()
-        start = self.reserve(now)
-        if start > now:
-            await asyncio.sleep(start - now)
-            self.woke(start, time.monotonic())
 
 
 class Health:
@@ -261,14 +168,11 @@ class Undeliverable(Exception):
 class Dispatcher:
     """The reminder engine: one task, woken early when an earlier reminder appears."""
 
-    def __init__(
-        self, bot: MentorCoach, *, rate: int = DEFAULT_RATE, in_flight: int = IN_FLIGHT
-    ) -> None:
+    def __init__(self, bot: MentorCoach, *, in_flight: int = IN_FLIGHT) -> None:
         self.bot = bot
         self.renderer: Renderer | None = None
         self.renderers: dict[str, KindRenderer] = {}
         """One renderer per kind of the registry, added by the cogs at start."""
-        self.pacer = Pacer(rate)
         self.health = Health()
         self._slots = asyncio.Semaphore(in_flight)
         self._sending: dict[int, asyncio.Task[None]] = {}
@@ -519,14 +423,9 @@ class Dispatcher:
             await self._outcome(reminder, "cancelled", reason)
             return
         outgoing = self._with_reference(reminder, outgoing, context)
-        # A free place first, then the slot: the send starts at its slot, not when a slow
-        # answer frees a place (which would bunch it with the next slots).
+        # A free place, then the send: its request waits for its slot in the bot's pacer
+        # (`bot.pacing`), shared with every other request the bot makes.
         await self._slots.acquire()
-        try:
-            await self.pacer.wait()
-        except BaseException:
-            self._slots.release()
-            raise
         task = asyncio.create_task(self._send_and_settle(reminder, kind, outgoing, context, late))
         self._sending[reminder.id] = task
 
@@ -633,7 +532,6 @@ class Dispatcher:
                 return "dm", await self._send_dm(reminder, outgoing, context)
             except DmClosed:
                 log.info("DMs closed for %s; trying the reminders channel", reminder.recipient_id)
-                await self.pacer.wait()
         return "channel", await self._post_in_channel(reminder, outgoing, context)
 
     def _options(self, outgoing: Outgoing, reminder: Reminder) -> dict[str, Any]:
@@ -653,7 +551,6 @@ class Dispatcher:
             channel_id = await dm_channel_of(self.bot.db, reminder.recipient_id)
         if channel_id is None:  # not opened ahead (planned less than a day before): open now
             channel_id = await open_dm_channel(self.bot, reminder.recipient_id)
-            await self.pacer.wait()
         channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
         try:
             return await channel.send(**self._options(outgoing, reminder))
@@ -703,7 +600,6 @@ class Dispatcher:
             if config.reminders_channel_id is not None:
                 places.append(("channel", config.reminders_channel_id, CHANNEL_HISTORY))
         for via, channel_id, limit in places:
-            await self.pacer.wait()
             found = await find_in_history(self.bot, channel_id, reminder.reference, limit)
             if found is not None:
                 return via, found
@@ -766,7 +662,6 @@ class Dispatcher:
                 for user_id in people:
                     while self._lock.locked():  # noqa: ASYNC110 (sends first; this is hours ahead)
                         await asyncio.sleep(OPEN_YIELD)
-                    await self.pacer.wait()
                     try:
                         await open_dm_channel(self.bot, user_id)
                         opened += 1

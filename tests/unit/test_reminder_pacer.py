@@ -1,4 +1,4 @@
-"""The reminder pacer never lets Discord count more than 50 requests in a second.
+"""The bot's pacer never lets Discord count more than 50 requests in a second.
 
 Discord counts a request when it arrives, up to `LAG` after the pacer let it go: the slots
 must leave room for that, whatever stalls the sender had.
@@ -11,7 +11,7 @@ from bisect import bisect_right
 
 import pytest
 
-from bot.reminders.dispatcher import DEFAULT_RATE, GLOBAL_LIMIT, LAG, Pacer
+from bot.pacing import DEFAULT_RATE, GLOBAL_LIMIT, LAG, Pacer, counts_globally
 
 
 def most_in_one_second(times: list[float]) -> int:
@@ -109,3 +109,22 @@ def test_several_callers_share_the_slots_in_call_order() -> None:
 def test_a_rate_that_cannot_fit_the_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="does not fit"):
         Pacer(49.0)
+
+
+@pytest.mark.parametrize(
+    ("path", "counted"),
+    [
+        ("/channels/1/messages", True),
+        ("/users/@me/channels", True),
+        ("/channels/1/messages?limit=50", True),
+        ("/applications/2/commands", True),
+        ("/webhooks/3", True),  # a webhook read with the bot's token
+        ("/interactions/4/tok/callback?with_response=1", False),
+        ("/webhooks/2/tok?wait=1", False),  # a followup
+        ("/webhooks/2/tok/messages/@original", False),
+    ],
+)
+def test_interaction_endpoints_are_not_counted_against_the_global_limit(
+    path: str, counted: bool
+) -> None:
+    assert counts_globally(path) is counted
