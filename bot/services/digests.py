@@ -39,25 +39,29 @@ class Digest:
     presentations: list[tuple[Mentorship, PresentationPlan]]
 
 
-DIGEST_BATCH = 500
-"""How many mentors' digests one transaction plans: short write locks, few commits."""
+DIGEST_BATCH = 100
+"""How many mentors' digests one read and one transaction plan: short locks, bounded reads."""
 
 
 async def plan_digests(db: Database, now: datetime) -> int:
     """Make sure every active mentor has their next digest planned; return how many exist.
 
-    The mentors and their zones are read at once, and planned `DIGEST_BATCH` per transaction
-    with one statement per server.
+    `DIGEST_BATCH` mentors at a time: one read of them and their zones, then one transaction
+    with one statement per server. A batch's read touches only its part of the mentorships'
+    index and of the mentors' preferences: a reader's cache keeps a batch's pages, not all.
     """
-    mentors = await mentorship_store.active_mentors_with_zones(db)
-    for first in range(0, len(mentors), DIGEST_BATCH):
+    planned = 0
+    after = (0, 0)
+    while mentors := await mentorship_store.active_mentors_with_zones(db, after, DIGEST_BATCH):
         by_guild: dict[int, list[Planned]] = {}
-        for mentor in mentors[first : first + DIGEST_BATCH]:
+        for mentor in mentors:
             by_guild.setdefault(mentor.guild_id, []).extend(_digest_of(mentor, now))
         async with db.transaction() as tx:
-            for guild_id, planned in by_guild.items():
-                await store.add_planned(tx, None, guild_id, planned, now)
-    return len(mentors) + await plan_weekly_summaries(db, now)
+            for guild_id, digests in by_guild.items():
+                await store.add_planned(tx, None, guild_id, digests, now)
+        planned += len(mentors)
+        after = (mentors[-1].guild_id, mentors[-1].mentor_id)
+    return planned + await plan_weekly_summaries(db, now)
 
 
 def _digest_of(mentor: ActiveMentor, now: datetime) -> list[Planned]:

@@ -236,14 +236,24 @@ class ActiveMentor:
     """The server's default zone (`guild_config`), if any."""
 
 
-async def active_mentors_with_zones(db: Reader) -> list[ActiveMentor]:
-    """Return each (server, mentor) pair with an active mentorship and their zones, in one read."""
+async def active_mentors_with_zones(
+    db: Reader, after: tuple[int, int], limit: int
+) -> list[ActiveMentor]:
+    """Return the next `limit` (server, mentor) pairs with an active mentorship, and their zones.
+
+    In (guild_id, mentor_id) order after `after` ((0, 0) first): a batch reads only its part of
+    the index, so a caller going through every mentor never holds all their pages at once.
+    """
     rows = await db.fetch_all(
         "SELECT a.guild_id, a.mentor_id, p.timezone AS own_zone, "
         "g.default_timezone AS server_zone "
-        "FROM (SELECT DISTINCT guild_id, mentor_id FROM mentorships WHERE status = 'active') a "
+        "FROM (SELECT DISTINCT guild_id, mentor_id FROM mentorships "
+        "      WHERE status = 'active' AND (guild_id, mentor_id) > (?, ?) "
+        "      ORDER BY guild_id, mentor_id LIMIT ?) a "
         "LEFT JOIN user_prefs p ON p.user_id = a.mentor_id "
-        "LEFT JOIN guild_config g ON g.guild_id = a.guild_id"
+        "LEFT JOIN guild_config g ON g.guild_id = a.guild_id "
+        "ORDER BY a.guild_id, a.mentor_id",
+        (after[0], after[1], limit),
     )
     return [
         ActiveMentor(
