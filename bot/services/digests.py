@@ -14,14 +14,14 @@ from bot.reminders.planning import (
     next_digest,
     next_summary,
 )
-from bot.services.people import effective_zone, zone_for
+from bot.services.people import effective_zone
 from bot.storage import coaching as coaching_store
 from bot.storage import mentorships as mentorship_store
 from bot.storage import reminders as store
 from bot.storage import sessions as session_store
 from bot.storage.coaching import PresentationPlan
 from bot.storage.guild_config import configs_with_log_channel
-from bot.storage.mentorships import Mentorship
+from bot.storage.mentorships import ActiveMentor, Mentorship
 from bot.storage.sessions import SessionView
 from bot.vocabulary import SessionStatus
 
@@ -39,17 +39,37 @@ class Digest:
     presentations: list[tuple[Mentorship, PresentationPlan]]
 
 
+DIGEST_BATCH = 100
+"""How many mentors' digests one read and one transaction plan: short locks, bounded reads."""
+
+
 async def plan_digests(db: Database, now: datetime) -> int:
-    """Make sure every active mentor has their next digest planned; return how many exist."""
+    """Make sure every active mentor has their next digest planned; return how many exist.
+
+    `DIGEST_BATCH` mentors at a time: one read of them and their zones, then one transaction
+    with one statement per server. A batch's read touches only its part of the mentorships'
+    index and of the mentors' preferences: a reader's cache keeps a batch's pages, not all.
+    """
     planned = 0
-    for guild_id, mentor_id in await mentorship_store.active_mentors(db):
-        zone = await zone_for(db, mentor_id, guild_id)
-        slot, due = next_digest(now, zone)
-        digest = awake([Planned(DIGEST, mentor_id, f"{guild_id}:{slot}", due)], {mentor_id: zone})
+    after = (0, 0)
+    while mentors := await mentorship_store.active_mentors_with_zones(db, after, DIGEST_BATCH):
+        by_guild: dict[int, list[Planned]] = {}
+        for mentor in mentors:
+            by_guild.setdefault(mentor.guild_id, []).extend(_digest_of(mentor, now))
         async with db.transaction() as tx:
-            await store.add_planned(tx, None, guild_id, digest, now)
-        planned += 1
+            for guild_id, digests in by_guild.items():
+                await store.add_planned(tx, None, guild_id, digests, now)
+        planned += len(mentors)
+        after = (mentors[-1].guild_id, mentors[-1].mentor_id)
     return planned + await plan_weekly_summaries(db, now)
+
+
+def _digest_of(mentor: ActiveMentor, now: datetime) -> list[Planned]:
+    """Plan a mentor's next digest in their zone (theirs, else their server's: `zone_for`)."""
+    zone = effective_zone(mentor.own_zone, mentor.server_zone)
+    slot, due = next_digest(now, zone)
+    digest = Planned(DIGEST, mentor.mentor_id, f"{mentor.guild_id}:{slot}", due)
+    return awake([digest], {mentor.mentor_id: zone})
 
 
 async def plan_weekly_summaries(db: Database, now: datetime) -> int:

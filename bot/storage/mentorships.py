@@ -224,13 +224,46 @@ async def archive_mentorship(tx: Transaction, mentorship_id: int, now: datetime)
     return sorted(int(row[0]) for row in rows)
 
 
-async def active_mentors(db: Database) -> list[tuple[int, int]]:
-    """Return (guild_id, mentor_id) of every mentor with at least one active mentorship."""
+@dataclass(frozen=True)
+class ActiveMentor:
+    """A mentor with at least one active mentorship in a server, and the zones they may use."""
+
+    guild_id: int
+    mentor_id: int
+    own_zone: str | None
+    """The zone the mentor chose (`user_prefs`), if any."""
+    server_zone: str | None
+    """The server's default zone (`guild_config`), if any."""
+
+
+async def active_mentors_with_zones(
+    db: Reader, after: tuple[int, int], limit: int
+) -> list[ActiveMentor]:
+    """Return the next `limit` (server, mentor) pairs with an active mentorship, and their zones.
+
+    In (guild_id, mentor_id) order after `after` ((0, 0) first): a batch reads only its part of
+    the index, so a caller going through every mentor never holds all their pages at once.
+    """
     rows = await db.fetch_all(
-        "SELECT DISTINCT guild_id, mentor_id FROM mentorships WHERE status = 'active' "
-        "ORDER BY guild_id, mentor_id"
+        "SELECT a.guild_id, a.mentor_id, p.timezone AS own_zone, "
+        "g.default_timezone AS server_zone "
+        "FROM (SELECT DISTINCT guild_id, mentor_id FROM mentorships "
+        "      WHERE status = 'active' AND (guild_id, mentor_id) > (?, ?) "
+        "      ORDER BY guild_id, mentor_id LIMIT ?) a "
+        "LEFT JOIN user_prefs p ON p.user_id = a.mentor_id "
+        "LEFT JOIN guild_config g ON g.guild_id = a.guild_id "
+        "ORDER BY a.guild_id, a.mentor_id",
+        (after[0], after[1], limit),
     )
-    return [(int(row["guild_id"]), int(row["mentor_id"])) for row in rows]
+    return [
+        ActiveMentor(
+            guild_id=int(row["guild_id"]),
+            mentor_id=int(row["mentor_id"]),
+            own_zone=row["own_zone"],
+            server_zone=row["server_zone"],
+        )
+        for row in rows
+    ]
 
 
 async def set_starting_point(

@@ -289,18 +289,27 @@ async def series_to_extend(db: Database, before: datetime) -> list[Series]:
     A series ended in the future is returned until it is materialised up to its end;
     the caller must not create occurrences at or after `ended_at`.
     """
-    rows = await db.fetch_all(
+    # Three branches, each read through a partial index (an OR across them would read every
+    # series): running series never materialised, running series behind `before`
+    # (`series_to_extend`), ended series not materialised up to their end
+    # (`series_ended_to_extend`, migration 018: it holds only those).
+    behind = (
         "SELECT se.id, se.mentorship_id, se.zone, se.local_start, se.repeat, se.kind, "
         "se.duration_minutes, se.materialised_until, se.ended_at "
         "FROM series se JOIN mentorships m ON m.id = se.mentorship_id "
-        "WHERE m.status = 'active' "
-        "AND (se.materialised_until IS NULL OR se.materialised_until < ?) "
-        "AND (se.ended_at IS NULL OR se.materialised_until IS NULL "
-        "     OR se.materialised_until < se.ended_at) "
-        "ORDER BY se.id",
-        (_stamp(before),),
+        "WHERE m.status = 'active' AND "
     )
-    return [_row_to_series(row) for row in rows]
+    stamp = _stamp(before)
+    rows = await db.fetch_all(
+        f"{behind} se.ended_at IS NULL AND se.materialised_until IS NULL "
+        f"UNION ALL {behind} se.ended_at IS NULL AND se.materialised_until < ? "
+        f"UNION ALL {behind} se.ended_at IS NOT NULL "
+        "AND (se.materialised_until IS NULL OR se.materialised_until < se.ended_at) "
+        "AND (se.materialised_until IS NULL OR se.materialised_until < ?)",
+        (stamp, stamp),
+    )
+    # Sorted here: an ORDER BY on the union makes SQLite walk the table in id order instead.
+    return sorted((_row_to_series(row) for row in rows), key=lambda series: series.id)
 
 
 async def get_session(db: Reader, session_id: int) -> Session | None:
