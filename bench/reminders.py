@@ -50,6 +50,7 @@ from bot.storage import reminders as store
 from bot.texts import catalogue
 from sandbox import Sandbox
 from sandbox.latency import Fixed
+from sandbox.spec import locate_spec
 from sandbox.testing import discord_pointed_at
 
 BACKLOG_GUILD = 900_000_000_000_000_001
@@ -848,7 +849,8 @@ def run(sizes: Sizes) -> tuple[list[Row], list[str]]:
         "weeks, a day before each person's first reminder); the last line measures the opener "
         "under the real DM-open limit",
         f"every phase runs on a copy of the {sizes.pending:,}-pending database; the sandbox runs "
-        "in the bot's process and event loop, OpenAPI validation on",
+        "in the bot's process and event loop (its checks take the bot's CPU), OpenAPI "
+        + ("validation on" if locate_spec() is not None else "validation OFF (no spec found)"),
         "lateness: message stored by the sandbox minus due_at (stored to the second)",
         "throughput: delivered / (last message stored - wake()); requests per reminder: "
         "REST requests received between the first and the last message / messages; all "
