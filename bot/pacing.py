@@ -163,7 +163,8 @@ def pace_requests(trace: aiohttp.TraceConfig, pacer: Pacer) -> None:
     """Make each counted API request of the session `trace` is given to wait for its slot.
 
     aiohttp awaits `on_request_start` before it connects, after discord.py has waited for the
-    route's own bucket: the slot is taken when the request is about to leave. Requests outside
+    route's own bucket: the slot is taken when the request is about to leave, and once its
+    headers are written the pacer learns when it did leave (`Pacer.sent`). Requests outside
     the API (the gateway's socket, the CDN) are not counted and do not wait.
     """
 
