@@ -99,6 +99,9 @@ class MentorCoach(commands.Bot):
         self.news = NewsSender(self)
         self._known_locales: dict[int, str] = {}
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler_stopped = False
+        """Set by the first close(): APScheduler stops on the loop's next turn, and a second
+        shutdown() before that turn raises in a callback (a traceback in the operator's log)."""
         self.instruments = instrument(self)
         self.pacer = Pacer()
         """Paces every request Discord counts against the bot's global limit (`bot.pacing`)."""
@@ -143,8 +146,9 @@ class MentorCoach(commands.Bot):
             log.exception("Maintenance failed; it runs again in a few hours")
 
     async def close(self) -> None:
-        """Stop the timers, then disconnect."""
-        if self.scheduler.running:
+        """Stop the timers, then disconnect; a second call (a second signal) stops nothing twice."""
+        if self.scheduler.running and not self._scheduler_stopped:
+            self._scheduler_stopped = True
             self.scheduler.shutdown(wait=False)
         await self.dispatcher.stop()
         await self.news.stop()
