@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 
 from bot.db import Database
@@ -22,13 +19,6 @@ ALICE, BOB = 1, 2  # mentors
 CHLOE = 11  # a student
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MEET = "https://meet.example.org/chloe"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 async def _mentorship(db: Database) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +16,6 @@ from bot.storage import mentorships as ms
 
 PARIS_GUILD, TOKYO_GUILD, PLAIN_GUILD = 100, 200, 300
 NOW = datetime(2025, 3, 5, 14, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 async def _mentorship(db: Database, guild_id: int, mentor_id: int, student_id: int) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +19,6 @@ GUILD = 100
 MARA, MEHDI = 1, 2  # mentors
 SAM, SOFIA = 11, 12  # students
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "notes.db")
-    yield database
-    await database.close()
 
 
 async def mentorship(db: Database, mentor: int, student: int, name: str) -> Mentorship:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.db import Database
 from bot.reminders.planning import DIGEST, STUDENT_REMINDER, Planned, ReminderPrefs
@@ -26,13 +22,6 @@ GUILD, OTHER_GUILD = 100, 200
 MENTOR, STUDENT, OTHER_STUDENT, STRANGER = 1, 11, 12, 13
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = NOW + timedelta(days=2)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 async def _session(db: Database, student: int, guild: int = GUILD) -> tuple[int, int]:

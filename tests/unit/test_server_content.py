@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,13 +61,6 @@ summary = "Meet the person first, the project second."
     f'\n[[discovery.guide]]\nid = "item_{n}"\ntext = "Thing number {n} to prepare"\n'
     for n in range(6)
 )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 # -- one entry, checked with the built-ins' rules ---------------------------------------------

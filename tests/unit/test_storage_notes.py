@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -43,13 +41,6 @@ HOSTILE = [
     "",
     "   ",
 ]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 async def _mentorship(db: Database, mentor: int = ALICE) -> int:

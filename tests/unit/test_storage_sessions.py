@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,13 +19,6 @@ ALICE, BOB = 1, 2  # mentors
 CHLOE, DAVID = 11, 12  # students
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 MONDAY_6PM = datetime(2025, 3, 10, 17, 0, tzinfo=UTC)  # 18:00 in Paris
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "x.db")
-    yield database
-    await database.close()
 
 
 async def _mentorship(db: Database, mentor: int = ALICE, student: int = CHLOE) -> int:
