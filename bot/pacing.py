@@ -102,15 +102,15 @@ class Pacer:
         self._next = slot + self.interval
         return start
 
-    def woke(self, start: float, now: float) -> None:
-        """Note that the request of the slot at `start` goes at `now`.
+    def woke(self, start: float, now: float) -> float:
+        """Note that the request of the slot at `start` goes at `now`; return when it counts.
 
         Later than `lag`, the loop was paused: that request, and those let go up to `lag`
         before it (still on their way), reach Discord now, together. They are counted at
         `now`, so the rules hold for what Discord sees.
         """
         if now - start <= self.lag:
-            return
+            return start
         later = []  # slots other callers took for after now: they stay as they are
         while self._recent and self._recent[-1] > now:
             later.append(self._recent.pop())
@@ -119,6 +119,7 @@ class Pacer:
             self._recent.pop()
             held += 1
         self._recent.extend([now] * held + later[::-1])
+        return now
 
     def sent(self, counted: float, at: float) -> None:
         """Note that the request counted at `counted` (what `wait` returned) left at `at`.
@@ -142,9 +143,7 @@ class Pacer:
         if start <= now:
             return start
         await asyncio.sleep(start - now)
-        woke = time.monotonic()
-        self.woke(start, woke)
-        return start if woke - start <= self.lag else woke
+        return self.woke(start, time.monotonic())
 
 
 def counts_globally(path: str) -> bool:
