@@ -93,9 +93,6 @@ async def find_in_history(
     return None
 
 
-TEXT_DISPLAY = 10
-
-
 def _reference_places(message: dict[str, Any]) -> list[str]:
     """Return where a message may carry a reference: embed footers and V2 text displays."""
     texts = [
@@ -106,7 +103,7 @@ def _reference_places(message: dict[str, Any]) -> list[str]:
         node = stack.pop()
         if not isinstance(node, dict):
             continue
-        if node.get("type") == TEXT_DISPLAY:
+        if node.get("type") == discord.ComponentType.text_display.value:
             texts.append(str(node.get("content") or ""))
         stack.extend(node.get("components") or [])
     return texts
